@@ -1,0 +1,62 @@
+using System.Runtime.InteropServices;
+using TracerBuild.Engine;
+
+namespace TracerBuild;
+
+/// <summary>
+/// The arch table (DESIGN.md). Everything arch-specific in the build asks this record;
+/// no other file spells the per-arch directory names or triplets.
+/// </summary>
+public sealed record Arch(
+    string Name,
+    IReadOnlyList<string> Aliases,
+    string Rid,
+    string ClangTargetArch,
+    string VmlinuxDir,
+    string LibraryDir,
+    ushort ElfMachine,
+    string DebianArch)
+{
+    public static readonly Arch X64 = new(
+        "x64", ["x86_64", "amd64"], "linux-x64", "x86", "x86_64", "/usr/lib/x86_64-linux-gnu", 62, "amd64");
+
+    public static readonly Arch Arm64 = new(
+        "arm64", ["aarch64"], "linux-arm64", "arm64", "aarch64", "/usr/lib/aarch64-linux-gnu", 183, "arm64");
+
+    public static IReadOnlyList<Arch> All { get; } = [X64, Arm64];
+
+    /// <summary>The arch of the machine the build runs on.</summary>
+    public static Arch Host => RuntimeInformation.OSArchitecture switch
+    {
+        Architecture.X64 => X64,
+        Architecture.Arm64 => Arm64,
+        var other => throw new BuildInputException($"This machine's architecture ({other}) is not one the tracer supports: {Accepted}."),
+    };
+
+    public static string Accepted => $"{string.Join(", ", All.Select(a => $"{a.Name} ({string.Join(", ", a.Aliases)})"))}, host, all";
+
+    /// <summary>Parses <c>--arch</c> values (names, aliases, <c>host</c>, <c>all</c>) into distinct arches in table order.</summary>
+    public static IReadOnlyList<Arch> Parse(IEnumerable<string> names)
+    {
+        var selected = new HashSet<Arch>();
+        foreach (var name in names)
+        {
+            if (name.Equals("all", StringComparison.OrdinalIgnoreCase))
+                selected.UnionWith(All);
+            else if (name.Equals("host", StringComparison.OrdinalIgnoreCase))
+                selected.Add(Host);
+            else
+                selected.Add(All.FirstOrDefault(a => a.Matches(name))
+                    ?? throw new BuildInputException($"Unknown arch '{name}'. Accepted: {Accepted}."));
+        }
+        if (selected.Count == 0)
+            throw new BuildInputException($"--arch needs a value. Accepted: {Accepted}.");
+        return All.Where(selected.Contains).ToList();
+    }
+
+    private bool Matches(string name) =>
+        Name.Equals(name, StringComparison.OrdinalIgnoreCase) ||
+        Aliases.Contains(name, StringComparer.OrdinalIgnoreCase);
+
+    public override string ToString() => Name;
+}

@@ -1,0 +1,61 @@
+using TracerBuild;
+using TracerBuild.Engine;
+
+partial class Build
+{
+    Target Package => _ => _
+        .DependsOn(Publish)
+        .Description("Packs each arch into artifacts/tracer-<version>-linux-<arch>.tar.gz with a .sha256")
+        .Executes(() =>
+        {
+            var mtime = SourceDateEpoch();
+            foreach (var arch in Arches)
+            {
+                var name = $"tracer-{TracerBuild.ReleaseVersion.WithoutMetadata(ReleaseVersion)}-{arch.Rid}";
+                var entries = TarballContents(arch, name);
+                ArchCheck.Verify(arch, entries);
+
+                var tarball = Path.Combine(ArtifactsDirectory, $"{name}.tar.gz");
+                Tarball.Write(tarball, entries, mtime);
+                var checksum = $"{Sha256.OfFile(tarball)}  {Path.GetFileName(tarball)}\n";
+                AtomicFile.Write(tarball + ".sha256", s => s.Write(System.Text.Encoding.UTF8.GetBytes(checksum)));
+                Console.WriteLine($"Wrote {Path.GetRelativePath(RootDirectory, tarball)} ({new FileInfo(tarball).Length:N0} bytes)");
+            }
+        });
+
+    IReadOnlyList<TarballEntry> TarballContents(Arch arch, string top)
+    {
+        var publish = PublishDirectory(arch);
+        var program = SelfContained
+            ? [new TarballEntry($"{top}/tracer", Path.Combine(publish, "tracer"), TarballEntry.Executable)]
+            : Directory.EnumerateFiles(publish)
+                .Where(f => !f.EndsWith(".pdb", StringComparison.Ordinal))
+                .Select(f => new TarballEntry($"{top}/{Path.GetFileName(f)}", f, TarballEntry.Regular))
+                .Append(new TarballEntry($"{top}/tracer", Path.Combine(RootDirectory, "src", "Tracer", "tracer.sh"), TarballEntry.Executable));
+
+        return
+        [
+            TarballEntry.Folder(top),
+            TarballEntry.Folder($"{top}/lib"),
+            .. program,
+            .. Prerequisites.PackagedLibraries.Select(l => new TarballEntry($"{top}/lib/{l}", Path.Combine(arch.LibraryDir, l), TarballEntry.Regular)),
+            new TarballEntry($"{top}/README.md", Path.Combine(RootDirectory, "README.md"), TarballEntry.Regular),
+            new TarballEntry($"{top}/LICENSE", Path.Combine(RootDirectory, "LICENSE"), TarballEntry.Regular),
+        ];
+    }
+
+    /// <summary>SOURCE_DATE_EPOCH, else the HEAD commit time, so two builds of one commit give the same bytes.</summary>
+    DateTimeOffset SourceDateEpoch()
+    {
+        if (EnvironmentVariables.GetValueOrDefault("SOURCE_DATE_EPOCH") is { Length: > 0 } epoch)
+        {
+            return long.TryParse(epoch, out var seconds) && seconds >= 0
+                ? DateTimeOffset.FromUnixTimeSeconds(seconds)
+                : throw new BuildInputException($"SOURCE_DATE_EPOCH must be a number of seconds since 1970, got '{epoch}'.");
+        }
+        var commitTime = ProcessRunner.TryRun("git", ["-C", RootDirectory, "log", "-1", "--format=%ct"]);
+        return commitTime.ExitCode == 0 && long.TryParse(commitTime.Output.Trim(), out var headTime)
+            ? DateTimeOffset.FromUnixTimeSeconds(headTime)
+            : DateTimeOffset.UnixEpoch;
+    }
+}

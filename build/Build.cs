@@ -1,0 +1,75 @@
+using TracerBuild;
+using TracerBuild.Engine;
+
+/// <summary>The build of the tracer: one partial class file per concern.</summary>
+partial class Build : BuildBase
+{
+    public static int Main(string[] args) => Execute<Build>(args, x => x.Package);
+
+    [Parameter("Arches to build: x64 (x86_64, amd64), arm64 (aarch64), host or all")]
+    readonly string[] Arch = ["host"];
+
+    [Parameter("Build configuration")]
+    readonly Configuration Configuration = Configuration.Release;
+
+    [Parameter("SemVer of the release; default: the git tag vX.Y.Z on HEAD, else a -dev version")]
+    readonly string? Version = null;
+
+    [Parameter("true: self-contained single file; false: framework-dependent tracer.dll with a launcher script")]
+    readonly bool SelfContained = true;
+
+    [Parameter("Where vmlinux.h headers come from: a base URL, file:// URL or local folder laid out like upstream")]
+    readonly string VmlinuxMirror = "https://raw.githubusercontent.com/libbpf/vmlinux.h";
+
+    [Parameter("Where downloads are cached; default $XDG_CACHE_HOME/tracer-build, else ~/.cache/tracer-build")]
+    readonly string? CacheDir = null;
+
+    IReadOnlyList<Arch> Arches = [];
+    string ReleaseVersion = "";
+    VmlinuxLock Lock = null!;
+
+    string ArtifactsDirectory => Path.Combine(RootDirectory, "artifacts");
+    string ObjDirectory => Path.Combine(ArtifactsDirectory, "obj");
+    string TracerProject => Path.Combine(RootDirectory, "src", "Tracer", "Tracer.csproj");
+    string Solution => Path.Combine(RootDirectory, "tracer.sln");
+
+    string CacheDirectory =>
+        CacheDir is { Length: > 0 } ? Path.GetFullPath(CacheDir)
+        : EnvironmentVariables.GetValueOrDefault("XDG_CACHE_HOME") is { Length: > 0 } xdg ? Path.Combine(xdg, "tracer-build")
+        : Path.Combine(System.Environment.GetFolderPath(System.Environment.SpecialFolder.UserProfile), ".cache", "tracer-build");
+
+    /// <summary>All input is checked here, before any target runs.</summary>
+    protected internal override void OnParametersBound()
+    {
+        Arches = TracerBuild.Arch.Parse(Arch);
+        ReleaseVersion = TracerBuild.ReleaseVersion.Resolve(Version, RootDirectory);
+        Lock = VmlinuxLock.Load(Path.Combine(RootDirectory, "bpf", "vmlinux.lock.json"));
+        foreach (var arch in Arches)
+            Lock.For(arch);
+    }
+
+    Target Clean => _ => _
+        .Description("Deletes artifacts/ and the bin/ and obj/ folders")
+        .Executes(() =>
+        {
+            var folders = new[] { "build", "src", "tests" }
+                .SelectMany(d => Directory.EnumerateDirectories(Path.Combine(RootDirectory, d), "*", SearchOption.AllDirectories))
+                .Where(d => Path.GetFileName(d) is "bin" or "obj")
+                .Where(d => !d.StartsWith(Path.Combine(RootDirectory, "build", "bin"), StringComparison.Ordinal)
+                            && !d.StartsWith(Path.Combine(RootDirectory, "build", "obj"), StringComparison.Ordinal))
+                .Append(ArtifactsDirectory)
+                .Where(Directory.Exists)
+                .ToList();
+            foreach (var folder in folders)
+            {
+                Console.WriteLine($"Deleting {Path.GetRelativePath(RootDirectory, folder)}");
+                Directory.Delete(folder, recursive: true);
+            }
+        });
+}
+
+enum Configuration
+{
+    Debug,
+    Release,
+}

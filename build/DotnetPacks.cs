@@ -1,0 +1,29 @@
+using System.Text.RegularExpressions;
+using TracerBuild.Engine;
+
+namespace TracerBuild;
+
+/// <summary>Finds out, by restoring, whether the NuGet feed has the runtime packs a self-contained publish needs.</summary>
+public static partial class DotnetPacks
+{
+    public static void EnsureRestorable(string project, TracerPublishSettings settings)
+    {
+        Console.WriteLine($"Restoring the tracer for self-contained {settings.Arch.Rid}");
+        var result = ProcessRunner.TryRun("dotnet", ["restore", project, "-nologo", .. settings.MsBuildArguments]);
+        if (result.ExitCode == 0)
+            return;
+
+        var missing = MissingPackage().Matches(result.Output).Select(m => m.Groups[1].Value).Distinct().Order().ToList();
+        if (missing.Count > 0)
+        {
+            throw new BuildFailedException(
+                $"A self-contained {settings.Arch.Rid} tracer needs packs this machine's NuGet feed lacks: {string.Join(", ", missing)}. " +
+                "Add a NuGet source that has them (nuget.config), or build framework-dependent with --self-contained false.");
+        }
+        var error = result.Lines.FirstOrDefault(l => l.Contains("error", StringComparison.OrdinalIgnoreCase)) ?? result.Lines.LastOrDefault();
+        throw new BuildFailedException($"dotnet restore for {settings.Arch.Rid} failed: {error?.Trim()}");
+    }
+
+    [GeneratedRegex(@"NU1101: Unable to find package ([\w.\-]+)")]
+    private static partial Regex MissingPackage();
+}

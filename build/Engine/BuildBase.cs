@@ -1,0 +1,56 @@
+using System.Collections;
+
+namespace TracerBuild.Engine;
+
+/// <summary>Base of a build class: targets are <see cref="Target"/> properties, parameters are <see cref="ParameterAttribute"/> fields.</summary>
+public abstract class BuildBase
+{
+    private IReadOnlyList<Target> _scheduled = [];
+
+    /// <summary>The folder holding <c>.nuke/</c>.</summary>
+    public string RootDirectory { get; internal set; } = "";
+
+    /// <summary>The environment the build was started with (parameters already bound from it).</summary>
+    public IReadOnlyDictionary<string, string> EnvironmentVariables { get; internal set; } = new Dictionary<string, string>();
+
+    /// <summary>Called once parameters are bound and the plan is known, before any target runs: validate input here.</summary>
+    protected internal virtual void OnParametersBound()
+    {
+    }
+
+    protected bool IsScheduled(Target target) =>
+        _scheduled.Any(t => t.Method == target.Method && ReferenceEquals(t.Target, target.Target));
+
+    internal void Schedule(IEnumerable<Target> targets) => _scheduled = targets.ToList();
+
+    protected static int Execute<T>(string[] args, Func<T, Target> defaultTarget) where T : BuildBase, new()
+    {
+        var build = new T();
+        var environment = Environment.GetEnvironmentVariables()
+            .Cast<DictionaryEntry>()
+            .ToDictionary(e => (string)e.Key, e => (string?)e.Value ?? "");
+        try
+        {
+            // build.sh names the root, so the build also works when started from another folder.
+            build.RootDirectory = environment.GetValueOrDefault("TRACER_BUILD_ROOT") is { Length: > 0 } root
+                ? Path.GetFullPath(root)
+                : FindRootDirectory(Directory.GetCurrentDirectory());
+        }
+        catch (BuildInputException e)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return 1;
+        }
+        return BuildRunner.Run(build, args, defaultTarget(build), environment, Console.Out, Console.Error);
+    }
+
+    private static string FindRootDirectory(string start)
+    {
+        for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+        {
+            if (Directory.Exists(Path.Combine(dir.FullName, ".nuke")))
+                return dir.FullName;
+        }
+        throw new BuildInputException($"No .nuke folder in {start} or above it: run the build from inside the repository.");
+    }
+}

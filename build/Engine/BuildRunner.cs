@@ -1,0 +1,185 @@
+using System.Diagnostics;
+using System.Reflection;
+using Spectre.Console;
+
+namespace TracerBuild.Engine;
+
+public enum TargetStatus
+{
+    NotRun,
+    Succeeded,
+    Failed,
+    Skipped,
+}
+
+/// <summary>Parses the command line, binds parameters, orders targets by their dependencies and runs them.</summary>
+public static class BuildRunner
+{
+    private static readonly string[] EngineOptions = ["target", "skip", "plan", "help"];
+
+    public static int Run(
+        BuildBase build,
+        IReadOnlyList<string> args,
+        Target defaultTarget,
+        IReadOnlyDictionary<string, string> environment,
+        TextWriter output,
+        TextWriter errors)
+    {
+        build.EnvironmentVariables = environment;
+        // Colors only on a terminal: logs and CI output stay plain text.
+        var onTerminal = output == Console.Out && !Console.IsOutputRedirected;
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(output),
+            Ansi = onTerminal ? AnsiSupport.Detect : AnsiSupport.No,
+            ColorSystem = onTerminal ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
+        });
+        IReadOnlyList<TargetDefinition> plan;
+        HashSet<TargetDefinition> skipped;
+        try
+        {
+            var commandLine = CommandLine.Parse(args);
+            var targets = DiscoverTargets(build);
+            var parameters = Parameter.Discover(build);
+            RejectUnknownOptions(commandLine, parameters);
+
+            if (commandLine.Has("help"))
+            {
+                Help.Print(output, build, targets, parameters, defaultTarget);
+                return 0;
+            }
+
+            ParameterBinder.Bind(build, parameters, commandLine, environment, Path.Combine(build.RootDirectory, ".nuke", "parameters.json"));
+
+            var requested = commandLine.Values("target") is { Count: > 0 } names
+                ? names.Select(n => FindTarget(targets, n)).ToList()
+                : [targets.Single(t => t.IsDeclaredBy(defaultTarget))];
+            plan = Order(requested, targets);
+            skipped = Skipped(commandLine, plan, requested, targets);
+            build.Schedule(plan.Except(skipped).Select(t => t.Declaration));
+            build.OnParametersBound();
+
+            if (commandLine.Has("plan"))
+            {
+                foreach (var target in plan)
+                    output.WriteLine($"{target.Name}{(skipped.Contains(target) ? " (skipped)" : "")}");
+                return 0;
+            }
+        }
+        catch (BuildInputException e)
+        {
+            errors.WriteLine($"error: {e.Message}");
+            return 1;
+        }
+
+        return Execute(plan, skipped, console, errors);
+    }
+
+    private static int Execute(IReadOnlyList<TargetDefinition> plan, HashSet<TargetDefinition> skipped, IAnsiConsole console, TextWriter errors)
+    {
+        var results = new List<(string Name, TargetStatus Status, TimeSpan Duration)>();
+        var failed = false;
+        foreach (var target in plan)
+        {
+            if (failed || skipped.Contains(target))
+            {
+                results.Add((target.Name, failed ? TargetStatus.NotRun : TargetStatus.Skipped, TimeSpan.Zero));
+                continue;
+            }
+
+            console.Write(new Rule($"[bold]{target.Name}[/]").LeftJustified());
+            var stopwatch = Stopwatch.StartNew();
+            try
+            {
+                foreach (var action in target.Actions)
+                    action();
+                results.Add((target.Name, TargetStatus.Succeeded, stopwatch.Elapsed));
+            }
+            catch (Exception e) when (e is BuildFailedException or BuildInputException)
+            {
+                errors.WriteLine($"error: {e.Message}");
+                results.Add((target.Name, TargetStatus.Failed, stopwatch.Elapsed));
+                failed = true;
+            }
+            catch (Exception e)
+            {
+                errors.WriteLine($"error: {target.Name} failed unexpectedly: {e.GetType().Name}: {e.Message}");
+                results.Add((target.Name, TargetStatus.Failed, stopwatch.Elapsed));
+                failed = true;
+            }
+        }
+
+        Summary.Print(console, results);
+        return failed ? 1 : 0;
+    }
+
+    private static void RejectUnknownOptions(CommandLine commandLine, IReadOnlyList<Parameter> parameters)
+    {
+        var known = EngineOptions.Concat(parameters.Select(p => p.CommandLineName)).ToList();
+        var unknown = commandLine.Names.FirstOrDefault(n => !known.Contains(n, StringComparer.OrdinalIgnoreCase));
+        if (unknown is not null)
+            throw new BuildInputException($"Unknown parameter '--{unknown}'. Known parameters: {string.Join(", ", known.Select(k => "--" + k))}.");
+    }
+
+    internal static IReadOnlyList<TargetDefinition> DiscoverTargets(BuildBase build)
+    {
+        var definitions = build.GetType()
+            .GetProperties(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic)
+            .Where(p => p.PropertyType == typeof(Target))
+            .Select(p =>
+            {
+                var declaration = (Target)p.GetValue(build)!;
+                var definition = new TargetDefinition(p.Name, declaration);
+                declaration(definition);
+                return definition;
+            })
+            .ToList();
+        return definitions;
+    }
+
+    private static TargetDefinition FindTarget(IReadOnlyList<TargetDefinition> targets, string name) =>
+        targets.FirstOrDefault(t => string.Equals(t.Name, name, StringComparison.OrdinalIgnoreCase))
+        ?? throw new BuildInputException($"Unknown target '{name}'. Targets: {string.Join(", ", targets.Select(t => t.Name))}.");
+
+    private static TargetDefinition Resolve(IReadOnlyList<TargetDefinition> targets, Target target) =>
+        targets.Single(t => t.IsDeclaredBy(target));
+
+    /// <summary>Dependencies first, in declaration order; each target once.</summary>
+    internal static IReadOnlyList<TargetDefinition> Order(IEnumerable<TargetDefinition> requested, IReadOnlyList<TargetDefinition> targets)
+    {
+        var order = new List<TargetDefinition>();
+        var path = new List<TargetDefinition>();
+        foreach (var target in requested)
+            Visit(target);
+        return order;
+
+        void Visit(TargetDefinition target)
+        {
+            if (order.Contains(target))
+                return;
+            if (path.Contains(target))
+            {
+                var cycle = path.SkipWhile(t => t != target).Append(target).Select(t => t.Name);
+                throw new BuildInputException($"Targets depend on each other in a cycle: {string.Join(" -> ", cycle)}.");
+            }
+            path.Add(target);
+            foreach (var dependency in target.Dependencies)
+                Visit(Resolve(targets, dependency));
+            path.RemoveAt(path.Count - 1);
+            order.Add(target);
+        }
+    }
+
+    /// <summary>As in NUKE: <c>--skip</c> alone skips every target not asked for; <c>--skip A B</c> skips those.</summary>
+    private static HashSet<TargetDefinition> Skipped(
+        CommandLine commandLine,
+        IReadOnlyList<TargetDefinition> plan,
+        IReadOnlyList<TargetDefinition> requested,
+        IReadOnlyList<TargetDefinition> targets) =>
+        commandLine.Values("skip") switch
+        {
+            null => [],
+            { Count: 0 } => plan.Except(requested).ToHashSet(),
+            var names => names.Select(n => FindTarget(targets, n)).ToHashSet(),
+        };
+}

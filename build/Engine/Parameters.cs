@@ -1,0 +1,139 @@
+using System.Reflection;
+using System.Text.Json;
+
+namespace TracerBuild.Engine;
+
+/// <summary>One <see cref="ParameterAttribute"/> field of a build class.</summary>
+internal sealed class Parameter(FieldInfo member, ParameterAttribute attribute)
+{
+    public string MemberName => member.Name;
+    public string CommandLineName => Naming.Kebab(member.Name);
+    public string EnvironmentName => Naming.UpperSnake(member.Name);
+    public string Description => attribute.Description;
+    public bool IsSecret => member.IsDefined(typeof(SecretAttribute));
+    public Type Type => member.FieldType;
+
+    public object? GetValue(BuildBase build) => member.GetValue(build);
+
+    public void SetValue(BuildBase build, object? value) => member.SetValue(build, value);
+
+    public static IReadOnlyList<Parameter> Discover(BuildBase build) =>
+        build.GetType()
+            .GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic)
+            .Select(f => (Field: f, Attribute: f.GetCustomAttribute<ParameterAttribute>()))
+            .Where(p => p.Attribute is not null)
+            .Select(p => new Parameter(p.Field, p.Attribute!))
+            .OrderBy(p => p.CommandLineName, StringComparer.Ordinal)
+            .ToList();
+}
+
+/// <summary>Sets parameter fields from, in order of precedence: the command line, the environment, <c>.nuke/parameters.json</c>.</summary>
+internal static class ParameterBinder
+{
+    public static void Bind(
+        BuildBase build,
+        IReadOnlyList<Parameter> parameters,
+        CommandLine commandLine,
+        IReadOnlyDictionary<string, string> environment,
+        string parametersFile)
+    {
+        var fromFile = ReadParametersFile(parametersFile, parameters);
+        foreach (var parameter in parameters)
+        {
+            if (commandLine.Values(parameter.CommandLineName) is { } cliValues)
+                parameter.SetValue(build, Convert(parameter, cliValues, $"--{parameter.CommandLineName}"));
+            else if (environment.TryGetValue(parameter.EnvironmentName, out var envValue))
+                parameter.SetValue(build, Convert(parameter, SplitList(parameter, envValue), $"environment variable {parameter.EnvironmentName}"));
+            else if (fromFile.TryGetValue(parameter.MemberName, out var fileValues))
+                parameter.SetValue(build, Convert(parameter, fileValues, $"{parametersFile} ({parameter.MemberName})"));
+        }
+    }
+
+    private static IReadOnlyList<string> SplitList(Parameter parameter, string value) =>
+        parameter.Type.IsArray
+            ? value.Split([' ', ','], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            : [value];
+
+    private static Dictionary<string, IReadOnlyList<string>> ReadParametersFile(string path, IReadOnlyList<Parameter> parameters)
+    {
+        var values = new Dictionary<string, IReadOnlyList<string>>(StringComparer.OrdinalIgnoreCase);
+        if (!File.Exists(path))
+            return values;
+
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(File.ReadAllText(path));
+        }
+        catch (JsonException e)
+        {
+            throw new BuildInputException($"{path} is not valid JSON: {e.Message}");
+        }
+
+        using (document)
+        {
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+                throw new BuildInputException($"{path} must hold a JSON object of parameter names and values.");
+            foreach (var property in document.RootElement.EnumerateObject())
+            {
+                if (property.Name == "$schema")
+                    continue;
+                var parameter = parameters.FirstOrDefault(p =>
+                    string.Equals(p.MemberName, property.Name, StringComparison.OrdinalIgnoreCase) ||
+                    string.Equals(p.CommandLineName, property.Name, StringComparison.OrdinalIgnoreCase));
+                if (parameter is null)
+                    throw new BuildInputException($"{path}: unknown parameter '{property.Name}'. Known: {string.Join(", ", parameters.Select(p => p.MemberName))}.");
+                values[parameter.MemberName] = property.Value.ValueKind switch
+                {
+                    JsonValueKind.Array => property.Value.EnumerateArray().Select(JsonScalar).ToList(),
+                    _ => [JsonScalar(property.Value)],
+                };
+            }
+        }
+        return values;
+
+        string JsonScalar(JsonElement element) => element.ValueKind switch
+        {
+            JsonValueKind.String => element.GetString()!,
+            JsonValueKind.True or JsonValueKind.False or JsonValueKind.Number => element.GetRawText(),
+            _ => throw new BuildInputException($"{path}: values must be strings, numbers, booleans or arrays of them, not {element.ValueKind}."),
+        };
+    }
+
+    private static object Convert(Parameter parameter, IReadOnlyList<string> values, string source)
+    {
+        var type = parameter.Type;
+        if (type.IsArray)
+        {
+            var elementType = type.GetElementType()!;
+            var array = Array.CreateInstance(elementType, values.Count);
+            for (var i = 0; i < values.Count; i++)
+                array.SetValue(ConvertOne(elementType, values[i], source), i);
+            return array;
+        }
+
+        if (type == typeof(bool) && values.Count == 0)
+            return true;
+        if (values.Count != 1)
+            throw new BuildInputException($"{source} takes one value, got {values.Count}.");
+        return ConvertOne(type, values[0], source);
+    }
+
+    private static object ConvertOne(Type type, string value, string source)
+    {
+        if (type == typeof(string))
+            return value;
+        if (type == typeof(bool))
+            return bool.TryParse(value, out var b) ? b : throw Invalid("true or false");
+        if (type == typeof(int))
+            return int.TryParse(value, out var i) ? i : throw Invalid("an integer");
+        if (type.IsEnum)
+            return Enum.TryParse(type, value, ignoreCase: true, out var e) && Enum.IsDefined(type, e!)
+                ? e!
+                : throw Invalid(string.Join(" or ", Enum.GetNames(type)));
+        throw new InvalidOperationException($"Parameters of type {type.Name} are not supported.");
+
+        BuildInputException Invalid(string expected) =>
+            new($"Invalid value '{value}' for {source}: expected {expected}.");
+    }
+}

@@ -1,0 +1,64 @@
+using TracerBuild.Engine;
+
+namespace TracerBuild;
+
+/// <summary>The Debian/Ubuntu packages a build for some arches needs, and installing those that are missing.</summary>
+public static class Prerequisites
+{
+    private static readonly string[] Tools = ["clang", "llvm", "libbpf-dev", "libelf-dev", "zlib1g-dev", "bpftool"];
+
+    /// <summary>The native libraries packaged into the tarball, from that arch's library dir.</summary>
+    public static readonly string[] PackagedLibraries = ["libbpf.so.1", "libelf.so.1", "libz.so.1"];
+
+    private static readonly string[] LibraryPackages = ["libbpf1", "libelf1", "zlib1g"];
+
+    public static IReadOnlyList<string> PackagesFor(IEnumerable<Arch> arches) =>
+        [.. Tools, .. arches.SelectMany(a => LibraryPackages.Select(p => $"{p}:{a.DebianArch}"))];
+
+    public static void Ensure(IReadOnlyList<Arch> arches, IReadOnlyDictionary<string, string> environment)
+    {
+        if (ProcessRunner.TryRun("dpkg", ["--print-architecture"]) is not { ExitCode: 0 } native)
+            throw new BuildFailedException($"Preflight needs a Debian or Ubuntu machine (dpkg); elsewhere install {string.Join(", ", PackagesFor(arches))} yourself.");
+
+        var nativeArch = native.Output.Trim();
+        var foreign = ProcessRunner.TryRun("dpkg", ["--print-foreign-architectures"]).Lines.ToHashSet();
+        var missingArches = arches.Select(a => a.DebianArch).Where(a => a != nativeArch && !foreign.Contains(a)).Distinct().ToList();
+        var missing = PackagesFor(arches).Where(p => !IsInstalled(p)).ToList();
+        if (missing.Count == 0 && missingArches.Count == 0)
+        {
+            Console.WriteLine($"All prerequisites are installed: {string.Join(" ", PackagesFor(arches))}");
+            return;
+        }
+
+        var commands = missingArches.Select(a => new[] { "dpkg", "--add-architecture", a })
+            .Append(["apt-get", "update"])
+            .Append(["apt-get", "install", "-y", "--no-install-recommends", .. missing])
+            .ToList();
+        var isRoot = Environment.IsPrivilegedProcess;
+        var isCi = environment.GetValueOrDefault("CI") is "true" or "1" || environment.GetValueOrDefault("GITHUB_ACTIONS") == "true";
+        if (!isRoot && !isCi)
+        {
+            throw new BuildFailedException(
+                $"Missing prerequisites: {string.Join(" ", missing.Concat(missingArches.Select(a => $"(dpkg arch {a})")))}. " +
+                $"Install them with: {string.Join(" && ", commands.Select(c => "sudo " + string.Join(' ', c)))}");
+        }
+
+        Console.WriteLine($"Installing missing prerequisites: {string.Join(" ", missing)}");
+        var apt = new Dictionary<string, string> { ["DEBIAN_FRONTEND"] = "noninteractive" };
+        foreach (var command in commands)
+        {
+            if (isRoot)
+                ProcessRunner.Run(command[0], command[1..], environment: apt);
+            else
+                ProcessRunner.Run("sudo", ["-E", .. command], environment: apt);
+        }
+
+        var stillMissing = PackagesFor(arches).Where(p => !IsInstalled(p)).ToList();
+        if (stillMissing.Count > 0)
+            throw new BuildFailedException($"apt-get finished but these are still missing: {string.Join(" ", stillMissing)}.");
+    }
+
+    private static bool IsInstalled(string package) =>
+        ProcessRunner.TryRun("dpkg-query", ["-W", "-f=${db:Status-Status}", package]) is { ExitCode: 0 } result &&
+        result.Output.Trim() == "installed";
+}

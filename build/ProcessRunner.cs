@@ -1,0 +1,89 @@
+using System.ComponentModel;
+using System.Diagnostics;
+using System.Text;
+using TracerBuild.Engine;
+
+namespace TracerBuild;
+
+public sealed record ProcessResult(int ExitCode, string Output)
+{
+    public IEnumerable<string> Lines => Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+}
+
+/// <summary>The one way the build starts other programs: arguments passed as a list, output echoed and captured.</summary>
+public static class ProcessRunner
+{
+    /// <summary>Runs a program and throws <see cref="BuildFailedException"/> when it exits non-zero.</summary>
+    public static ProcessResult Run(
+        string program,
+        IEnumerable<string> arguments,
+        string? workingDirectory = null,
+        IReadOnlyDictionary<string, string>? environment = null,
+        bool echo = true)
+    {
+        var result = TryRun(program, arguments, workingDirectory, environment, echo);
+        if (result.ExitCode != 0)
+            throw new BuildFailedException($"{program} exited with code {result.ExitCode}{LastLine(result, echo)}");
+        return result;
+    }
+
+    /// <summary>Runs a program and returns its exit code and output, whatever the exit code.</summary>
+    public static ProcessResult TryRun(
+        string program,
+        IEnumerable<string> arguments,
+        string? workingDirectory = null,
+        IReadOnlyDictionary<string, string>? environment = null,
+        bool echo = false)
+    {
+        var startInfo = new ProcessStartInfo(program)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+            WorkingDirectory = workingDirectory ?? "",
+        };
+        foreach (var argument in arguments)
+            startInfo.ArgumentList.Add(argument);
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+            startInfo.Environment[name] = value;
+
+        if (echo)
+            Console.WriteLine($"> {program} {string.Join(' ', startInfo.ArgumentList.Select(Quote))}");
+
+        var output = new StringBuilder();
+        using var process = new Process { StartInfo = startInfo };
+        process.OutputDataReceived += (_, e) => Collect(e.Data);
+        process.ErrorDataReceived += (_, e) => Collect(e.Data);
+        try
+        {
+            process.Start();
+        }
+        catch (Win32Exception)
+        {
+            throw new BuildFailedException($"'{program}' was not found on PATH; the Preflight target installs the build's prerequisites.");
+        }
+        process.StandardInput.Close();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        process.WaitForExit();
+        lock (output)
+            return new ProcessResult(process.ExitCode, output.ToString());
+
+        void Collect(string? line)
+        {
+            if (line is null)
+                return;
+            lock (output)
+                output.Append(line).Append('\n');
+            if (echo)
+                Console.WriteLine(line);
+        }
+    }
+
+    private static string LastLine(ProcessResult result, bool echoed) =>
+        echoed || !result.Lines.Any() ? "." : $": {result.Lines.Last()}";
+
+    private static string Quote(string argument) =>
+        argument.Length > 0 && argument.All(c => char.IsLetterOrDigit(c) || "-_./=:+,@%".Contains(c)) ? argument : $"'{argument}'";
+}

@@ -1,0 +1,19 @@
+using System.Xml.Linq;
+
+namespace TracerBuild;
+
+/// <summary>Test totals read from VSTest .trx files, printed as the closing line CI reads.</summary>
+public sealed record TestCounts(int Passed, int Failed, int Skipped)
+{
+    public static TestCounts FromTrx(IEnumerable<string> trxFiles)
+    {
+        var counters = trxFiles
+            .Select(f => XDocument.Load(f).Descendants().Single(e => e.Name.LocalName == "Counters"))
+            .ToList();
+        return new TestCounts(Sum("passed"), Sum("failed") + Sum("error") + Sum("timeout") + Sum("aborted"), Sum("notExecuted"));
+
+        int Sum(string attribute) => counters.Sum(c => int.Parse(c.Attribute(attribute)?.Value ?? "0"));
+    }
+
+    public override string ToString() => $"{Passed} passed, {Failed} failed, {Skipped} skipped";
+}

@@ -1,0 +1,84 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace Tracer;
+
+/// <summary>
+/// The libbpf calls the tracer makes. Pointer-returning calls return NULL and set errno;
+/// int-returning calls return -errno.
+/// </summary>
+internal static unsafe partial class LibBpf
+{
+    public const string Library = "libbpf.so.1";
+
+    [LibraryImport(Library, EntryPoint = "bpf_object__open_mem", SetLastError = true)]
+    public static partial nint ObjectOpenMem(void* buffer, nuint size, nint options);
+
+    [LibraryImport(Library, EntryPoint = "bpf_object__load")]
+    public static partial int ObjectLoad(nint bpfObject);
+
+    [LibraryImport(Library, EntryPoint = "bpf_object__close")]
+    public static partial void ObjectClose(nint bpfObject);
+
+    [LibraryImport(Library, EntryPoint = "bpf_object__next_program")]
+    public static partial nint ObjectNextProgram(nint bpfObject, nint previous);
+
+    [LibraryImport(Library, EntryPoint = "bpf_program__name")]
+    public static partial byte* ProgramName(nint program);
+
+    [LibraryImport(Library, EntryPoint = "bpf_program__attach", SetLastError = true)]
+    public static partial nint ProgramAttach(nint program);
+
+    [LibraryImport(Library, EntryPoint = "bpf_link__destroy")]
+    public static partial int LinkDestroy(nint link);
+
+    [LibraryImport(Library, EntryPoint = "bpf_object__find_map_fd_by_name", StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int ObjectFindMapFdByName(nint bpfObject, string name);
+
+    [LibraryImport(Library, EntryPoint = "ring_buffer__new", SetLastError = true)]
+    public static partial nint RingBufferNew(int mapFd, delegate* unmanaged[Cdecl]<nint, nint, nuint, int> callback, nint context, nint options);
+
+    [LibraryImport(Library, EntryPoint = "ring_buffer__poll")]
+    public static partial int RingBufferPoll(nint ringBuffer, int timeoutMs);
+
+    [LibraryImport(Library, EntryPoint = "ring_buffer__consume")]
+    public static partial int RingBufferConsume(nint ringBuffer);
+
+    [LibraryImport(Library, EntryPoint = "ring_buffer__free")]
+    public static partial void RingBufferFree(nint ringBuffer);
+
+    [LibraryImport(Library, EntryPoint = "libbpf_strerror")]
+    private static partial int StrError(int error, byte* buffer, nuint size);
+
+    /// <summary>libbpf's text for an error code (positive or negative errno, or a libbpf error).</summary>
+    public static string ErrorText(int error)
+    {
+        var buffer = stackalloc byte[256];
+        StrError(Math.Abs(error), buffer, 256);
+        return Marshal.PtrToStringUTF8((nint)buffer) ?? $"error {error}";
+    }
+
+    public static string ProgramNameOf(nint program) => Marshal.PtrToStringUTF8((nint)ProgramName(program)) ?? "?";
+}
+
+/// <summary>
+/// Makes the P/Invokes find libbpf, libelf and libz in lib/ beside the executable before the system's:
+/// loading lib/'s libelf and libz first means libbpf's own dependencies resolve to them.
+/// </summary>
+internal static class NativeLibraries
+{
+    private static readonly string[] Dependencies = ["libz.so.1", "libelf.so.1"];
+
+    public static string BundledDirectory => Path.Combine(AppContext.BaseDirectory, "lib");
+
+    [ModuleInitializer]
+    internal static void Register() =>
+        NativeLibrary.SetDllImportResolver(typeof(NativeLibraries).Assembly, (name, _, _) =>
+        {
+            if (name != LibBpf.Library || !File.Exists(Path.Combine(BundledDirectory, name)))
+                return 0;
+            foreach (var dependency in Dependencies.Where(d => File.Exists(Path.Combine(BundledDirectory, d))))
+                NativeLibrary.Load(Path.Combine(BundledDirectory, dependency));
+            return NativeLibrary.Load(Path.Combine(BundledDirectory, name));
+        });
+}
