@@ -1,0 +1,53 @@
+using System.Runtime.InteropServices;
+using TracerBuild.Engine;
+
+namespace TracerBuild.Tests;
+
+public sealed class ArchTests
+{
+    [Theory]
+    [InlineData("x64", "x86_64 amd64", "linux-x64", "x86", "x86_64", "/usr/lib/x86_64-linux-gnu", 62, "amd64")]
+    [InlineData("arm64", "aarch64", "linux-arm64", "arm64", "aarch64", "/usr/lib/aarch64-linux-gnu", 183, "arm64")]
+    public void The_table_matches_the_design(
+        string name, string aliases, string rid, string clangArch, string vmlinuxDir, string libraryDir, int elfMachine, string debianArch)
+    {
+        var arch = Assert.Single(Arch.All, a => a.Name == name);
+        Assert.Equal(aliases.Split(' '), arch.Aliases);
+        Assert.Equal(rid, arch.Rid);
+        Assert.Equal(clangArch, arch.ClangTargetArch);
+        Assert.Equal(vmlinuxDir, arch.VmlinuxDir);
+        Assert.Equal(libraryDir, arch.LibraryDir);
+        Assert.Equal(elfMachine, arch.ElfMachine);
+        Assert.Equal(debianArch, arch.DebianArch);
+    }
+
+    [Theory]
+    [InlineData("x64", "x64")]
+    [InlineData("X86_64", "x64")]
+    [InlineData("amd64", "x64")]
+    [InlineData("arm64", "arm64")]
+    [InlineData("aarch64", "arm64")]
+    public void Names_and_aliases_parse(string name, string expected) =>
+        Assert.Equal(expected, Assert.Single(Arch.Parse([name])).Name);
+
+    [Fact]
+    public void All_and_duplicates_give_each_arch_once_in_table_order()
+    {
+        Assert.Equal([Arch.X64, Arch.Arm64], Arch.Parse(["all"]));
+        Assert.Equal([Arch.X64, Arch.Arm64], Arch.Parse(["aarch64", "x64", "arm64"]));
+    }
+
+    [Fact]
+    public void Host_is_this_machine()
+    {
+        var expected = RuntimeInformation.OSArchitecture == Architecture.Arm64 ? Arch.Arm64 : Arch.X64;
+        Assert.Equal([expected], Arch.Parse(["host"]));
+    }
+
+    [Fact]
+    public void An_unknown_arch_names_what_is_accepted()
+    {
+        var error = Assert.Throws<BuildInputException>(() => Arch.Parse(["riscv64"]));
+        Assert.Equal("Unknown arch 'riscv64'. Accepted: x64 (x86_64, amd64), arm64 (aarch64), host, all.", error.Message);
+    }
+}

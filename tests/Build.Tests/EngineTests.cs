@@ -1,0 +1,234 @@
+using TracerBuild.Engine;
+
+namespace TracerBuild.Tests;
+
+public sealed class EngineTests : IDisposable
+{
+    private readonly TempDirectory _root = new();
+
+    public EngineTests() => Directory.CreateDirectory(Path.Combine(_root.Path, ".nuke"));
+
+    public void Dispose() => _root.Dispose();
+
+    private sealed class OrderBuild : BuildBase
+    {
+        public readonly List<string> Ran = [];
+
+        [Parameter("a string")]
+        public string Mirror = "default";
+
+        [Parameter("a list")]
+        public string[] Arch = ["host"];
+
+        [Parameter("a flag")]
+        public bool SelfContained = true;
+
+        [Parameter("an enum")]
+        public DayOfWeek Day = DayOfWeek.Monday;
+
+        public bool FailInB;
+
+        public Target A => _ => _.DependsOn(B, C).Executes(() => Ran.Add("A"));
+        public Target B => _ => _.DependsOn(C).Executes(() =>
+        {
+            Ran.Add("B");
+            if (FailInB)
+                throw new BuildFailedException("B broke");
+        });
+        public Target C => _ => _.Description("the base").Executes(() => Ran.Add("C"));
+        public Target D => _ => _.DependsOn(A).Executes(() => Ran.Add("D"));
+    }
+
+    private sealed class CycleBuild : BuildBase
+    {
+        public Target X => _ => _.DependsOn(Y);
+        public Target Y => _ => _.DependsOn(Z);
+        public Target Z => _ => _.DependsOn(X);
+    }
+
+    private (int ExitCode, string Output, string Errors) Run(BuildBase build, Target defaultTarget, string[] args, Dictionary<string, string>? environment = null)
+    {
+        build.RootDirectory = _root.Path;
+        var output = new StringWriter();
+        var errors = new StringWriter();
+        var exitCode = BuildRunner.Run(build, args, defaultTarget, environment ?? [], output, errors);
+        return (exitCode, output.ToString(), errors.ToString());
+    }
+
+    private void WriteParametersFile(string json) => File.WriteAllText(Path.Combine(_root.Path, ".nuke", "parameters.json"), json);
+
+    [Fact]
+    public void Dependencies_run_first_in_declaration_order_and_each_target_once()
+    {
+        var build = new OrderBuild();
+        var (exitCode, output, _) = Run(build, build.D, []);
+
+        Assert.Equal(0, exitCode);
+        Assert.Equal(["C", "B", "A", "D"], build.Ran);
+        Assert.Contains("Succeeded", output);
+    }
+
+    [Fact]
+    public void Several_targets_in_one_call_share_their_dependencies()
+    {
+        var build = new OrderBuild();
+        var (exitCode, _, _) = Run(build, build.D, ["--target", "B", "a"]);
+
+        Assert.Equal(0, exitCode);
+        Assert.Equal(["C", "B", "A"], build.Ran);
+    }
+
+    [Fact]
+    public void A_failed_target_stops_the_targets_after_it_and_the_exit_code_is_1()
+    {
+        var build = new OrderBuild { FailInB = true };
+        var (exitCode, output, errors) = Run(build, build.D, []);
+
+        Assert.Equal(1, exitCode);
+        Assert.Equal(["C", "B"], build.Ran);
+        Assert.Equal("error: B broke", errors.Trim());
+        Assert.Matches(@"A\s*│\s*NotRun", output);
+        Assert.Matches(@"B\s*│\s*Failed", output);
+        Assert.Contains("Build failed.", output);
+    }
+
+    [Fact]
+    public void Skip_alone_runs_only_the_requested_targets()
+    {
+        var build = new OrderBuild();
+        var (exitCode, output, _) = Run(build, build.D, ["--target", "A", "--skip"]);
+
+        Assert.Equal(0, exitCode);
+        Assert.Equal(["A"], build.Ran);
+        Assert.Matches(@"C\s*│\s*Skipped", output);
+    }
+
+    [Fact]
+    public void Skip_with_names_skips_those()
+    {
+        var build = new OrderBuild();
+        Run(build, build.D, ["--skip", "b"]);
+
+        Assert.Equal(["C", "A", "D"], build.Ran);
+    }
+
+    [Fact]
+    public void Plan_prints_the_order_and_runs_nothing()
+    {
+        var build = new OrderBuild();
+        var (exitCode, output, _) = Run(build, build.D, ["--plan"]);
+
+        Assert.Equal(0, exitCode);
+        Assert.Empty(build.Ran);
+        Assert.Equal(["C", "B", "A", "D"], output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+    }
+
+    [Fact]
+    public void A_cycle_is_reported_naming_it()
+    {
+        var build = new CycleBuild();
+        var (exitCode, _, errors) = Run(build, build.X, []);
+
+        Assert.Equal(1, exitCode);
+        Assert.Equal("error: Targets depend on each other in a cycle: X -> Y -> Z -> X.", errors.Trim());
+    }
+
+    [Fact]
+    public void Command_line_beats_environment_beats_parameters_file_beats_default()
+    {
+        WriteParametersFile("""{ "$schema": "./build.schema.json", "Mirror": "from-file", "Arch": ["from-file"], "Day": "Friday", "SelfContained": false }""");
+        var environment = new Dictionary<string, string> { ["MIRROR"] = "from-env", ["ARCH"] = "env1, env2" };
+        var build = new OrderBuild();
+
+        var (exitCode, _, errors) = Run(build, build.C, ["--mirror", "from-cli"], environment);
+
+        Assert.True(exitCode == 0, errors);
+        Assert.Equal("from-cli", build.Mirror);
+        Assert.Equal(["env1", "env2"], build.Arch);
+        Assert.Equal(DayOfWeek.Friday, build.Day);
+        Assert.False(build.SelfContained);
+    }
+
+    [Fact]
+    public void Defaults_stay_when_nothing_sets_a_parameter()
+    {
+        var build = new OrderBuild();
+        Run(build, build.C, []);
+
+        Assert.Equal("default", build.Mirror);
+        Assert.Equal(["host"], build.Arch);
+        Assert.True(build.SelfContained);
+    }
+
+    [Theory]
+    [InlineData(new[] { "--self-contained" }, true)]
+    [InlineData(new[] { "--self-contained", "false" }, false)]
+    [InlineData(new[] { "--SELF-CONTAINED=False" }, false)]
+    public void Booleans_are_flags_or_take_a_value(string[] args, bool expected)
+    {
+        var build = new OrderBuild { SelfContained = !expected };
+        Run(build, build.C, args);
+
+        Assert.Equal(expected, build.SelfContained);
+    }
+
+    [Theory]
+    [InlineData(new[] { "--target", "Nope" }, "error: Unknown target 'Nope'. Targets: A, B, C, D.")]
+    [InlineData(new[] { "--colour", "red" }, "error: Unknown parameter '--colour'.")]
+    [InlineData(new[] { "--self-contained", "maybe" }, "error: Invalid value 'maybe' for --self-contained: expected true or false.")]
+    [InlineData(new[] { "--day", "Someday" }, "error: Invalid value 'Someday' for --day: expected Sunday or Monday")]
+    [InlineData(new[] { "stray" }, "error: Unexpected argument 'stray'")]
+    public void Bad_input_gives_one_line_and_exit_code_1_before_any_target_runs(string[] args, string expectedStart)
+    {
+        var build = new OrderBuild();
+        var (exitCode, output, errors) = Run(build, build.D, args);
+
+        Assert.Equal(1, exitCode);
+        Assert.Empty(build.Ran);
+        Assert.Empty(output);
+        Assert.Single(errors.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith(expectedStart, errors);
+    }
+
+    [Theory]
+    [InlineData("{ not json", "is not valid JSON")]
+    [InlineData("""{ "Colour": "red" }""", "unknown parameter 'Colour'")]
+    [InlineData("""{ "Mirror": { "nested": 1 } }""", "values must be strings")]
+    [InlineData("[1, 2]", "must hold a JSON object")]
+    public void A_malformed_parameters_file_gives_one_line(string json, string expected)
+    {
+        WriteParametersFile(json);
+        var build = new OrderBuild();
+        var (exitCode, _, errors) = Run(build, build.C, []);
+
+        Assert.Equal(1, exitCode);
+        Assert.Empty(build.Ran);
+        Assert.Single(errors.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains(expected, errors);
+    }
+
+    [Fact]
+    public void Help_lists_targets_with_descriptions_and_parameters_with_defaults()
+    {
+        var build = new OrderBuild();
+        var (exitCode, output, _) = Run(build, build.D, ["--help"]);
+
+        Assert.Equal(0, exitCode);
+        Assert.Empty(build.Ran);
+        Assert.Matches(@"C\s+the base", output);
+        Assert.Contains("D (default)", output);
+        Assert.Matches(@"--self-contained\s+a flag \[default: true\]", output);
+        Assert.Matches(@"--arch\s+a list \[default: host\]", output);
+    }
+
+    [Theory]
+    [InlineData("VmlinuxMirror", "vmlinux-mirror", "VMLINUX_MIRROR")]
+    [InlineData("SelfContained", "self-contained", "SELF_CONTAINED")]
+    [InlineData("Arch", "arch", "ARCH")]
+    [InlineData("GithubToken", "github-token", "GITHUB_TOKEN")]
+    public void Member_names_map_to_kebab_and_upper_snake(string member, string kebab, string snake)
+    {
+        Assert.Equal(kebab, Naming.Kebab(member));
+        Assert.Equal(snake, Naming.UpperSnake(member));
+    }
+}

@@ -1,0 +1,42 @@
+namespace TracerBuild.Tests;
+
+/// <summary>Where the repository and the shared vmlinux mirror are, and running ./build.sh in it.</summary>
+public static class Repository
+{
+    public static string Root { get; } = FindRoot();
+
+    /// <summary>../shared/vmlinux-mirror beside the repository: the pinned upstream headers, for tests that must not leave the machine.</summary>
+    public static string VmlinuxMirror
+    {
+        get
+        {
+            var mirror = Path.GetFullPath(Path.Combine(Root, "..", "shared", "vmlinux-mirror"));
+            return Directory.Exists(mirror)
+                ? mirror
+                : throw new InvalidOperationException($"{mirror} is missing: the tests serve the pinned vmlinux.h files from it (check out shared/ beside the repository).");
+        }
+    }
+
+    public static bool IsRoot => Environment.IsPrivilegedProcess;
+
+    public static ProcessResult BuildScript(params string[] arguments) =>
+        ProcessRunner.TryRun("bash", [Path.Combine(Root, "build.sh"), .. arguments], workingDirectory: Root);
+
+    private static string FindRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (Directory.Exists(Path.Combine(dir.FullName, ".nuke")))
+                return dir.FullName;
+        }
+        throw new InvalidOperationException("The tests run from inside the repository (no .nuke folder above them).");
+    }
+}
+
+/// <summary>A folder deleted when the test ends.</summary>
+public sealed class TempDirectory : IDisposable
+{
+    public string Path { get; } = Directory.CreateTempSubdirectory("tracer-tests-").FullName;
+
+    public void Dispose() => Directory.Delete(Path, recursive: true);
+}
