@@ -9,7 +9,8 @@ partial class Build
         {
             // The tests build and package every arch, so they need every arch's libraries.
             Prerequisites.Ensure(IsScheduled(Test) ? TracerBuild.Arch.All : Arches, EnvironmentVariables);
-            if (SelfContained)
+            // Only a publish needs the runtime packs; checking here stops it before anything compiles.
+            if (SelfContained && IsScheduled(Publish))
             {
                 foreach (var arch in Arches)
                     DotnetPacks.EnsureRestorable(TracerProject, PublishSettings(arch));

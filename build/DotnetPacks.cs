@@ -13,7 +13,7 @@ public static partial class DotnetPacks
         if (result.ExitCode == 0)
             return;
 
-        var missing = MissingPackage().Matches(result.Output).Select(m => m.Groups[1].Value).Distinct().Order().ToList();
+        var missing = MissingPackage().Matches(result.Output).Select(m => m.Groups[1].Value.TrimEnd('.')).Distinct().Order().ToList();
         if (missing.Count > 0)
         {
             throw new BuildFailedException(

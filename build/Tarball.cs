@@ -39,7 +39,8 @@ public static class Tarball
                     ChangeTime = mtime,
                 };
                 using var data = isFolder ? null : File.OpenRead(entry.SourcePath!);
-                tarEntry.DataStream = data;
+                if (data is not null)
+                    tarEntry.DataStream = data;
                 tar.WriteEntry(tarEntry);
             }
         });

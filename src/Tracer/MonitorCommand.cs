@@ -35,6 +35,7 @@ internal static unsafe class MonitorCommand
             }
             LibBpf.RingBufferConsume(ringBuffer);
             writer.Flush();
+            Console.Error.WriteLine($"tracer: {writer.Written} events received");
             return 0;
         }
         finally

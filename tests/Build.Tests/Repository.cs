@@ -1,3 +1,5 @@
+[assembly: System.Runtime.Versioning.SupportedOSPlatform("linux")]
+
 namespace TracerBuild.Tests;
 
 /// <summary>Where the repository and the shared vmlinux mirror are, and running ./build.sh in it.</summary>

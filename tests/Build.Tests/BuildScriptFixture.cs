@@ -1,0 +1,43 @@
+namespace TracerBuild.Tests;
+
+/// <summary>
+/// Runs ./build.sh against a loopback mirror of ../shared/vmlinux-mirror and an empty cache, so no test leaves the machine.
+/// Tests that run ./build.sh share one collection: they write the same artifacts/ and must not overlap.
+/// </summary>
+public sealed class BuildScriptFixture : IDisposable
+{
+    private readonly MirrorServer _mirror = new(Repository.VmlinuxMirror);
+    private readonly TempDirectory _cache = new();
+
+    public ProcessResult Run(params string[] arguments) =>
+        Repository.BuildScript([.. arguments, "--vmlinux-mirror", _mirror.Url, "--cache-dir", _cache.Path]);
+
+    /// <summary>Runs the build and fails the test with the build's output when it did not succeed.</summary>
+    public ProcessResult Succeed(params string[] arguments)
+    {
+        var result = Run(arguments);
+        Assert.True(result.ExitCode == 0, $"./build.sh {string.Join(' ', arguments)} failed:\n{result.Output}");
+        return result;
+    }
+
+    public static string Artifact(string name) => Path.Combine(Repository.Root, "artifacts", name);
+
+    /// <summary>Extracts a tarball with the system's tar, as a user would.</summary>
+    public static string Extract(string tarball, string into)
+    {
+        ProcessRunner.Run("tar", ["xzf", tarball, "-C", into], echo: false);
+        return into;
+    }
+
+    public void Dispose()
+    {
+        _mirror.Dispose();
+        _cache.Dispose();
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class BuildScriptCollection : ICollectionFixture<BuildScriptFixture>
+{
+    public const string Name = "build.sh";
+}

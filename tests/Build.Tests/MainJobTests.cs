@@ -1,0 +1,147 @@
+using System.Diagnostics;
+using System.Text.Json;
+
+namespace TracerBuild.Tests;
+
+/// <summary>The main job end to end: ./build.sh compiles, publishes and packages; the packaged tracer traces.</summary>
+[Collection(BuildScriptCollection.Name)]
+public sealed class MainJobTests(BuildScriptFixture build)
+{
+    private const string Version = "1.2.3";
+
+    [Fact]
+    public void CompileBpf_builds_each_arch_against_its_own_header_and_target_macro()
+    {
+        var result = build.Succeed("--target", "CompileBpf", "--arch", "all");
+
+        Assert.Matches(@"-D__TARGET_ARCH_x86 -I \S+/vmlinux/x86_64 ", result.Output);
+        Assert.Matches(@"-D__TARGET_ARCH_arm64 -I \S+/vmlinux/aarch64 ", result.Output);
+        var x64 = BuildScriptFixture.Artifact("obj/bpf/x64/tracer.bpf.o");
+        var arm64 = BuildScriptFixture.Artifact("obj/bpf/arm64/tracer.bpf.o");
+        Assert.Equal(Elf.MachineBpf, Elf.Machine(x64));
+        Assert.Equal(Elf.MachineBpf, Elf.Machine(arm64));
+        Assert.NotEqual(File.ReadAllBytes(x64), File.ReadAllBytes(arm64));
+    }
+
+    [Fact]
+    public void Package_x64_gives_a_checksummed_tarball_whose_tracer_names_its_version_and_arch()
+    {
+        build.Succeed("--target", "Package", "--arch", "x64", "--version", Version);
+        using var extracted = new TempDirectory();
+        var top = Path.Combine(BuildScriptFixture.Extract(BuildScriptFixture.Artifact($"tracer-{Version}-linux-x64.tar.gz"), extracted.Path), $"tracer-{Version}-linux-x64");
+
+        AssertChecksumVerifies($"tracer-{Version}-linux-x64.tar.gz");
+        Assert.Equal(
+            ["LICENSE", "README.md", "lib/libbpf.so.1", "lib/libelf.so.1", "lib/libz.so.1", "tracer"],
+            Directory.EnumerateFiles(top, "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(top, f)).Order(StringComparer.Ordinal));
+        Assert.Equal(TarballEntry.Executable, File.GetUnixFileMode(Path.Combine(top, "tracer")));
+        Assert.All(Directory.EnumerateFiles(Path.Combine(top, "lib")), lib => Assert.Equal(Arch.X64.ElfMachine, Elf.Machine(lib)));
+        Assert.Equal(Arch.X64.ElfMachine, Elf.Machine(Path.Combine(top, "tracer")));
+
+        var version = ProcessRunner.Run(Path.Combine(top, "tracer"), ["--version"], echo: false);
+        Assert.Equal($"tracer {Version} linux-x64", version.Output.Trim());
+
+        if (!Repository.IsRoot)
+            Assert.Skip("Running the packaged tracer loads BPF programs, which needs root; the tarball was checked without it.");
+        AssertTracesExecEvents(Path.Combine(top, "tracer"));
+    }
+
+    [Fact]
+    public void Package_arm64_framework_dependent_holds_arm64_libraries_and_a_launcher()
+    {
+        build.Succeed("--target", "Package", "--arch", "arm64", "--self-contained", "false", "--version", Version);
+        using var extracted = new TempDirectory();
+        var top = Path.Combine(BuildScriptFixture.Extract(BuildScriptFixture.Artifact($"tracer-{Version}-linux-arm64.tar.gz"), extracted.Path), $"tracer-{Version}-linux-arm64");
+
+        AssertChecksumVerifies($"tracer-{Version}-linux-arm64.tar.gz");
+        var libraries = Directory.EnumerateFiles(Path.Combine(top, "lib")).Select(Path.GetFileName).Order(StringComparer.Ordinal);
+        Assert.Equal(["libbpf.so.1", "libelf.so.1", "libz.so.1"], libraries);
+        Assert.All(Directory.EnumerateFiles(Path.Combine(top, "lib")), lib => Assert.Equal(Arch.Arm64.ElfMachine, Elf.Machine(lib)));
+        Assert.StartsWith("#!/bin/sh", File.ReadAllText(Path.Combine(top, "tracer")));
+        Assert.Equal(TarballEntry.Executable, File.GetUnixFileMode(Path.Combine(top, "tracer")));
+        Assert.True(File.Exists(Path.Combine(top, "tracer.dll")));
+        Assert.True(File.Exists(Path.Combine(top, "tracer.runtimeconfig.json")));
+        Assert.Contains("linux-arm64", File.ReadAllText(Path.Combine(top, "tracer.deps.json")));
+    }
+
+    [Fact]
+    public void Self_contained_arm64_fails_before_compiling_when_the_feed_lacks_the_packs_and_works_where_it_has_them()
+    {
+        const string probeVersion = "0.0.1-packs";
+        var tarball = BuildScriptFixture.Artifact($"tracer-{probeVersion}-linux-arm64.tar.gz");
+        File.Delete(tarball);
+
+        var result = build.Run("--target", "Package", "--arch", "arm64", "--version", probeVersion);
+
+        if (result.ExitCode == 0)
+        {
+            Assert.True(File.Exists(tarball));
+            return;
+        }
+        var error = Assert.Single(result.Lines, l => l.StartsWith("error:", StringComparison.Ordinal));
+        Assert.Contains("Microsoft.NETCore.App.Runtime.linux-arm64", error);
+        Assert.Contains("Add a NuGet source that has them", error);
+        Assert.Contains("--self-contained false", error);
+        Assert.Matches(@"Preflight\s*│\s*Failed", result.Output);
+        Assert.Matches(@"CompileBpf\s*│\s*NotRun", result.Output);
+        Assert.False(File.Exists(tarball));
+    }
+
+    [Theory]
+    [InlineData("--target", "Shipit")]
+    [InlineData("--arch", "riscv64")]
+    [InlineData("--frobnicate", "yes")]
+    [InlineData("--version", "1.2")]
+    public void Bad_input_gives_one_error_line_and_exit_code_1(params string[] arguments)
+    {
+        var result = build.Run(arguments);
+
+        Assert.Equal(1, result.ExitCode);
+        var line = Assert.Single(result.Lines);
+        Assert.StartsWith("error: ", line);
+        Assert.DoesNotContain("   at ", result.Output);
+    }
+
+    private static void AssertChecksumVerifies(string tarballName)
+    {
+        var check = ProcessRunner.TryRun("sha256sum", ["-c", tarballName + ".sha256"], workingDirectory: Path.Combine(Repository.Root, "artifacts"));
+        Assert.True(check.ExitCode == 0, check.Output);
+        Assert.Equal($"{tarballName}: OK", check.Output.Trim());
+    }
+
+    private static void AssertTracesExecEvents(string tracer)
+    {
+        using var monitor = Process.Start(new ProcessStartInfo(tracer, ["monitor", "--duration", "3"])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        })!;
+        var stdout = monitor.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+        var ready = monitor.StandardError.ReadLine();
+        if (ready?.StartsWith("tracer: tracing", StringComparison.Ordinal) != true)
+            Assert.Fail($"tracer monitor did not start: {ready}{monitor.StandardError.ReadToEnd()}");
+
+        var started = DateTime.UtcNow;
+        for (var i = 0; i < 3; i++)
+            Process.Start("/bin/true")!.WaitForExit();
+
+        Assert.True(monitor.WaitForExit(TimeSpan.FromSeconds(30)), "tracer monitor --duration 3 did not exit");
+        Assert.Equal(0, monitor.ExitCode);
+        var events = stdout.Result.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        Assert.Equal($"tracer: {events.Count} events received", monitor.StandardError.ReadToEnd().Trim());
+        var trueRuns = events.Where(e => e.GetProperty("comm").GetString() == "true").ToList();
+
+        Assert.True(3 == trueRuns.Count(e => e.GetProperty("ppid").GetInt32() == Environment.ProcessId),
+            $"expected 3 exec events of /bin/true with ppid {Environment.ProcessId}, got:\n{stdout.Result}");
+        Assert.All(trueRuns, e =>
+        {
+            Assert.Equal("exec", e.GetProperty("type").GetString());
+            Assert.EndsWith("/bin/true", e.GetProperty("filename").GetString());
+            Assert.True(e.GetProperty("pid").GetInt32() > 0);
+            Assert.Equal(0, e.GetProperty("uid").GetInt32());
+            var ts = DateTime.Parse(e.GetProperty("ts").GetString()!, null, System.Globalization.DateTimeStyles.RoundtripKind);
+            Assert.InRange(ts, started.AddSeconds(-5), DateTime.UtcNow.AddSeconds(5));
+            Assert.Matches(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$", e.GetProperty("ts").GetString());
+        });
+    }
+}

@@ -1,0 +1,64 @@
+using System.Formats.Tar;
+using System.IO.Compression;
+using TracerBuild.Engine;
+
+namespace TracerBuild.Tests;
+
+public sealed class PackagingTests : IDisposable
+{
+    private readonly TempDirectory _temp = new();
+
+    public void Dispose() => _temp.Dispose();
+
+    [Fact]
+    public void An_x86_library_staged_for_arm64_fails_the_check_naming_file_and_arches()
+    {
+        var x86Library = Path.Combine(Arch.X64.LibraryDir, "libz.so.1");
+        Assert.SkipUnless(File.Exists(x86Library), $"{x86Library} is not installed (zlib1g:amd64).");
+
+        var error = Assert.Throws<BuildFailedException>(() =>
+            ArchCheck.Verify(Arch.Arm64, [new TarballEntry("t/lib/libz.so.1", x86Library, TarballEntry.Regular)]));
+
+        Assert.Equal($"{x86Library} (packaged as t/lib/libz.so.1) is built for x64 (ELF e_machine 62), expected arm64 (ELF e_machine 183).", error.Message);
+    }
+
+    [Fact]
+    public void Files_that_are_not_ELF_pass_the_check()
+    {
+        var script = Path.Combine(_temp.Path, "tracer");
+        File.WriteAllText(script, "#!/bin/sh\n");
+        ArchCheck.Verify(Arch.Arm64, [new TarballEntry("t/tracer", script, TarballEntry.Executable), TarballEntry.Folder("t")]);
+    }
+
+    [Fact]
+    public void Tarballs_are_sorted_owned_by_root_dated_and_byte_identical_across_writes()
+    {
+        var a = Path.Combine(_temp.Path, "b.txt");
+        var b = Path.Combine(_temp.Path, "a.sh");
+        File.WriteAllText(a, "text");
+        File.WriteAllText(b, "#!/bin/sh");
+        var mtime = DateTimeOffset.FromUnixTimeSeconds(1_700_000_000);
+        TarballEntry[] entries = [new("top/b.txt", a, TarballEntry.Regular), new("top/a.sh", b, TarballEntry.Executable), TarballEntry.Folder("top")];
+
+        var first = Path.Combine(_temp.Path, "first.tar.gz");
+        var second = Path.Combine(_temp.Path, "second.tar.gz");
+        Tarball.Write(first, entries, mtime);
+        File.SetLastWriteTimeUtc(a, DateTime.UtcNow.AddDays(-3));
+        Tarball.Write(second, entries.Reverse(), mtime);
+
+        Assert.Equal(File.ReadAllBytes(first), File.ReadAllBytes(second));
+        using var reader = new TarReader(new GZipStream(File.OpenRead(first), CompressionMode.Decompress));
+        var read = new List<TarEntry>();
+        while (reader.GetNextEntry() is { } entry)
+            read.Add(entry);
+        Assert.Equal(["top/", "top/a.sh", "top/b.txt"], read.Select(e => e.Name));
+        Assert.All(read, e =>
+        {
+            Assert.Equal(TarEntryFormat.Gnu, e.Format);
+            Assert.Equal((0, 0), (e.Uid, e.Gid));
+            Assert.Equal(mtime, e.ModificationTime);
+        });
+        Assert.Equal([TarballEntry.Executable, TarballEntry.Executable, TarballEntry.Regular], read.Select(e => e.Mode));
+        Assert.Empty(Directory.EnumerateFiles(_temp.Path, "*.tmp-*"));
+    }
+}
