@@ -6,7 +6,7 @@ partial class Build : BuildBase
 {
     public static int Main(string[] args) => Execute<Build>(args, x => x.Package);
 
-    [Parameter("Arches to build: x64 (x86_64, amd64), arm64 (aarch64), host or all")]
+    [Parameter("Arches to build: x64, arm64 (or an alias of either), host or all")]
     readonly string[] Arch = ["host"];
 
     [Parameter("Build configuration")]
