@@ -20,11 +20,13 @@ partial class Build
                     "-I", Path.Combine(RootDirectory, "bpf"),
                     // The 6.19 headers declare a few empty structs; harmless for BPF.
                     "-Wno-missing-declarations",
+                    // Byte-stable objects: no compiler banner, no checkout path in the debug info.
+                    "-fno-ident",
+                    $"-fdebug-prefix-map={RootDirectory}=.",
                     "-c", Path.Combine(RootDirectory, "bpf", "tracer.bpf.c"),
                     "-o", output,
                 ]);
-                if (Elf.Machine(output) != Elf.MachineBpf)
-                    throw new BuildFailedException($"{output} is not a BPF object (ELF e_machine {Elf.MachineBpf}).");
+                ArchCheck.VerifyBpfObject(output);
             }
         });
 

@@ -14,6 +14,8 @@ partial class Build
                 var name = $"tracer-{TracerBuild.ReleaseVersion.WithoutMetadata(ReleaseVersion)}-{arch.Rid}";
                 var entries = TarballContents(arch, name);
                 ArchCheck.Verify(arch, entries);
+                // The BPF object travels inside the tracer; check the one that was embedded.
+                ArchCheck.VerifyBpfObject(BpfObject(arch));
 
                 var tarball = Path.Combine(ArtifactsDirectory, $"{name}.tar.gz");
                 Tarball.Write(tarball, entries, mtime);

@@ -3,8 +3,17 @@ using TracerBuild.Engine;
 
 partial class Build
 {
+    Target Restore => _ => _
+        .DependsOn(Preflight)
+        .Description("Restores the tracer for each arch; stops here when the feed lacks a self-contained arch's runtime packs")
+        .Executes(() =>
+        {
+            foreach (var arch in Arches)
+                TracerRestore.Run(TracerProject, PublishSettings(arch));
+        });
+
     Target Publish => _ => _
-        .DependsOn(CompileBpf)
+        .DependsOn(Restore, CompileBpf)
         .Description("Publishes the tracer for each arch, its BPF object embedded")
         .Executes(() =>
         {
@@ -13,12 +22,12 @@ partial class Build
                 var output = PublishDirectory(arch);
                 if (Directory.Exists(output))
                     Directory.Delete(output, recursive: true);
-                ProcessRunner.Run("dotnet", ["publish", TracerProject, "-nologo", "-o", output, .. PublishSettings(arch).MsBuildArguments]);
+                ProcessRunner.Run("dotnet", ["publish", TracerProject, "-nologo", "--no-restore", "-o", output, .. PublishSettings(arch).MsBuildArguments]);
             }
         });
 
     TracerPublishSettings PublishSettings(Arch arch) =>
-        new(arch, SelfContained, Configuration.ToString(), ReleaseVersion, BpfObject(arch));
+        new(arch, SelfContained, Configuration.ToString(), ReleaseVersion, BpfObject(arch), Path.Combine(ObjDirectory, "restore", arch.Rid));
 
     string PublishDirectory(Arch arch) => Path.Combine(ArtifactsDirectory, "publish", arch.Rid);
 }

@@ -1,17 +1,23 @@
 namespace TracerBuild;
 
-/// <summary>How the tracer is published for one arch; the same properties serve the restore check and the publish.</summary>
-public sealed record TracerPublishSettings(Arch Arch, bool SelfContained, string Configuration, string Version, string BpfObject)
+/// <summary>How the tracer is restored and published for one arch: the same properties for both steps.</summary>
+public sealed record TracerPublishSettings(Arch Arch, bool SelfContained, string Configuration, string Version, string BpfObject, string RestoreDirectory)
 {
     public IReadOnlyList<string> MsBuildArguments =>
     [
         $"-p:Configuration={Configuration}",
-        "-r", Arch.Rid,
+        // The singular property, not -r: `dotnet restore -r` asks for every pack a self-contained build could need.
+        $"-p:RuntimeIdentifier={Arch.Rid}",
+        // Each arch keeps its own assets file, so all arches restore up front and publish with --no-restore.
+        $"-p:MSBuildProjectExtensionsPath={RestoreDirectory}/",
         $"-p:SelfContained={SelfContained}",
         // Single file and trimming need the arch's runtime pack, so only self-contained builds use them.
         $"-p:PublishSingleFile={SelfContained}",
         $"-p:PublishTrimmed={SelfContained}",
         $"-p:UseAppHost={SelfContained}",
+        // Reproducible: no checkout paths in the binaries, no PDB to ship.
+        "-p:ContinuousIntegrationBuild=true",
+        "-p:DebugType=none",
         $"-p:Version={ReleaseVersion.WithoutMetadata(Version)}",
         $"-p:InformationalVersion={Version}",
         $"-p:BpfObject={BpfObject}",

@@ -3,18 +3,20 @@ using TracerBuild.Engine;
 
 namespace TracerBuild;
 
-/// <summary>Finds out, by restoring, whether the NuGet feed has the runtime packs a self-contained publish needs.</summary>
-public static partial class DotnetPacks
+/// <summary>
+/// Restores the tracer for one arch, once, before anything compiles; a self-contained restore is also how we
+/// learn whether the NuGet feed has that arch's runtime packs.
+/// </summary>
+public static partial class TracerRestore
 {
-    public static void EnsureRestorable(string project, TracerPublishSettings settings)
+    public static void Run(string project, TracerPublishSettings settings)
     {
-        Console.WriteLine($"Restoring the tracer for self-contained {settings.Arch.Rid}");
-        var result = ProcessRunner.TryRun("dotnet", ["restore", project, "-nologo", .. settings.MsBuildArguments]);
+        var result = ProcessRunner.TryRun("dotnet", ["restore", project, "-nologo", .. settings.MsBuildArguments], echo: true);
         if (result.ExitCode == 0)
             return;
 
         var missing = MissingPackage().Matches(result.Output).Select(m => m.Groups[1].Value.TrimEnd('.')).Distinct().Order().ToList();
-        if (missing.Count > 0)
+        if (settings.SelfContained && missing.Count > 0)
         {
             throw new BuildFailedException(
                 $"A self-contained {settings.Arch.Rid} tracer needs packs this machine's NuGet feed lacks: {string.Join(", ", missing)}. " +
