@@ -13,15 +13,28 @@ public sealed record Arch(
     string Rid,
     string ClangTargetArch,
     string VmlinuxDir,
-    string LibraryDir,
+    string GnuTriplet,
     ushort ElfMachine,
     string DebianArch)
 {
     public static readonly Arch X64 = new(
-        "x64", ["x86_64", "amd64"], "linux-x64", "x86", "x86_64", "/usr/lib/x86_64-linux-gnu", 62, "amd64");
+        "x64", ["x86_64", "amd64"], "linux-x64", "x86", "x86_64", "x86_64-linux-gnu", 62, "amd64");
 
     public static readonly Arch Arm64 = new(
-        "arm64", ["aarch64"], "linux-arm64", "arm64", "aarch64", "/usr/lib/aarch64-linux-gnu", 183, "arm64");
+        "arm64", ["aarch64"], "linux-arm64", "arm64", "aarch64", "aarch64-linux-gnu", 183, "arm64");
+
+    /// <summary>Where Debian's multiarch packages put this arch's libraries.</summary>
+    public string LibraryDir => $"/usr/lib/{GnuTriplet}";
+
+    /// <summary>The kernel's name for the arch (uname -m), as qemu-user spells it.</summary>
+    public string Machine => GnuTriplet[..GnuTriplet.IndexOf('-')];
+
+    /// <summary>Debian's cross C compiler for the arch, and the folder its C library lives in.</summary>
+    public string CrossCompiler => $"{GnuTriplet}-gcc";
+
+    public string CrossSysroot => $"/usr/{GnuTriplet}";
+
+    public IReadOnlyList<string> CrossPackages => [$"gcc-{GnuTriplet.Replace('_', '-')}", $"libc6-dev-{DebianArch}-cross"];
 
     public static IReadOnlyList<Arch> All { get; } = [X64, Arm64];
 

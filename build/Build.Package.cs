@@ -16,6 +16,7 @@ partial class Build
                 ArchCheck.Verify(arch, entries);
                 // The BPF object travels inside the tracer; check the one that was embedded.
                 ArchCheck.VerifyBpfObject(BpfObject(arch));
+                ProveLibrariesLoad(arch);
 
                 var tarball = Path.Combine(ArtifactsDirectory, $"{name}.tar.gz");
                 Tarball.Write(tarball, entries, mtime);
@@ -24,6 +25,20 @@ partial class Build
                 Console.WriteLine($"Wrote {Path.GetRelativePath(RootDirectory, tarball)} ({new FileInfo(tarball).Length:N0} bytes)");
             }
         });
+
+    /// <summary>A foreign arch's libraries are loaded under qemu when it is installed; optional, since it only adds proof.</summary>
+    void ProveLibrariesLoad(Arch arch)
+    {
+        if (arch == TracerBuild.Arch.Host)
+            return;
+        var probe = new LibbpfProbe(arch, RootDirectory);
+        if (!probe.IsAvailable)
+        {
+            Console.WriteLine($"Skipping the {arch.Name} library load check: {probe.Unavailable}.");
+            return;
+        }
+        Console.WriteLine($"{arch.Name} libraries load under qemu: {probe.Run(arch.LibraryDir)}");
+    }
 
     IReadOnlyList<TarballEntry> TarballContents(Arch arch, string top)
     {

@@ -7,7 +7,8 @@ partial class Build
         .Description("Installs missing prerequisites: clang, llvm, libbpf, bpftool, the arches' libraries")
         .Executes(() =>
         {
-            // The tests build and package every arch, so they need every arch's libraries.
-            Prerequisites.Ensure(IsScheduled(Test) ? TracerBuild.Arch.All : Arches, EnvironmentVariables);
+            // The tests build and package every arch, so they need every arch's libraries, and qemu to load the foreign ones.
+            var arches = IsScheduled(Test) ? TracerBuild.Arch.All : Arches;
+            Prerequisites.Ensure(arches, IsScheduled(Test) ? Prerequisites.TestPackagesFor(arches) : [], EnvironmentVariables);
         });
 }

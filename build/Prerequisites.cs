@@ -15,18 +15,23 @@ public static class Prerequisites
     public static IReadOnlyList<string> PackagesFor(IEnumerable<Arch> arches) =>
         [.. Tools, .. arches.SelectMany(a => LibraryPackages.Select(p => $"{p}:{a.DebianArch}"))];
 
-    public static void Ensure(IReadOnlyList<Arch> arches, IReadOnlyDictionary<string, string> environment)
+    /// <summary>What the tests need on top: for each foreign arch, a cross compiler and qemu to prove its libraries load.</summary>
+    public static IReadOnlyList<string> TestPackagesFor(IEnumerable<Arch> arches) =>
+        arches.Where(a => a != Arch.Host).SelectMany(LibbpfProbe.Packages).Distinct().ToList();
+
+    public static void Ensure(IReadOnlyList<Arch> arches, IReadOnlyList<string> extraPackages, IReadOnlyDictionary<string, string> environment)
     {
         if (ProcessRunner.TryRun("dpkg", ["--print-architecture"]) is not { ExitCode: 0 } native)
-            throw new BuildFailedException($"Preflight needs a Debian or Ubuntu machine (dpkg); elsewhere install {string.Join(", ", PackagesFor(arches))} yourself.");
+            throw new BuildFailedException($"Preflight needs a Debian or Ubuntu machine (dpkg); elsewhere install {string.Join(", ", PackagesFor(arches).Concat(extraPackages))} yourself.");
 
         var nativeArch = native.Output.Trim();
         var foreign = ProcessRunner.TryRun("dpkg", ["--print-foreign-architectures"]).Lines.ToHashSet();
         var missingArches = arches.Select(a => a.DebianArch).Where(a => a != nativeArch && !foreign.Contains(a)).Distinct().ToList();
-        var missing = PackagesFor(arches).Where(p => !IsInstalled(p)).ToList();
+        var wanted = PackagesFor(arches).Concat(extraPackages).ToList();
+        var missing = wanted.Where(p => !IsInstalled(p)).ToList();
         if (missing.Count == 0 && missingArches.Count == 0)
         {
-            Console.WriteLine($"All prerequisites are installed: {string.Join(" ", PackagesFor(arches))}");
+            Console.WriteLine($"All prerequisites are installed: {string.Join(" ", wanted)}");
             return;
         }
 
@@ -53,7 +58,7 @@ public static class Prerequisites
                 ProcessRunner.Run("sudo", ["-E", .. command], environment: apt);
         }
 
-        var stillMissing = PackagesFor(arches).Where(p => !IsInstalled(p)).ToList();
+        var stillMissing = wanted.Where(p => !IsInstalled(p)).ToList();
         if (stillMissing.Count > 0)
             throw new BuildFailedException($"apt-get finished but these are still missing: {string.Join(" ", stillMissing)}.");
     }

@@ -6,10 +6,11 @@ namespace TracerBuild.Tests;
 public sealed class ArchTests
 {
     [Theory]
-    [InlineData("x64", "x86_64 amd64", "linux-x64", "x86", "x86_64", "/usr/lib/x86_64-linux-gnu", 62, "amd64")]
-    [InlineData("arm64", "aarch64", "linux-arm64", "arm64", "aarch64", "/usr/lib/aarch64-linux-gnu", 183, "arm64")]
+    [InlineData("x64", "x86_64 amd64", "linux-x64", "x86", "x86_64", "/usr/lib/x86_64-linux-gnu", 62, "amd64", "x86_64-linux-gnu-gcc", "gcc-x86-64-linux-gnu")]
+    [InlineData("arm64", "aarch64", "linux-arm64", "arm64", "aarch64", "/usr/lib/aarch64-linux-gnu", 183, "arm64", "aarch64-linux-gnu-gcc", "gcc-aarch64-linux-gnu")]
     public void The_table_matches_the_design(
-        string name, string aliases, string rid, string clangArch, string vmlinuxDir, string libraryDir, int elfMachine, string debianArch)
+        string name, string aliases, string rid, string clangArch, string vmlinuxDir, string libraryDir, int elfMachine, string debianArch,
+        string crossCompiler, string crossGccPackage)
     {
         var arch = Assert.Single(Arch.All, a => a.Name == name);
         Assert.Equal(aliases.Split(' '), arch.Aliases);
@@ -19,6 +20,8 @@ public sealed class ArchTests
         Assert.Equal(libraryDir, arch.LibraryDir);
         Assert.Equal(elfMachine, arch.ElfMachine);
         Assert.Equal(debianArch, arch.DebianArch);
+        Assert.Equal(crossCompiler, arch.CrossCompiler);
+        Assert.Equal(crossGccPackage, arch.CrossPackages[0]);
     }
 
     [Theory]

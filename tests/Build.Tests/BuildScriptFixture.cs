@@ -9,16 +9,21 @@ public sealed class BuildScriptFixture : IDisposable
     private readonly MirrorServer _mirror = new(Repository.VmlinuxMirror);
     private readonly TempDirectory _cache = new();
 
-    public ProcessResult Run(params string[] arguments) =>
-        Repository.BuildScript([.. arguments, "--vmlinux-mirror", _mirror.Url, "--cache-dir", _cache.Path]);
+    public ProcessResult Run(params string[] arguments) => RunIn(Repository.Root, arguments);
 
     /// <summary>Runs the build and fails the test with the build's output when it did not succeed.</summary>
-    public ProcessResult Succeed(params string[] arguments)
+    public ProcessResult Succeed(params string[] arguments) => SucceedIn(Repository.Root, arguments);
+
+    /// <summary>Runs the build.sh of another checkout, such as a scratch clone.</summary>
+    public ProcessResult SucceedIn(string checkout, params string[] arguments)
     {
-        var result = Run(arguments);
-        Assert.True(result.ExitCode == 0, $"./build.sh {string.Join(' ', arguments)} failed:\n{result.Output}");
+        var result = RunIn(checkout, arguments);
+        Assert.True(result.ExitCode == 0, $"./build.sh {string.Join(' ', arguments)} in {checkout} failed:\n{result.Output}");
         return result;
     }
+
+    private ProcessResult RunIn(string checkout, string[] arguments) =>
+        ProcessRunner.TryRun("bash", [Path.Combine(checkout, "build.sh"), .. arguments, "--vmlinux-mirror", _mirror.Url, "--cache-dir", _cache.Path], workingDirectory: checkout);
 
     public static string Artifact(string name) => Path.Combine(Repository.Root, "artifacts", name);
 

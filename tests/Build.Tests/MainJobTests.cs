@@ -31,6 +31,7 @@ public sealed class MainJobTests(BuildScriptFixture build)
         var top = Path.Combine(BuildScriptFixture.Extract(BuildScriptFixture.Artifact($"tracer-{Version}-linux-x64.tar.gz"), extracted.Path), $"tracer-{Version}-linux-x64");
 
         AssertChecksumVerifies($"tracer-{Version}-linux-x64.tar.gz");
+        TarballAssert.IsSane(BuildScriptFixture.Artifact($"tracer-{Version}-linux-x64.tar.gz"), $"tracer-{Version}-linux-x64", new HashSet<string> { "tracer" });
         Assert.Equal(
             ["LICENSE", "README.md", "lib/libbpf.so.1", "lib/libelf.so.1", "lib/libz.so.1", "tracer"],
             Directory.EnumerateFiles(top, "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(top, f)).Order(StringComparer.Ordinal));
@@ -47,21 +48,34 @@ public sealed class MainJobTests(BuildScriptFixture build)
     }
 
     [Fact]
-    public void Package_arm64_framework_dependent_holds_arm64_libraries_and_a_launcher()
+    public void Package_all_framework_dependent_gives_both_arches_with_their_own_libraries_and_a_launcher()
     {
-        build.Succeed("--target", "Package", "--arch", "arm64", "--self-contained", "false", "--version", Version);
+        build.Succeed("--target", "Package", "--arch", "all", "--self-contained", "false", "--version", Version);
         using var extracted = new TempDirectory();
-        var top = Path.Combine(BuildScriptFixture.Extract(BuildScriptFixture.Artifact($"tracer-{Version}-linux-arm64.tar.gz"), extracted.Path), $"tracer-{Version}-linux-arm64");
 
-        AssertChecksumVerifies($"tracer-{Version}-linux-arm64.tar.gz");
-        var libraries = Directory.EnumerateFiles(Path.Combine(top, "lib")).Select(Path.GetFileName).Order(StringComparer.Ordinal);
-        Assert.Equal(["libbpf.so.1", "libelf.so.1", "libz.so.1"], libraries);
-        Assert.All(Directory.EnumerateFiles(Path.Combine(top, "lib")), lib => Assert.Equal(Arch.Arm64.ElfMachine, Elf.Machine(lib)));
-        Assert.StartsWith("#!/bin/sh", File.ReadAllText(Path.Combine(top, "tracer")));
-        Assert.Equal(TarballEntry.Executable, File.GetUnixFileMode(Path.Combine(top, "tracer")));
-        Assert.True(File.Exists(Path.Combine(top, "tracer.dll")));
-        Assert.True(File.Exists(Path.Combine(top, "tracer.runtimeconfig.json")));
-        Assert.Contains("linux-arm64", File.ReadAllText(Path.Combine(top, "tracer.deps.json")));
+        foreach (var arch in Arch.All)
+        {
+            var name = $"tracer-{Version}-{arch.Rid}";
+            var tarball = BuildScriptFixture.Artifact($"{name}.tar.gz");
+            AssertChecksumVerifies($"{name}.tar.gz");
+            TarballAssert.IsSane(tarball, name, new HashSet<string> { "tracer" });
+            var top = Path.Combine(BuildScriptFixture.Extract(tarball, extracted.Path), name);
+
+            Assert.Equal(["libbpf.so.1", "libelf.so.1", "libz.so.1"], Directory.EnumerateFiles(Path.Combine(top, "lib")).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+            Assert.All(Directory.EnumerateFiles(Path.Combine(top, "lib")), lib => Assert.Equal(arch.ElfMachine, Elf.Machine(lib)));
+            Assert.StartsWith("#!/bin/sh", File.ReadAllText(Path.Combine(top, "tracer")));
+            Assert.True(File.Exists(Path.Combine(top, "tracer.dll")));
+            Assert.True(File.Exists(Path.Combine(top, "tracer.runtimeconfig.json")));
+            Assert.Contains(arch.Rid, File.ReadAllText(Path.Combine(top, "tracer.deps.json")));
+        }
+
+        // This machine is x64: the x64 launcher runs the dll with the installed .NET 10 runtime.
+        var launcher = Path.Combine(extracted.Path, $"tracer-{Version}-linux-x64", "tracer");
+        Assert.Equal($"tracer {Version} linux-x64", ProcessRunner.Run(launcher, ["--version"], echo: false).Output.Trim());
+
+        var probe = new LibbpfProbe(Arch.Arm64, Repository.Root);
+        Assert.SkipUnless(probe.IsAvailable, $"Proving the arm64 lib/ loads: {probe.Unavailable} (the Test target installs them).");
+        Assert.StartsWith("libbpf v", probe.Run(Path.Combine(extracted.Path, $"tracer-{Version}-linux-arm64", "lib")));
     }
 
     [Fact]
@@ -82,7 +96,7 @@ public sealed class MainJobTests(BuildScriptFixture build)
         Assert.Contains("Microsoft.NETCore.App.Runtime.linux-arm64", error);
         Assert.Contains("Add a NuGet source that has them", error);
         Assert.Contains("--self-contained false", error);
-        Assert.Matches(@"Preflight\s*│\s*Failed", result.Output);
+        Assert.Matches(@"Restore\s*│\s*Failed", result.Output);
         Assert.Matches(@"CompileBpf\s*│\s*NotRun", result.Output);
         Assert.False(File.Exists(tarball));
     }

@@ -23,6 +23,42 @@ public sealed class PackagingTests : IDisposable
     }
 
     [Fact]
+    public void The_probe_refuses_an_x86_library_in_an_arm64_lib_folder()
+    {
+        var probe = new LibbpfProbe(Arch.Arm64, Repository.Root);
+        Assert.SkipUnless(probe.IsAvailable, $"{probe.Unavailable} (the Test target installs them).");
+        var mixed = Directory.CreateDirectory(Path.Combine(_temp.Path, "lib")).FullName;
+        File.Copy(Path.Combine(Arch.X64.LibraryDir, "libz.so.1"), Path.Combine(mixed, "libz.so.1"));
+        File.Copy(Path.Combine(Arch.Arm64.LibraryDir, "libelf.so.1"), Path.Combine(mixed, "libelf.so.1"));
+        File.Copy(Path.Combine(Arch.Arm64.LibraryDir, "libbpf.so.1"), Path.Combine(mixed, "libbpf.so.1"));
+
+        var error = Assert.Throws<BuildFailedException>(() => probe.Run(mixed));
+
+        Assert.StartsWith("The arm64 libraries do not load under qemu: cannot load ", error.Message);
+        Assert.Contains("libz.so.1", error.Message);
+    }
+
+    [Fact]
+    public void A_BPF_object_without_BTF_is_refused()
+    {
+        var clang = "/usr/bin/clang";
+        Assert.SkipUnless(File.Exists(clang), "clang is not installed (the Preflight target installs it).");
+        var source = Path.Combine(_temp.Path, "empty.bpf.c");
+        File.WriteAllText(source, "int x;\n");
+        var withBtf = Path.Combine(_temp.Path, "with.o");
+        var without = Path.Combine(_temp.Path, "without.o");
+        ProcessRunner.Run(clang, ["-g", "-O2", "-target", "bpf", "-c", source, "-o", withBtf], echo: false);
+        ProcessRunner.Run(clang, ["-O2", "-target", "bpf", "-c", source, "-o", without], echo: false);
+
+        ArchCheck.VerifyBpfObject(withBtf);
+        var error = Assert.Throws<BuildFailedException>(() => ArchCheck.VerifyBpfObject(without));
+        Assert.Equal($"{without} has no .BTF or .BTF.ext section: compile it with clang -g so libbpf can relocate it.", error.Message);
+
+        var notBpf = Assert.Throws<BuildFailedException>(() => ArchCheck.VerifyBpfObject(Path.Combine(Arch.X64.LibraryDir, "libz.so.1")));
+        Assert.EndsWith("is built for x64 (ELF e_machine 62), expected BPF (ELF e_machine 247).", notBpf.Message);
+    }
+
+    [Fact]
     public void Files_that_are_not_ELF_pass_the_check()
     {
         var script = Path.Combine(_temp.Path, "tracer");

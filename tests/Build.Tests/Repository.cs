@@ -21,9 +21,6 @@ public static class Repository
 
     public static bool IsRoot => Environment.IsPrivilegedProcess;
 
-    public static ProcessResult BuildScript(params string[] arguments) =>
-        ProcessRunner.TryRun("bash", [Path.Combine(Root, "build.sh"), .. arguments], workingDirectory: Root);
-
     private static string FindRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
