@@ -24,10 +24,19 @@ public sealed class LauncherTests : IDisposable
         return bin;
     }
 
+    /// <summary>A PATH with the tools the launcher uses but no dotnet (which lives in /usr/bin here).</summary>
+    private string PathWithoutDotnet()
+    {
+        var tools = Directory.CreateDirectory(Path.Combine(_temp.Path, "tools")).FullName;
+        foreach (var tool in new[] { "readlink", "dirname", "grep" })
+            File.CreateSymbolicLink(Path.Combine(tools, tool), ProcessRunner.Run("/bin/sh", ["-c", $"command -v {tool}"], echo: false).Output.Trim());
+        return tools;
+    }
+
     [Fact]
     public void Without_dotnet_it_says_to_install_the_runtime()
     {
-        var result = Launch("/usr/sbin:/sbin");
+        var result = Launch(PathWithoutDotnet());
 
         Assert.Equal(127, result.ExitCode);
         Assert.Equal("tracer: no .NET runtime found: install the .NET 10 runtime (or set DOTNET_ROOT), or use the self-contained tarball", result.Output.Trim());
@@ -38,7 +47,7 @@ public sealed class LauncherTests : IDisposable
     {
         var bin = FakeDotnet(@"Microsoft.NETCore.App 8.0.11 [/x]\nMicrosoft.AspNetCore.App 10.0.1 [/x]\n");
 
-        var result = Launch($"{bin}:/usr/bin:/bin");
+        var result = Launch($"{bin}:{PathWithoutDotnet()}");
 
         Assert.Equal(127, result.ExitCode);
         Assert.Equal($"tracer: {bin}/dotnet has no .NET 10 runtime (Microsoft.NETCore.App 10.x): install it, or use the self-contained tarball", result.Output.Trim());
@@ -49,7 +58,7 @@ public sealed class LauncherTests : IDisposable
     {
         var bin = FakeDotnet(@"Microsoft.NETCore.App 10.0.12 [/x]\n");
 
-        var result = Launch("/usr/bin:/bin", dotnetRoot: bin);
+        var result = Launch(PathWithoutDotnet(), dotnetRoot: bin);
 
         Assert.Equal(0, result.ExitCode);
         Assert.Equal($"ran {Path.Combine(Repository.Root, "src", "Tracer")}/tracer.dll --version", result.Output.Trim());

@@ -44,7 +44,7 @@ public sealed class PackagingTests : IDisposable
         var clang = "/usr/bin/clang";
         Assert.SkipUnless(File.Exists(clang), "clang is not installed (the Preflight target installs it).");
         var source = Path.Combine(_temp.Path, "empty.bpf.c");
-        File.WriteAllText(source, "int x;\n");
+        File.WriteAllText(source, "__attribute__((section(\"xdp\"), used)) int pass(void *ctx) { return 2; }\n");
         var withBtf = Path.Combine(_temp.Path, "with.o");
         var without = Path.Combine(_temp.Path, "without.o");
         ProcessRunner.Run(clang, ["-g", "-O2", "-target", "bpf", "-c", source, "-o", withBtf], echo: false);
