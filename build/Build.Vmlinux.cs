@@ -1,24 +1,81 @@
+using Spectre.Console;
 using TracerBuild;
 using TracerBuild.Engine;
+using TracerBuild.Vmlinux;
 
 partial class Build
 {
+    [Parameter("pinned: the lock's headers from --vmlinux-mirror; host: generated from this kernel's BTF (unpinned, host arch only)")]
+    readonly VmlinuxSource VmlinuxSource = VmlinuxSource.Pinned;
+
+    [Parameter("Build against the vmlinux.h of this upstream branch or commit instead of the lock's (unpinned)")]
+    readonly string? VmlinuxRef = null;
+
     Target Vmlinux => _ => _
         .Description("Fetches each arch's pinned vmlinux.h (sha256-verified, cached)")
         .Executes(() =>
         {
-            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(60) };
+            using var http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
             http.DefaultRequestHeaders.UserAgent.ParseAdd("tracer-build");
-            var provider = new VmlinuxProvider(VmlinuxMirror, CacheDirectory, http);
-            foreach (var arch in Arches)
+            var mirror = Mirror.Create(VmlinuxMirror, http, FetchPolicy.Default);
+            var cache = new VmlinuxCache(CacheDirectory);
+            WithDownloadProgress(progress =>
             {
-                var header = provider.Get(Lock, arch);
-                var staged = Path.Combine(VmlinuxIncludeDirectory(arch), "vmlinux.h");
-                Directory.CreateDirectory(Path.GetDirectoryName(staged)!);
-                File.Copy(header, staged, overwrite: true);
-            }
+                var provider = new VmlinuxProvider(mirror, cache, progress);
+                foreach (var arch in Arches)
+                    StageHeader(arch, provider);
+            });
         });
+
+    void StageHeader(Arch arch, VmlinuxProvider provider)
+    {
+        var staged = Path.Combine(VmlinuxIncludeDirectory(arch), "vmlinux.h");
+        if (VmlinuxSource == VmlinuxSource.Host)
+        {
+            AtomicFile.Write(staged, HostBtf.Dump());
+            Console.WriteLine($"vmlinux.h for {arch.Name}: UNPINNED, generated from this kernel's BTF ({HostBtf.KernelBtf})");
+        }
+        else if (VmlinuxRef is { Length: > 0 })
+        {
+            var (file, bytes) = provider.Resolve(VmlinuxRef, arch);
+            AtomicFile.Write(staged, bytes);
+            Console.WriteLine($"vmlinux.h for {arch.Name}: UNPINNED, {file} of {VmlinuxRef} (sha256 {Sha256.Of(bytes)})");
+        }
+        else
+        {
+            var cached = provider.GetPinned(Lock, arch);
+            Directory.CreateDirectory(Path.GetDirectoryName(staged)!);
+            File.Copy(cached, staged, overwrite: true);
+        }
+    }
+
+    /// <summary>A progress bar per download on a terminal; plain log lines when output is redirected or under CI.</summary>
+    void WithDownloadProgress(Action<Func<string, IProgress<(long Read, long? Total)>?>?> fetch)
+    {
+        var interactive = !Console.IsOutputRedirected && EnvironmentVariables.GetValueOrDefault("CI") is null or "" or "false";
+        if (!interactive)
+        {
+            fetch(null);
+            return;
+        }
+        AnsiConsole.Progress().AutoClear(true).Start(context =>
+            fetch(name =>
+            {
+                var task = context.AddTask(Markup.Escape(name), maxValue: 1);
+                return new Progress<(long Read, long? Total)>(p =>
+                {
+                    task.MaxValue = p.Total ?? Math.Max(p.Read, 1);
+                    task.Value = p.Read;
+                });
+            }));
+    }
 
     /// <summary>The folder holding the arch's vmlinux.h, for clang's -I.</summary>
     string VmlinuxIncludeDirectory(Arch arch) => Path.Combine(ObjDirectory, "vmlinux", arch.VmlinuxDir);
+}
+
+enum VmlinuxSource
+{
+    Pinned,
+    Host,
 }

@@ -1,5 +1,6 @@
 using TracerBuild;
 using TracerBuild.Engine;
+using TracerBuild.Vmlinux;
 
 /// <summary>The build of the tracer: one partial class file per concern.</summary>
 partial class Build : BuildBase
@@ -46,6 +47,11 @@ partial class Build : BuildBase
         Lock = VmlinuxLock.Load(Path.Combine(RootDirectory, "bpf", "vmlinux.lock.json"));
         foreach (var arch in Arches)
             Lock.For(arch);
+
+        if (VmlinuxSource == VmlinuxSource.Host && Arches.Any(a => a != TracerBuild.Arch.Host))
+            throw new BuildInputException($"--vmlinux-source host describes this machine's kernel only, so it builds only for --arch {TracerBuild.Arch.Host.Name}.");
+        if (VmlinuxSource == VmlinuxSource.Host && VmlinuxRef is { Length: > 0 })
+            throw new BuildInputException("--vmlinux-source host and --vmlinux-ref exclude each other: the header comes from this kernel or from upstream.");
     }
 
     Target Clean => _ => _

@@ -5,7 +5,8 @@ using TracerBuild.Engine;
 
 namespace TracerBuild;
 
-public sealed record ProcessResult(int ExitCode, string Output)
+/// <summary>A finished process: <see cref="Output"/> interleaves both streams as they came, <see cref="StandardOutput"/> is stdout alone.</summary>
+public sealed record ProcessResult(int ExitCode, string Output, string StandardOutput)
 {
     public IEnumerable<string> Lines => Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
 }
@@ -52,8 +53,14 @@ public static class ProcessRunner
             Console.WriteLine($"> {program} {string.Join(' ', startInfo.ArgumentList.Select(Quote))}");
 
         var output = new StringBuilder();
+        var standardOutput = new StringBuilder();
         using var process = new Process { StartInfo = startInfo };
-        process.OutputDataReceived += (_, e) => Collect(e.Data);
+        process.OutputDataReceived += (_, e) =>
+        {
+            Collect(e.Data);
+            if (e.Data is not null)
+                standardOutput.Append(e.Data).Append('\n');
+        };
         process.ErrorDataReceived += (_, e) => Collect(e.Data);
         try
         {
@@ -68,7 +75,7 @@ public static class ProcessRunner
         process.BeginErrorReadLine();
         process.WaitForExit();
         lock (output)
-            return new ProcessResult(process.ExitCode, output.ToString());
+            return new ProcessResult(process.ExitCode, output.ToString(), standardOutput.ToString());
 
         void Collect(string? line)
         {

@@ -23,7 +23,23 @@ public sealed class BuildScriptFixture : IDisposable
     }
 
     private ProcessResult RunIn(string checkout, string[] arguments) =>
-        ProcessRunner.TryRun("bash", [Path.Combine(checkout, "build.sh"), .. arguments, "--vmlinux-mirror", _mirror.Url, "--cache-dir", _cache.Path], workingDirectory: checkout);
+        BuildScript(checkout, [.. arguments, "--vmlinux-mirror", _mirror.Url, "--cache-dir", _cache.Path]);
+
+    /// <summary>./build.sh of a checkout with exactly these arguments.</summary>
+    public static ProcessResult BuildScript(string checkout, params string[] arguments) =>
+        ProcessRunner.TryRun("bash", [Path.Combine(checkout, "build.sh"), .. arguments], workingDirectory: checkout);
+
+    /// <summary>./build.sh started, not awaited: its output goes to the returned process's streams.</summary>
+    public static System.Diagnostics.Process StartBuildScript(params string[] arguments)
+    {
+        var start = new System.Diagnostics.ProcessStartInfo("bash", [Path.Combine(Repository.Root, "build.sh"), .. arguments])
+        {
+            WorkingDirectory = Repository.Root,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        return System.Diagnostics.Process.Start(start)!;
+    }
 
     public static string Artifact(string name) => Path.Combine(Repository.Root, "artifacts", name);
 

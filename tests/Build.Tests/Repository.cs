@@ -21,6 +21,13 @@ public static class Repository
 
     public static bool IsRoot => Environment.IsPrivilegedProcess;
 
+    /// <summary>
+    /// The loopback servers live in this process; tests that block on builds must not starve the pool threads that serve
+    /// them, or a fault test would see a timeout it did not ask for.
+    /// </summary>
+    [System.Runtime.CompilerServices.ModuleInitializer]
+    internal static void KeepThreadsForServers() => ThreadPool.SetMinThreads(32, 32);
+
     private static string FindRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)

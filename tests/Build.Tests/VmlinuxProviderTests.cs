@@ -1,93 +1,163 @@
+using System.Text;
 using TracerBuild.Engine;
 
 namespace TracerBuild.Tests;
 
 public sealed class VmlinuxProviderTests : IDisposable
 {
+    /// <summary>Fast retries and a short attempt timeout, so fault tests take a moment, not minutes.</summary>
+    private static readonly FetchPolicy Quick = new(4, TimeSpan.FromSeconds(1), TimeSpan.FromMilliseconds(10));
+
     private readonly TempDirectory _cache = new();
-    private readonly HttpClient _http = new();
+    private readonly HttpClient _http = new() { Timeout = Timeout.InfiniteTimeSpan };
     private readonly VmlinuxLock _lock = VmlinuxLock.Load(Path.Combine(Repository.Root, "bpf", "vmlinux.lock.json"));
+    private readonly MirrorServer _mirror;
+
+    public VmlinuxProviderTests() : this(new MirrorServer(Repository.VmlinuxMirror))
+    {
+    }
+
+    private VmlinuxProviderTests(MirrorServer mirror) => _mirror = mirror;
 
     public void Dispose()
     {
+        _mirror.Dispose();
         _http.Dispose();
         _cache.Dispose();
     }
 
-    [Fact]
-    public void Fetches_each_arch_s_pinned_header_over_http_and_a_warm_cache_makes_no_request()
-    {
-        using var mirror = new MirrorServer(Repository.VmlinuxMirror);
-        var provider = new VmlinuxProvider(mirror.Url, _cache.Path, _http);
+    private VmlinuxProvider Provider(string? mirror = null) =>
+        new(Mirror.Create(mirror ?? _mirror.Url, _http, Quick), new VmlinuxCache(_cache.Path));
 
+    private string PinnedPath(Arch arch) => $"{_lock.Commit}/include/{arch.VmlinuxDir}/{_lock.For(arch).File}";
+
+    private string CachedPath(Arch arch) => new VmlinuxCache(_cache.Path).PathOf(_lock.Commit, arch.VmlinuxDir, _lock.For(arch).File);
+
+    [Fact]
+    public void Fetches_each_arch_s_pinned_header_and_a_warm_cache_makes_no_request()
+    {
         foreach (var arch in Arch.All)
         {
-            var header = provider.Get(_lock, arch);
+            var header = Provider().GetPinned(_lock, arch);
+            Assert.Equal(CachedPath(arch), header);
             Assert.Equal(_lock.For(arch).Sha256, Sha256.OfFile(header));
-            Assert.StartsWith(_cache.Path, header);
+            Assert.Equal(1, _mirror.RequestsFor(PinnedPath(arch)));
         }
-        Assert.Equal(2, mirror.Requests);
+        Assert.Equal(2, _mirror.Requests);
 
         foreach (var arch in Arch.All)
-            provider.Get(_lock, arch);
-        Assert.Equal(2, mirror.Requests);
+            Provider().GetPinned(_lock, arch);
+        Assert.Equal(2, _mirror.Requests);
     }
 
-    [Fact]
-    public void A_tampered_mirror_is_rejected_naming_sha256_and_nothing_is_cached()
+    [Theory]
+    [InlineData(Fault.ServerError, Fault.ServerError)]
+    [InlineData(Fault.DropMidBody)]
+    [InlineData(Fault.ShortBody)]
+    [InlineData(Fault.Slow)]
+    [InlineData(Fault.ServerError, Fault.DropMidBody, Fault.ShortBody)]
+    public void Transient_faults_are_retried_until_the_file_arrives_whole(params Fault[] faults)
     {
-        using var mirror = new MirrorServer(Repository.VmlinuxMirror, bytes => [.. bytes, .. "/* extra */"u8]);
-        var provider = new VmlinuxProvider(mirror.Url, _cache.Path, _http);
+        foreach (var fault in faults)
+            _mirror.Faults.Enqueue(fault);
 
-        var error = Assert.Throws<BuildFailedException>(() => provider.Get(_lock, Arch.Arm64));
+        var header = Provider().GetPinned(_lock, Arch.X64);
 
-        Assert.Contains("sha256 mismatch", error.Message);
-        Assert.Contains($"expected {_lock.For(Arch.Arm64).Sha256}", error.Message);
-        Assert.Contains(mirror.Url, error.Message);
-        Assert.Empty(Directory.EnumerateFiles(_cache.Path, "*", SearchOption.AllDirectories));
-    }
-
-    [Fact]
-    public void A_corrupted_cache_entry_is_fetched_again()
-    {
-        using var mirror = new MirrorServer(Repository.VmlinuxMirror);
-        var provider = new VmlinuxProvider(mirror.Url, _cache.Path, _http);
-        var header = provider.Get(_lock, Arch.X64);
-        File.AppendAllText(header, "garbage");
-
-        Assert.Equal(header, provider.Get(_lock, Arch.X64));
         Assert.Equal(_lock.For(Arch.X64).Sha256, Sha256.OfFile(header));
-        Assert.Equal(2, mirror.Requests);
+        Assert.Equal(faults.Length + 1, _mirror.RequestsFor(PinnedPath(Arch.X64)));
     }
 
     [Fact]
-    public void A_missing_file_gives_the_url_status_and_remedy()
+    public void A_mirror_that_keeps_failing_gives_one_line_with_the_url_the_reason_and_the_remedies()
+    {
+        for (var i = 0; i < Quick.Attempts; i++)
+            _mirror.Faults.Enqueue(Fault.ServerError);
+
+        var error = Assert.Throws<BuildFailedException>(() => Provider().GetPinned(_lock, Arch.X64));
+
+        Assert.Equal(
+            $"GET {_mirror.Url}/{PinnedPath(Arch.X64)} failed after 4 attempts: 500 Internal Server Error. {Mirror.Remedy}",
+            error.Message);
+        Assert.Contains("--vmlinux-mirror", Mirror.Remedy);
+        Assert.Contains("--vmlinux-source host", Mirror.Remedy);
+        Assert.False(File.Exists(CachedPath(Arch.X64)));
+    }
+
+    [Fact]
+    public void A_tampered_file_is_rejected_naming_sha256_and_nothing_is_cached()
+    {
+        using var tampered = new MirrorServer(Repository.VmlinuxMirror, bytes => [.. bytes[..^1], (byte)(bytes[^1] ^ 1)]);
+
+        var error = Assert.Throws<BuildFailedException>(() => Provider(tampered.Url).GetPinned(_lock, Arch.Arm64));
+
+        Assert.StartsWith($"sha256 mismatch for {tampered.Url}/{PinnedPath(Arch.Arm64)}: expected {_lock.For(Arch.Arm64).Sha256}, got ", error.Message);
+        Assert.Equal(1, tampered.Requests);
+        Assert.DoesNotContain(Directory.EnumerateFiles(_cache.Path, "*", SearchOption.AllDirectories), f => !f.EndsWith(".lock", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Not_found_is_not_retried_and_says_what_to_do()
     {
         using var empty = new TempDirectory();
         using var mirror = new MirrorServer(empty.Path);
-        var provider = new VmlinuxProvider(mirror.Url, _cache.Path, _http);
 
-        var error = Assert.Throws<BuildFailedException>(() => provider.Get(_lock, Arch.X64));
+        var error = Assert.Throws<BuildFailedException>(() => Provider(mirror.Url).GetPinned(_lock, Arch.X64));
 
-        Assert.Equal(
-            $"GET {mirror.Url}/{_lock.Commit}/include/x86_64/vmlinux_6.19.h failed: 404 Not Found. " +
-            "Point --vmlinux-mirror at a reachable mirror or a local folder laid out like upstream.",
-            error.Message);
+        Assert.Equal($"GET {mirror.Url}/{PinnedPath(Arch.X64)} failed: 404 Not Found. {Mirror.Remedy}", error.Message);
+        Assert.Equal(1, mirror.Requests);
     }
 
     [Fact]
-    public void An_unreachable_mirror_gives_one_line_with_the_remedy()
+    public void An_unreachable_mirror_gives_one_line_with_the_remedies()
     {
-        using var mirror = new MirrorServer(Repository.VmlinuxMirror);
-        var url = mirror.Url;
-        mirror.Dispose();
-        var provider = new VmlinuxProvider(url, _cache.Path, _http);
+        var url = _mirror.Url;
+        _mirror.Dispose();
 
-        var error = Assert.Throws<BuildFailedException>(() => provider.Get(_lock, Arch.X64));
+        var error = Assert.Throws<BuildFailedException>(() => Provider(url).GetPinned(_lock, Arch.X64));
 
-        Assert.StartsWith($"GET {url}/", error.Message);
-        Assert.EndsWith("Point --vmlinux-mirror at a reachable mirror or a local folder laid out like upstream.", error.Message);
+        Assert.StartsWith($"GET {url}/{PinnedPath(Arch.X64)} failed after 4 attempts: ", error.Message);
+        Assert.EndsWith(Mirror.Remedy, error.Message);
         Assert.DoesNotContain('\n', error.Message);
+    }
+
+    [Fact]
+    public void A_cache_entry_changed_on_disk_is_fetched_again()
+    {
+        var header = Provider().GetPinned(_lock, Arch.X64);
+        File.AppendAllText(header, "garbage");
+
+        Assert.Equal(header, Provider().GetPinned(_lock, Arch.X64));
+        Assert.Equal(_lock.For(Arch.X64).Sha256, Sha256.OfFile(header));
+        Assert.Equal(2, _mirror.Requests);
+    }
+
+    [Fact]
+    public void A_header_cached_without_its_stamp_is_hashed_once_and_trusted()
+    {
+        var header = Provider().GetPinned(_lock, Arch.X64);
+        File.Delete(header + ".stamp");
+
+        Provider().GetPinned(_lock, Arch.X64);
+
+        Assert.True(File.Exists(header + ".stamp"));
+        Assert.Equal(1, _mirror.Requests);
+    }
+
+    [Fact]
+    public void Threads_sharing_an_empty_cache_fetch_each_file_once()
+    {
+        _mirror.SlowDelay = TimeSpan.FromMilliseconds(500);
+        _mirror.Faults.Enqueue(Fault.Slow);
+
+        // Dedicated threads: builds waiting on the cache lock must not starve this process's thread pool, which serves the mirror.
+        var headers = new string[4];
+        var threads = Enumerable.Range(0, headers.Length).Select(i => new Thread(() => headers[i] = Provider().GetPinned(_lock, Arch.Arm64))).ToList();
+        threads.ForEach(t => t.Start());
+        threads.ForEach(t => t.Join());
+
+        Assert.All(headers, h => Assert.Equal(_lock.For(Arch.Arm64).Sha256, Sha256.OfFile(h)));
+
+        Assert.Equal(1, _mirror.RequestsFor(PinnedPath(Arch.Arm64)));
     }
 
     [Theory]
@@ -96,10 +166,60 @@ public sealed class VmlinuxProviderTests : IDisposable
     public void A_local_folder_or_file_url_is_a_mirror_too(bool asFileUrl)
     {
         var mirror = asFileUrl ? new Uri(Repository.VmlinuxMirror).AbsoluteUri : Repository.VmlinuxMirror;
-        var provider = new VmlinuxProvider(mirror, _cache.Path, _http);
 
-        var header = provider.Get(_lock, Arch.Arm64);
+        var header = Provider(mirror).GetPinned(_lock, Arch.Arm64);
 
         Assert.Equal(_lock.For(Arch.Arm64).Sha256, Sha256.OfFile(header));
+    }
+
+    [Fact]
+    public void A_ref_s_vmlinux_h_link_is_followed_for_both_arches()
+    {
+        foreach (var arch in Arch.All)
+        {
+            var (file, bytes) = Provider().Resolve(_lock.Commit, arch);
+
+            Assert.Equal(_lock.For(arch).File, file);
+            Assert.Equal(_lock.For(arch).Sha256, Sha256.Of(bytes));
+            Assert.Equal(1, _mirror.RequestsFor($"{_lock.Commit}/include/{arch.VmlinuxDir}/vmlinux.h"));
+        }
+    }
+
+    [Fact]
+    public void A_vmlinux_h_that_is_already_a_header_is_used_as_it_is()
+    {
+        var header = Encoding.UTF8.GetBytes("#ifndef __VMLINUX_H__\n#define __VMLINUX_H__\nstruct task_struct { int pid; };\n#endif\n");
+        _mirror.Files["main/include/x86_64/vmlinux.h"] = header;
+
+        var (file, bytes) = Provider().Resolve("main", Arch.X64);
+
+        Assert.Equal("vmlinux.h", file);
+        Assert.Equal(header, bytes);
+    }
+
+    [Fact]
+    public void A_relative_link_through_a_sibling_folder_is_followed()
+    {
+        var header = Encoding.UTF8.GetBytes("struct task_struct { int pid; };\n");
+        _mirror.Files["main/include/aarch64/vmlinux.h"] = "../shared/vmlinux_7.1.h\n"u8.ToArray();
+        _mirror.Files["main/include/shared/vmlinux_7.1.h"] = header;
+
+        var (file, bytes) = Provider().Resolve("main", Arch.Arm64);
+
+        Assert.Equal("vmlinux_7.1.h", file);
+        Assert.Equal(header, bytes);
+    }
+
+    [Fact]
+    public void Links_leaving_include_or_looping_are_refused()
+    {
+        _mirror.Files["main/include/x86_64/vmlinux.h"] = "../../../etc/vmlinux_1.h"u8.ToArray();
+        var outside = Assert.Throws<BuildFailedException>(() => Provider().Resolve("main", Arch.X64));
+        Assert.Contains("links outside include/", outside.Message);
+
+        _mirror.Files["loop/include/x86_64/vmlinux.h"] = "vmlinux_1.h"u8.ToArray();
+        _mirror.Files["loop/include/x86_64/vmlinux_1.h"] = "vmlinux_1.h"u8.ToArray();
+        var loop = Assert.Throws<BuildFailedException>(() => Provider().Resolve("loop", Arch.X64));
+        Assert.Contains("more than 4 links in a row", loop.Message);
     }
 }

@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 using System.Text.RegularExpressions;
 using TracerBuild.Engine;
 
-namespace TracerBuild;
+namespace TracerBuild.Vmlinux;
 
 /// <summary>One pinned header: the versioned file name upstream and its sha256.</summary>
 public sealed record VmlinuxLockEntry(string File, string Sha256);

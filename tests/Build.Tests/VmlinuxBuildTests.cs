@@ -1,0 +1,157 @@
+using System.Diagnostics;
+
+namespace TracerBuild.Tests;
+
+/// <summary>The Vmlinux target through ./build.sh: each test has its own loopback mirror and empty cache.</summary>
+[Collection(BuildScriptCollection.Name)]
+public sealed class VmlinuxBuildTests : IDisposable
+{
+    private readonly MirrorServer _mirror = new(Repository.VmlinuxMirror);
+    private readonly TempDirectory _cache = new();
+    private readonly VmlinuxLock _lock = VmlinuxLock.Load(Path.Combine(Repository.Root, "bpf", "vmlinux.lock.json"));
+
+    public void Dispose()
+    {
+        _mirror.Dispose();
+        _cache.Dispose();
+    }
+
+    private string[] Vmlinux(params string[] extra) =>
+        ["--target", "Vmlinux", "--arch", "x64", "arm64", "--vmlinux-mirror", _mirror.Url, "--cache-dir", _cache.Path, .. extra];
+
+    private ProcessResult Run(params string[] extra) => BuildScriptFixture.BuildScript(Repository.Root, Vmlinux(extra));
+
+    private string PinnedPath(Arch arch) => $"{_lock.Commit}/include/{arch.VmlinuxDir}/{_lock.For(arch).File}";
+
+    private void AssertCachedAndStaged()
+    {
+        foreach (var arch in Arch.All)
+        {
+            var cached = new VmlinuxCache(_cache.Path).PathOf(_lock.Commit, arch.VmlinuxDir, _lock.For(arch).File);
+            Assert.Equal(_lock.For(arch).Sha256, Sha256.OfFile(cached));
+            Assert.Equal(_lock.For(arch).Sha256, Sha256.OfFile(BuildScriptFixture.Artifact($"obj/vmlinux/{arch.VmlinuxDir}/vmlinux.h")));
+        }
+    }
+
+    [Fact]
+    public void A_cold_run_fetches_exactly_the_pinned_files_and_a_warm_run_makes_no_request()
+    {
+        var cold = Run();
+        Assert.True(cold.ExitCode == 0, cold.Output);
+        Assert.Equal(2, _mirror.Requests);
+        Assert.All(Arch.All, arch => Assert.Equal(1, _mirror.RequestsFor(PinnedPath(arch))));
+        AssertCachedAndStaged();
+
+        var warm = Run();
+        Assert.True(warm.ExitCode == 0, warm.Output);
+        Assert.Equal(2, _mirror.Requests);
+        Assert.Contains("vmlinux.h for arm64: cached", warm.Output);
+    }
+
+    [Fact]
+    public void A_flaky_dropping_mirror_is_survived()
+    {
+        foreach (var fault in new[] { Fault.ServerError, Fault.DropMidBody, Fault.ShortBody })
+            _mirror.Faults.Enqueue(fault);
+
+        var result = Run();
+
+        Assert.True(result.ExitCode == 0, result.Output);
+        Assert.Equal(5, _mirror.Requests);
+        Assert.Equal(3, result.Lines.Count(l => l.Contains("retrying in", StringComparison.Ordinal)));
+        AssertCachedAndStaged();
+    }
+
+    [Fact]
+    public void A_tampered_mirror_is_rejected_with_one_line_that_says_sha256()
+    {
+        using var tampered = new MirrorServer(Repository.VmlinuxMirror, bytes => [.. bytes, (byte)' ']);
+
+        var result = BuildScriptFixture.BuildScript(Repository.Root,
+            "--target", "Vmlinux", "--arch", "x64", "--vmlinux-mirror", tampered.Url, "--cache-dir", _cache.Path);
+
+        Assert.Equal(1, result.ExitCode);
+        var error = Assert.Single(result.Lines, l => l.StartsWith("error:", StringComparison.Ordinal));
+        Assert.Contains("sha256 mismatch", error);
+        Assert.DoesNotContain(Directory.EnumerateFiles(_cache.Path, "*.h", SearchOption.AllDirectories), _ => true);
+    }
+
+    [Fact]
+    public async Task Two_builds_started_together_on_an_empty_cache_both_succeed_and_fetch_each_file_once()
+    {
+        _mirror.SlowDelay = TimeSpan.FromSeconds(1);
+        _mirror.Faults.Enqueue(Fault.Slow);
+        _mirror.Faults.Enqueue(Fault.Slow);
+
+        using var first = BuildScriptFixture.StartBuildScript(Vmlinux());
+        using var second = BuildScriptFixture.StartBuildScript(Vmlinux());
+        var token = TestContext.Current.CancellationToken;
+        foreach (var process in new[] { first, second })
+        {
+            var output = process.StandardOutput.ReadToEndAsync(token);
+            var errors = process.StandardError.ReadToEndAsync(token);
+            await process.WaitForExitAsync(token);
+            Assert.True(process.ExitCode == 0, await output + await errors);
+        }
+
+        Assert.All(Arch.All, arch => Assert.Equal(1, _mirror.RequestsFor(PinnedPath(arch))));
+        AssertCachedAndStaged();
+    }
+
+    [Fact]
+    public void A_build_killed_mid_download_leaves_no_bad_entry_and_the_rerun_gets_the_right_file()
+    {
+        _mirror.Faults.Enqueue(Fault.Stall);
+        using (var killed = BuildScriptFixture.StartBuildScript(Vmlinux()))
+        {
+            Assert.True(_mirror.Stalled.Wait(TimeSpan.FromMinutes(2), TestContext.Current.CancellationToken), "the build never started downloading");
+            killed.Kill(entireProcessTree: true);
+            Assert.True(killed.WaitForExit(TimeSpan.FromMinutes(1)));
+        }
+        var entry = new VmlinuxCache(_cache.Path).PathOf(_lock.Commit, Arch.X64.VmlinuxDir, _lock.For(Arch.X64).File);
+        Assert.False(File.Exists(entry));
+
+        var rerun = Run();
+
+        Assert.True(rerun.ExitCode == 0, rerun.Output);
+        AssertCachedAndStaged();
+        Assert.DoesNotContain(Directory.EnumerateFiles(_cache.Path, "*", SearchOption.AllDirectories), f => f.Contains(AtomicFile.TemporaryMarker));
+    }
+
+    [Fact]
+    public void A_ref_is_resolved_through_its_vmlinux_h_link_and_logged_as_unpinned()
+    {
+        var result = Run("--vmlinux-ref", _lock.Commit);
+
+        Assert.True(result.ExitCode == 0, result.Output);
+        Assert.Contains($"vmlinux.h for x64: UNPINNED, vmlinux_6.19.h of {_lock.Commit} (sha256 {_lock.For(Arch.X64).Sha256})", result.Output);
+        Assert.All(Arch.All, arch => Assert.Equal(1, _mirror.RequestsFor($"{_lock.Commit}/include/{arch.VmlinuxDir}/vmlinux.h")));
+        Assert.Empty(Directory.EnumerateFiles(_cache.Path, "*", SearchOption.AllDirectories));
+    }
+
+    [Fact]
+    public void Host_BTF_gives_an_unpinned_header_the_BPF_code_compiles_against()
+    {
+        Assert.SkipUnless(File.Exists(HostBtf.KernelBtf), $"this kernel has no {HostBtf.KernelBtf}");
+        var host = Arch.Host.Name;
+
+        var result = BuildScriptFixture.BuildScript(Repository.Root,
+            "--target", "CompileBpf", "--arch", host, "--vmlinux-source", "host", "--cache-dir", _cache.Path, "--vmlinux-mirror", _mirror.Url);
+
+        Assert.True(result.ExitCode == 0, result.Output);
+        Assert.Contains($"vmlinux.h for {host}: UNPINNED, generated from this kernel's BTF", result.Output);
+        Assert.Equal(0, _mirror.Requests);
+        ArchCheck.VerifyBpfObject(BuildScriptFixture.Artifact($"obj/bpf/{host}/tracer.bpf.o"));
+    }
+
+    [Fact]
+    public void Host_BTF_for_another_arch_is_refused_in_one_line()
+    {
+        var other = Arch.All.First(a => a != Arch.Host).Name;
+
+        var result = BuildScriptFixture.BuildScript(Repository.Root, "--target", "Vmlinux", "--arch", other, "--vmlinux-source", "host");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Equal($"error: --vmlinux-source host describes this machine's kernel only, so it builds only for --arch {Arch.Host.Name}.", Assert.Single(result.Lines));
+    }
+}
