@@ -20,7 +20,7 @@ requests() { grep -c '"GET ' "$work/server.log" || true; }
 now() { date +%s.%N; }
 elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { print b - a }'; }
 # The Vmlinux row of the build's summary table: the target alone, without build.sh's start-up.
-target_seconds() { sed -n 's/^│ Vmlinux *│ [A-Za-z]* *│ *\([0-9.]*\)s *│$/\1/p'; }
+target_seconds() { sed -n 's/^Vmlinux  *[A-Za-z]*  *\([0-9.]*\)s$/\1/p'; }
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 
 ./build.sh --help > /dev/null # compile the build program first: not part of any measurement

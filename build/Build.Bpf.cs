@@ -6,29 +6,50 @@ partial class Build
     Target CompileBpf => _ => _
         .DependsOn(Preflight, Vmlinux)
         .Description("Compiles bpf/tracer.bpf.c with clang for each arch's __TARGET_ARCH_ and vmlinux.h")
+        .Inputs(() => [BpfSources, .. Arches.Select(VmlinuxIncludeDirectory)])
+        .InputValues(() => [ClangVersion(), .. Arches.SelectMany(ClangArguments)])
+        .Outputs(() => Arches.Select(BpfObject))
         .Executes(() =>
         {
             foreach (var arch in Arches)
             {
-                var output = BpfObject(arch);
-                Directory.CreateDirectory(Path.GetDirectoryName(output)!);
-                ProcessRunner.Run("clang",
-                [
-                    "-g", "-O2", "-target", "bpf",
-                    $"-D__TARGET_ARCH_{arch.ClangTargetArch}",
-                    "-I", VmlinuxIncludeDirectory(arch),
-                    "-I", Path.Combine(RootDirectory, "bpf"),
-                    // The 6.19 headers declare a few empty structs; harmless for BPF.
-                    "-Wno-missing-declarations",
-                    // Byte-stable objects: no compiler banner, no checkout path in the debug info.
-                    "-fno-ident",
-                    $"-fdebug-prefix-map={RootDirectory}=.",
-                    "-c", Path.Combine(RootDirectory, "bpf", "tracer.bpf.c"),
-                    "-o", output,
-                ]);
-                ArchCheck.VerifyBpfObject(output);
+                Directory.CreateDirectory(Path.GetDirectoryName(BpfObject(arch))!);
+                ProcessRunner.Run("clang", ClangArguments(arch));
+                ArchCheck.VerifyBpfObject(BpfObject(arch));
             }
         });
+
+    string BpfSources => Path.Combine(RootDirectory, "bpf");
+
+    IReadOnlyList<string> ClangArguments(Arch arch) =>
+    [
+        "-g", "-O2", "-target", "bpf",
+        $"-D__TARGET_ARCH_{arch.ClangTargetArch}",
+        "-I", VmlinuxIncludeDirectory(arch),
+        "-I", BpfSources,
+        // The 6.19 headers declare a few empty structs; harmless for BPF.
+        "-Wno-missing-declarations",
+        // Byte-stable objects: no compiler banner, no checkout path in the debug info.
+        "-fno-ident",
+        $"-fdebug-prefix-map={RootDirectory}=.",
+        "-c", Path.Combine(BpfSources, "tracer.bpf.c"),
+        "-o", BpfObject(arch),
+    ];
+
+    /// <summary>
+    /// A new clang may compile differently, so its identity is an input of CompileBpf: the binary clang resolves to,
+    /// with its size and mtime, changes with every upgrade and costs nothing, unlike running `clang --version` (0.1 s).
+    /// </summary>
+    static string ClangVersion()
+    {
+        var onPath = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries)
+            .Select(dir => Path.Combine(dir, "clang"))
+            .FirstOrDefault(File.Exists);
+        if (onPath is null)
+            return "clang not installed";
+        var binary = new FileInfo(File.ResolveLinkTarget(onPath, returnFinalTarget: true)?.FullName ?? onPath);
+        return $"clang {binary.FullName} {binary.Length} {binary.LastWriteTimeUtc:O}";
+    }
 
     string BpfObject(Arch arch) => Path.Combine(ObjDirectory, "bpf", arch.Name, "tracer.bpf.o");
 }

@@ -6,25 +6,32 @@ partial class Build
     Target Package => _ => _
         .DependsOn(Publish)
         .Description("Packs each arch into artifacts/tracer-<version>-linux-<arch>.tar.gz with a .sha256")
+        .Inputs(() => Arches.SelectMany(a => TarballContents(a, TarballName(a))).Select(e => e.SourcePath).OfType<string>())
+        .InputValues(() => [ReleaseVersion, SourceDateEpoch().ToUnixTimeSeconds().ToString(), .. Arches.Select(TarballName)])
+        .Outputs(() => Arches.SelectMany(a => new[] { TarballPath(a), TarballPath(a) + ".sha256" }))
         .Executes(() =>
         {
             var mtime = SourceDateEpoch();
             foreach (var arch in Arches)
             {
-                var name = $"tracer-{TracerBuild.ReleaseVersion.WithoutMetadata(ReleaseVersion)}-{arch.Rid}";
+                var name = TarballName(arch);
                 var entries = TarballContents(arch, name);
                 ArchCheck.Verify(arch, entries);
                 // The BPF object travels inside the tracer; check the one that was embedded.
                 ArchCheck.VerifyBpfObject(BpfObject(arch));
                 ProveLibrariesLoad(arch);
 
-                var tarball = Path.Combine(ArtifactsDirectory, $"{name}.tar.gz");
+                var tarball = TarballPath(arch);
                 Tarball.Write(tarball, entries, mtime);
                 var checksum = $"{Sha256.OfFile(tarball)}  {Path.GetFileName(tarball)}\n";
                 AtomicFile.Write(tarball + ".sha256", s => s.Write(System.Text.Encoding.UTF8.GetBytes(checksum)));
                 Console.WriteLine($"Wrote {Path.GetRelativePath(RootDirectory, tarball)} ({new FileInfo(tarball).Length:N0} bytes)");
             }
         });
+
+    string TarballName(Arch arch) => $"tracer-{TracerBuild.ReleaseVersion.WithoutMetadata(ReleaseVersion)}-{arch.Rid}";
+
+    string TarballPath(Arch arch) => Path.Combine(ArtifactsDirectory, $"{TarballName(arch)}.tar.gz");
 
     /// <summary>A foreign arch's libraries are loaded under qemu when it is installed; optional, since it only adds proof.</summary>
     void ProveLibrariesLoad(Arch arch)
@@ -45,7 +52,7 @@ partial class Build
         var publish = PublishDirectory(arch);
         var program = SelfContained
             ? [new TarballEntry($"{top}/tracer", Path.Combine(publish, "tracer"), TarballEntry.Executable)]
-            : Directory.EnumerateFiles(publish)
+            : (Directory.Exists(publish) ? Directory.EnumerateFiles(publish) : [])
                 .Where(f => !f.EndsWith(".pdb", StringComparison.Ordinal))
                 .Select(f => new TarballEntry($"{top}/{Path.GetFileName(f)}", f, TarballEntry.Regular))
                 .Append(new TarballEntry($"{top}/tracer", Path.Combine(RootDirectory, "src", "Tracer", "tracer.sh"), TarballEntry.Executable));
@@ -70,9 +77,6 @@ partial class Build
                 ? DateTimeOffset.FromUnixTimeSeconds(seconds)
                 : throw new BuildInputException($"SOURCE_DATE_EPOCH must be a number of seconds since 1970, got '{epoch}'.");
         }
-        var commitTime = ProcessRunner.TryRun("git", ["-C", RootDirectory, "log", "-1", "--format=%ct"]);
-        return commitTime.ExitCode == 0 && long.TryParse(commitTime.Output.Trim(), out var headTime)
-            ? DateTimeOffset.FromUnixTimeSeconds(headTime)
-            : DateTimeOffset.UnixEpoch;
+        return Head is null ? DateTimeOffset.UnixEpoch : DateTimeOffset.FromUnixTimeSeconds(Head.CommitTime);
     }
 }

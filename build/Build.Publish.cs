@@ -6,6 +6,9 @@ partial class Build
     Target Restore => _ => _
         .DependsOn(Preflight)
         .Description("Restores the tracer for each arch; stops here when the feed lacks a self-contained arch's runtime packs")
+        .Inputs(() => [TracerProject, .. SharedBuildFiles])
+        .InputValues(() => [Configuration.ToString(), $"self-contained {SelfContained}", .. Arches.Select(a => a.Rid)])
+        .Outputs(() => Arches.Select(a => Path.Combine(RestoreDirectory(a), "project.assets.json")))
         .Executes(() =>
         {
             foreach (var arch in Arches)
@@ -15,6 +18,9 @@ partial class Build
     Target Publish => _ => _
         .DependsOn(Restore, CompileBpf)
         .Description("Publishes the tracer for each arch, its BPF object embedded")
+        .Inputs(() => [TracerDirectory, .. SharedBuildFiles, .. Arches.Select(BpfObject), .. Arches.Select(a => Path.Combine(RestoreDirectory(a), "project.assets.json"))])
+        .InputValues(() => Arches.SelectMany(a => PublishSettings(a).MsBuildArguments))
+        .Outputs(() => Arches.Select(PublishDirectory))
         .Executes(() =>
         {
             foreach (var arch in Arches)
@@ -27,7 +33,9 @@ partial class Build
         });
 
     TracerPublishSettings PublishSettings(Arch arch) =>
-        new(arch, SelfContained, Configuration.ToString(), ReleaseVersion, BpfObject(arch), Path.Combine(ObjDirectory, "restore", arch.Rid));
+        new(arch, SelfContained, Configuration.ToString(), ReleaseVersion, BpfObject(arch), RestoreDirectory(arch));
+
+    string RestoreDirectory(Arch arch) => Path.Combine(ObjDirectory, "restore", arch.Rid);
 
     string PublishDirectory(Arch arch) => Path.Combine(ArtifactsDirectory, "publish", arch.Rid);
 }

@@ -26,12 +26,18 @@ partial class Build : BuildBase
     readonly string? CacheDir = null;
 
     IReadOnlyList<Arch> Arches = [];
+    GitHead? Head;
     string ReleaseVersion = "";
     VmlinuxLock Lock = null!;
 
     string ArtifactsDirectory => Path.Combine(RootDirectory, "artifacts");
     string ObjDirectory => Path.Combine(ArtifactsDirectory, "obj");
-    string TracerProject => Path.Combine(RootDirectory, "src", "Tracer", "Tracer.csproj");
+    string TracerDirectory => Path.Combine(RootDirectory, "src", "Tracer");
+    string TracerProject => Path.Combine(TracerDirectory, "Tracer.csproj");
+    string LockFile => Path.Combine(RootDirectory, "bpf", "vmlinux.lock.json");
+
+    /// <summary>Files every .NET build of the repository reads besides its project.</summary>
+    IEnumerable<string> SharedBuildFiles => new[] { "global.json", "Directory.Build.props", "Directory.Packages.props" }.Select(f => Path.Combine(RootDirectory, f));
     string Solution => Path.Combine(RootDirectory, "tracer.sln");
 
     string CacheDirectory =>
@@ -43,8 +49,9 @@ partial class Build : BuildBase
     protected internal override void OnParametersBound()
     {
         Arches = TracerBuild.Arch.Parse(Arch);
-        ReleaseVersion = TracerBuild.ReleaseVersion.Resolve(Version, RootDirectory);
-        Lock = VmlinuxLock.Load(Path.Combine(RootDirectory, "bpf", "vmlinux.lock.json"));
+        Head = GitHead.Read(RootDirectory);
+        ReleaseVersion = TracerBuild.ReleaseVersion.Resolve(Version, Head);
+        Lock = VmlinuxLock.Load(LockFile);
         foreach (var arch in Arches)
             Lock.For(arch);
 

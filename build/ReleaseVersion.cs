@@ -9,25 +9,23 @@ namespace TracerBuild;
 /// </summary>
 public static partial class ReleaseVersion
 {
-    public static string Resolve(string? requested, string repository)
+    public static string Resolve(string? requested, string repository) => Resolve(requested, GitHead.Read(repository));
+
+    public static string Resolve(string? requested, GitHead? head)
     {
         if (!string.IsNullOrEmpty(requested))
             return Validate(requested, "--version");
-
-        if (Git(repository, "rev-parse", "--short", "HEAD") is not { } sha)
+        if (head is null)
             return "0.1.0-dev";
-        if (Git(repository, "describe", "--tags", "--exact-match", "--match", "v[0-9]*", "HEAD") is { } exact)
-            return Validate(exact[1..], $"git tag {exact}");
+        if (head.Tag is null)
+            return $"0.1.0-dev.{head.Height}+{head.ShortSha}";
 
-        if (Git(repository, "describe", "--tags", "--abbrev=0", "--match", "v[0-9]*", "HEAD") is { } nearest)
-        {
-            var tagged = SemVerPattern().Match(Validate(nearest[1..], $"git tag {nearest}"));
-            var height = Git(repository, "rev-list", "--count", $"{nearest}..HEAD");
-            var (major, minor, patch) = (tagged.Groups["major"].Value, tagged.Groups["minor"].Value, int.Parse(tagged.Groups["patch"].Value));
-            var next = tagged.Groups["pre"].Success ? patch : patch + 1;
-            return $"{major}.{minor}.{next}-dev.{height}+{sha}";
-        }
-        return $"0.1.0-dev.{Git(repository, "rev-list", "--count", "HEAD")}+{sha}";
+        var tagged = SemVerPattern().Match(Validate(head.Tag[1..], $"git tag {head.Tag}"));
+        if (head.Height == 0)
+            return tagged.Value;
+        var patch = int.Parse(tagged.Groups["patch"].Value);
+        var next = tagged.Groups["pre"].Success ? patch : patch + 1;
+        return $"{tagged.Groups["major"].Value}.{tagged.Groups["minor"].Value}.{next}-dev.{head.Height}+{head.ShortSha}";
     }
 
     /// <summary>The version without build metadata, as used in file names.</summary>
@@ -37,19 +35,6 @@ public static partial class ReleaseVersion
         SemVerPattern().IsMatch(version)
             ? version
             : throw new BuildInputException($"Invalid version '{version}' from {source}: expected SemVer such as 1.2.3 or 1.2.3-rc.1.");
-
-    private static string? Git(string repository, params string[] arguments)
-    {
-        try
-        {
-            var result = ProcessRunner.TryRun("git", ["-C", repository, .. arguments]);
-            return result.ExitCode == 0 ? result.Output.Trim() : null;
-        }
-        catch (BuildFailedException)
-        {
-            return null;
-        }
-    }
 
     // https://semver.org/#is-there-a-suggested-regular-expression-regex-to-check-a-semver-string
     [GeneratedRegex(@"^(?<major>0|[1-9]\d*)\.(?<minor>0|[1-9]\d*)\.(?<patch>0|[1-9]\d*)(?:-(?<pre>(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?(?:\+(?<meta>[0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$")]

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Reflection;
-using Spectre.Console;
 
 namespace TracerBuild.Engine;
 
@@ -10,12 +9,13 @@ public enum TargetStatus
     Succeeded,
     Failed,
     Skipped,
+    UpToDate,
 }
 
 /// <summary>Parses the command line, binds parameters, orders targets by their dependencies and runs them.</summary>
 public static class BuildRunner
 {
-    private static readonly string[] EngineOptions = ["target", "skip", "plan", "help"];
+    private static readonly string[] EngineOptions = ["target", "skip", "plan", "help", "force"];
 
     public static int Run(
         BuildBase build,
@@ -26,16 +26,12 @@ public static class BuildRunner
         TextWriter errors)
     {
         build.EnvironmentVariables = environment;
-        // Colors only on a terminal: logs and CI output stay plain text.
-        var onTerminal = output == Console.Out && !Console.IsOutputRedirected;
-        var console = AnsiConsole.Create(new AnsiConsoleSettings
-        {
-            Out = new AnsiConsoleOutput(output),
-            Ansi = onTerminal ? AnsiSupport.Detect : AnsiSupport.No,
-            ColorSystem = onTerminal ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
-        });
+        var display = BuildOutput.For(output);
         IReadOnlyList<TargetDefinition> plan;
         HashSet<TargetDefinition> skipped;
+        bool force;
+        var hashes = FileHashes.Load(Path.Combine(build.RootDirectory, ".nuke", "temp", "file-hashes.json"));
+        var state = new TargetState(build.RootDirectory, hashes);
         try
         {
             var commandLine = CommandLine.Parse(args);
@@ -58,11 +54,11 @@ public static class BuildRunner
             skipped = Skipped(commandLine, plan, requested, targets);
             build.Schedule(plan.Except(skipped).Select(t => t.Declaration));
             build.OnParametersBound();
+            force = commandLine.Has("force");
 
             if (commandLine.Has("plan"))
             {
-                foreach (var target in plan)
-                    output.WriteLine($"{target.Name}{(skipped.Contains(target) ? " (skipped)" : "")}");
+                PrintPlan(output, plan, skipped, force, state);
                 return 0;
             }
         }
@@ -72,45 +68,91 @@ public static class BuildRunner
             return 1;
         }
 
-        return Execute(plan, skipped, console, errors);
+        try
+        {
+            return Execute(plan, skipped, force, state, display, errors);
+        }
+        finally
+        {
+            hashes.Save();
+        }
     }
 
-    private static int Execute(IReadOnlyList<TargetDefinition> plan, HashSet<TargetDefinition> skipped, IAnsiConsole console, TextWriter errors)
+    private static int Execute(
+        IReadOnlyList<TargetDefinition> plan,
+        HashSet<TargetDefinition> skipped,
+        bool force,
+        TargetState state,
+        BuildOutput display,
+        TextWriter errors)
     {
-        var results = new List<(string Name, TargetStatus Status, TimeSpan Duration)>();
+        var results = new List<TargetResult>();
         var failed = false;
         foreach (var target in plan)
         {
             if (failed || skipped.Contains(target))
             {
-                results.Add((target.Name, failed ? TargetStatus.NotRun : TargetStatus.Skipped, TimeSpan.Zero));
+                results.Add(new(target.Name, failed ? TargetStatus.NotRun : TargetStatus.Skipped, TimeSpan.Zero));
                 continue;
             }
 
-            console.Write(new Rule($"[bold]{target.Name}[/]").LeftJustified());
             var stopwatch = Stopwatch.StartNew();
+            if (target.IsIncremental && !force && state.WhyRun(target) is null)
+            {
+                results.Add(new(target.Name, TargetStatus.UpToDate, stopwatch.Elapsed));
+                continue;
+            }
+
+            display.TargetStarted(target.Name);
             try
             {
                 foreach (var action in target.Actions)
                     action();
-                results.Add((target.Name, TargetStatus.Succeeded, stopwatch.Elapsed));
+                if (target.IsIncremental)
+                    state.Save(target);
+                results.Add(new(target.Name, TargetStatus.Succeeded, stopwatch.Elapsed));
             }
             catch (Exception e) when (e is BuildFailedException or BuildInputException)
             {
+                state.Forget(target);
                 errors.WriteLine($"error: {e.Message}");
-                results.Add((target.Name, TargetStatus.Failed, stopwatch.Elapsed));
+                results.Add(new(target.Name, TargetStatus.Failed, stopwatch.Elapsed));
                 failed = true;
             }
             catch (Exception e)
             {
+                state.Forget(target);
                 errors.WriteLine($"error: {target.Name} failed unexpectedly: {e.GetType().Name}: {e.Message}");
-                results.Add((target.Name, TargetStatus.Failed, stopwatch.Elapsed));
+                results.Add(new(target.Name, TargetStatus.Failed, stopwatch.Elapsed));
                 failed = true;
             }
         }
 
-        Summary.Print(console, results);
+        display.Summary(results);
         return failed ? 1 : 0;
+    }
+
+    /// <summary>
+    /// The order and, per target, whether it runs and why. A target whose dependencies run is judged again once they
+    /// have, since their outputs are its inputs.
+    /// </summary>
+    private static void PrintPlan(TextWriter output, IReadOnlyList<TargetDefinition> plan, HashSet<TargetDefinition> skipped, bool force, TargetState state)
+    {
+        var runs = new HashSet<string>();
+        foreach (var target in plan)
+        {
+            var dependenciesRunning = plan.Where(d => runs.Contains(d.Name) && target.Dependencies.Any(d.IsDeclaredBy)).Select(d => d.Name).ToList();
+            var verdict =
+                skipped.Contains(target) ? "skipped (--skip)"
+                : !target.IsIncremental ? "runs (it declares no inputs, so it always runs)"
+                : force ? "runs (--force)"
+                : state.WhyRun(target) is { } reason ? $"runs ({reason})"
+                : dependenciesRunning.Count > 0 ? $"up to date now; checked again after {string.Join(", ", dependenciesRunning)}"
+                : "up to date";
+            if (verdict.StartsWith("runs", StringComparison.Ordinal) || verdict.StartsWith("up to date now", StringComparison.Ordinal))
+                runs.Add(target.Name);
+            output.WriteLine($"{target.Name,-12} {verdict}");
+        }
     }
 
     private static void RejectUnknownOptions(CommandLine commandLine, IReadOnlyList<Parameter> parameters)

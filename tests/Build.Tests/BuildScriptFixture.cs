@@ -11,19 +11,23 @@ public sealed class BuildScriptFixture : IDisposable
 
     public ProcessResult Run(params string[] arguments) => RunIn(Repository.Root, arguments);
 
+
     /// <summary>Runs the build and fails the test with the build's output when it did not succeed.</summary>
     public ProcessResult Succeed(params string[] arguments) => SucceedIn(Repository.Root, arguments);
 
     /// <summary>Runs the build.sh of another checkout, such as a scratch clone.</summary>
-    public ProcessResult SucceedIn(string checkout, params string[] arguments)
+    public ProcessResult SucceedIn(string checkout, params string[] arguments) => SucceedIn(checkout, [], arguments);
+
+    public ProcessResult SucceedIn(string checkout, Dictionary<string, string> environment, params string[] arguments)
     {
-        var result = RunIn(checkout, arguments);
+        var result = RunIn(checkout, arguments, environment);
         Assert.True(result.ExitCode == 0, $"./build.sh {string.Join(' ', arguments)} in {checkout} failed:\n{result.Output}");
         return result;
     }
 
-    private ProcessResult RunIn(string checkout, string[] arguments) =>
-        BuildScript(checkout, [.. arguments, "--vmlinux-mirror", _mirror.Url, "--cache-dir", _cache.Path]);
+    private ProcessResult RunIn(string checkout, string[] arguments, Dictionary<string, string>? environment = null) =>
+        ProcessRunner.TryRun("bash", [Path.Combine(checkout, "build.sh"), .. arguments, "--vmlinux-mirror", _mirror.Url, "--cache-dir", _cache.Path],
+            workingDirectory: checkout, environment: environment);
 
     /// <summary>./build.sh of a checkout with exactly these arguments.</summary>
     public static ProcessResult BuildScript(string checkout, params string[] arguments) =>

@@ -1,0 +1,102 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace TracerBuild.Engine;
+
+/// <summary>
+/// Decides whether an incremental target is up to date: the hash of its inputs (file contents and values, plus the
+/// build program itself) must equal the last successful run's, and its outputs must still hold what that run wrote.
+/// Remembered per target in <c>.nuke/temp/targets/</c>.
+/// </summary>
+internal sealed class TargetState(string root, FileHashes hashes)
+{
+    private static readonly string BuildProgram = typeof(TargetState).Assembly.ManifestModule.ModuleVersionId.ToString();
+
+    private string StateDirectory => Path.Combine(root, ".nuke", "temp", "targets");
+
+    public sealed record Record(string Fingerprint, Dictionary<string, string> Inputs, Dictionary<string, string> Outputs);
+
+    /// <summary>Null when the target is up to date; otherwise why it must run.</summary>
+    public string? WhyRun(TargetDefinition target)
+    {
+        if (target.AlwaysRunConditions.FirstOrDefault(c => c.Condition()) is { Reason: { } always })
+            return always;
+        if (Load(target) is not { } last)
+            return "no successful run recorded";
+
+        var inputs = HashInputs(target);
+        if (Fingerprint(target, inputs) != last.Fingerprint)
+        {
+            var changed = inputs.Where(i => last.Inputs.GetValueOrDefault(i.Key) != i.Value).Select(i => Relative(i.Key))
+                .Concat(last.Inputs.Keys.Except(inputs.Keys).Select(Relative)).Take(3).ToList();
+            return changed.Count > 0 ? $"changed: {string.Join(", ", changed)}" : "parameters, tools or the build program changed";
+        }
+        foreach (var (output, hash) in last.Outputs)
+        {
+            if (hashes.Of(output) is not { } now)
+                return $"output missing: {Relative(output)}";
+            if (now != hash)
+                return $"output changed: {Relative(output)}";
+        }
+        return null;
+    }
+
+    public void Save(TargetDefinition target)
+    {
+        var inputs = HashInputs(target);
+        var outputs = Expand(target.OutputFiles).ToDictionary(f => f, f => hashes.Of(f) ?? "");
+        var record = new Record(Fingerprint(target, inputs), inputs, outputs);
+        AtomicFile.Write(Path.Combine(StateDirectory, target.Name + ".json"), JsonSerializer.SerializeToUtf8Bytes(record, EngineJsonContext.Default.Record));
+    }
+
+    public void Forget(TargetDefinition target)
+    {
+        var path = Path.Combine(StateDirectory, target.Name + ".json");
+        if (File.Exists(path))
+            File.Delete(path);
+    }
+
+    private Record? Load(TargetDefinition target)
+    {
+        var path = Path.Combine(StateDirectory, target.Name + ".json");
+        try
+        {
+            return File.Exists(path) ? JsonSerializer.Deserialize(File.ReadAllText(path), EngineJsonContext.Default.Record) : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    private Dictionary<string, string> HashInputs(TargetDefinition target) =>
+        Expand(target.InputFiles).ToDictionary(f => f, f => hashes.Of(f) ?? "missing");
+
+    private static string Fingerprint(TargetDefinition target, Dictionary<string, string> inputs)
+    {
+        var text = new StringBuilder(BuildProgram).Append('\n');
+        foreach (var (file, hash) in inputs.OrderBy(i => i.Key, StringComparer.Ordinal))
+            text.Append("file ").Append(file).Append(' ').Append(hash).Append('\n');
+        foreach (var value in target.InputValueSources.SelectMany(v => v()))
+            text.Append("value ").Append(value).Append('\n');
+        return Sha256.Of(Encoding.UTF8.GetBytes(text.ToString()));
+    }
+
+    /// <summary>Files as given, folders as every file in them except bin/ and obj/, sorted.</summary>
+    private static IEnumerable<string> Expand(IEnumerable<Func<IEnumerable<string>>> sources) =>
+        sources.SelectMany(s => s())
+            .SelectMany(path => Directory.Exists(path)
+                ? Directory.EnumerateFiles(path, "*", SearchOption.AllDirectories)
+                    .Where(f => !f.Contains("/bin/", StringComparison.Ordinal) && !f.Contains("/obj/", StringComparison.Ordinal))
+                : [path])
+            .Select(Path.GetFullPath)
+            .Distinct()
+            .Order(StringComparer.Ordinal);
+
+    private string Relative(string path) => Path.GetRelativePath(root, path);
+}
+
+[JsonSerializable(typeof(Dictionary<string, FileHashes.Entry>))]
+[JsonSerializable(typeof(TargetState.Record))]
+internal sealed partial class EngineJsonContext : JsonSerializerContext;

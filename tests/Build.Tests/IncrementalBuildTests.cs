@@ -1,0 +1,52 @@
+namespace TracerBuild.Tests;
+
+/// <summary>
+/// ./build.sh in a scratch clone: a warm no-op runs no MSBuild and finds every target up to date; editing the BPF code
+/// reruns CompileBpf and what consumes its object, nothing before it.
+/// </summary>
+[Collection(BuildScriptCollection.Name)]
+public sealed class IncrementalBuildTests(BuildScriptFixture build) : IDisposable
+{
+    private static readonly string[] Targets = ["Preflight", "Restore", "Vmlinux", "CompileBpf", "Publish", "Package"];
+    private readonly TempDirectory _temp = new();
+
+    public void Dispose() => _temp.Dispose();
+
+    [Fact]
+    public void A_warm_run_skips_msbuild_and_every_target_and_an_edit_reruns_only_what_it_affects()
+    {
+        var clone = Path.Combine(_temp.Path, "clone");
+        ProcessRunner.Run("git", ["clone", "-q", Repository.Root, clone], echo: false);
+        var dotnetLog = Path.Combine(_temp.Path, "dotnet.log");
+        var wrapper = Path.Combine(_temp.Path, "dotnet");
+        File.WriteAllText(wrapper, $"#!/bin/sh\necho \"$1\" >> {dotnetLog}\nexec dotnet \"$@\"\n");
+        File.SetUnixFileMode(wrapper, TarballEntry.Executable);
+        string[] package = ["--target", "Package", "--arch", "x64", "--self-contained", "false"];
+        ProcessResult Package()
+        {
+            File.Delete(dotnetLog);
+            return build.SucceedIn(clone, environment: new() { ["DOTNET_EXE"] = wrapper }, package);
+        }
+
+        Package();
+        Assert.Contains("build", File.ReadAllLines(dotnetLog));
+
+        var warm = Package();
+        Assert.DoesNotContain("build", File.ReadAllLines(dotnetLog));
+        Assert.All(Targets, t => Assert.Matches($@"(?m)^{t}\s+UpToDate", warm.Output));
+
+        foreach (var file in Directory.EnumerateFiles(Path.Combine(clone, "bpf")))
+            File.SetLastWriteTimeUtc(file, DateTime.UtcNow.AddMinutes(1));
+        Assert.All(Targets, t => Assert.Matches($@"(?m)^{t}\s+UpToDate", Package().Output));
+
+        var source = Path.Combine(clone, "bpf", "tracer.bpf.c");
+        File.WriteAllText(source, File.ReadAllText(source).Replace("1 << 22", "1 << 21"));
+        var edited = Package();
+        Assert.All(["Preflight", "Restore", "Vmlinux"], t => Assert.Matches($@"(?m)^{t}\s+UpToDate", edited.Output));
+        Assert.All(["CompileBpf", "Publish", "Package"], t => Assert.Matches($@"(?m)^{t}\s+Succeeded", edited.Output));
+
+        File.AppendAllText(Path.Combine(clone, "build", "Build.cs"), "\n");
+        Package();
+        Assert.Contains("build", File.ReadAllLines(dotnetLog));
+    }
+}

@@ -1,0 +1,141 @@
+using TracerBuild.Engine;
+
+namespace TracerBuild.Tests;
+
+/// <summary>Targets that declare inputs and outputs run again only when those change.</summary>
+public sealed class IncrementalTests : IDisposable
+{
+    private readonly TempDirectory _root = new();
+    private readonly string _input;
+    private readonly string _output;
+
+    public IncrementalTests()
+    {
+        Directory.CreateDirectory(Path.Combine(_root.Path, ".nuke"));
+        _input = Path.Combine(_root.Path, "input.txt");
+        _output = Path.Combine(_root.Path, "out", "output.txt");
+        File.WriteAllText(_input, "one");
+    }
+
+    public void Dispose() => _root.Dispose();
+
+    private sealed class CopyBuild(string input, string output) : BuildBase
+    {
+        [Parameter("a value the copy depends on")]
+        public string Flavour = "plain";
+
+        public bool Fail;
+        public int Copies;
+        public bool Unpinned;
+
+        public Target Copy => _ => _
+            .Inputs(() => [input])
+            .InputValues(() => [Flavour])
+            .Outputs(() => [output])
+            .AlwaysRunsWhen(() => Unpinned, "unpinned")
+            .Executes(() =>
+            {
+                if (Fail)
+                    throw new BuildFailedException("copy failed");
+                Directory.CreateDirectory(Path.GetDirectoryName(output)!);
+                File.WriteAllText(output, File.ReadAllText(input) + Flavour);
+                Copies++;
+            });
+
+        public Target After => _ => _.DependsOn(Copy).Executes(() => { });
+    }
+
+    private (CopyBuild Build, string Output) Run(params string[] args) => Run(_ => { }, args);
+
+    private (CopyBuild Build, string Output) Run(Action<CopyBuild> setup, params string[] args)
+    {
+        var build = new CopyBuild(_input, _output) { RootDirectory = _root.Path };
+        setup(build);
+        var output = new StringWriter();
+        BuildRunner.Run(build, args, build.After, new Dictionary<string, string>(), output, new StringWriter());
+        return (build, output.ToString());
+    }
+
+    [Fact]
+    public void An_unchanged_second_run_is_up_to_date_and_does_not_run()
+    {
+        Assert.Equal(1, Run().Build.Copies);
+
+        var (build, output) = Run();
+
+        Assert.Equal(0, build.Copies);
+        Assert.Matches(@"(?m)^Copy\s+UpToDate", output);
+        Assert.Matches(@"(?m)^After\s+Succeeded", output);
+    }
+
+    [Fact]
+    public void A_changed_input_file_runs_it_again_but_a_touched_one_does_not()
+    {
+        Run();
+        File.SetLastWriteTimeUtc(_input, DateTime.UtcNow.AddMinutes(1));
+        Assert.Equal(0, Run().Build.Copies);
+
+        File.WriteAllText(_input, "two");
+        Assert.Equal(1, Run().Build.Copies);
+        Assert.Equal("twoplain", File.ReadAllText(_output));
+    }
+
+    [Fact]
+    public void A_changed_value_runs_it_again()
+    {
+        Run();
+        Assert.Equal(1, Run("--flavour", "spicy").Build.Copies);
+        Assert.Equal(0, Run("--flavour", "spicy").Build.Copies);
+    }
+
+    [Fact]
+    public void A_missing_or_changed_output_runs_it_again()
+    {
+        Run();
+        File.Delete(_output);
+        Assert.Equal(1, Run().Build.Copies);
+
+        File.WriteAllText(_output, "tampered");
+        Assert.Equal(1, Run().Build.Copies);
+        Assert.Equal("oneplain", File.ReadAllText(_output));
+    }
+
+    [Fact]
+    public void Force_and_an_always_run_condition_run_it_again()
+    {
+        Run();
+        Assert.Equal(1, Run("--force").Build.Copies);
+        Assert.Equal(1, Run(b => b.Unpinned = true).Build.Copies);
+    }
+
+    [Fact]
+    public void A_failed_run_is_forgotten_so_the_next_run_runs_it()
+    {
+        Run();
+        File.WriteAllText(_input, "two");
+        Run(b => b.Fail = true);
+        File.WriteAllText(_input, "one");
+
+        Assert.Equal(1, Run().Build.Copies);
+    }
+
+    [Fact]
+    public void The_plan_says_why_each_target_runs_or_not()
+    {
+        Assert.Equal(
+            ["Copy         runs (no successful run recorded)", "After        runs (it declares no inputs, so it always runs)"],
+            Lines(Run("--plan").Output));
+        Run();
+        Assert.Equal("Copy         up to date", Lines(Run("--plan").Output)[0]);
+
+        File.WriteAllText(_input, "two");
+        Assert.Equal("Copy         runs (changed: input.txt)", Lines(Run("--plan").Output)[0]);
+
+        Run();
+        File.Delete(_output);
+        Assert.Equal("Copy         runs (output missing: out/output.txt)", Lines(Run("--plan").Output)[0]);
+        Assert.Equal("Copy         runs (--force)", Lines(Run("--plan", "--force").Output)[0]);
+    }
+
+    private static string[] Lines(string output) => output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+}
