@@ -26,15 +26,12 @@ changed() {
 }
 
 if changed; then
-    mkdir -p "$(dirname "$stamp")"
-    # Stamp the time before compiling, so an edit made during the compile is seen next time.
-    touch "$stamp.new"
     if ! build_log="$("$dotnet" build "$root/build/_build.csproj" -nologo -v quiet -tl:off 2>&1)"; then
-        rm -f "$stamp.new"
         echo "$build_log" >&2
         echo "build.sh: the build program (build/) did not compile" >&2
         exit 1
     fi
-    mv "$stamp.new" "$stamp"
+    # Stamped after compiling: the first compile creates build/bin and build/obj, which touches build/ itself.
+    mkdir -p "$(dirname "$stamp")" && touch "$stamp"
 fi
 TRACER_BUILD_ROOT="$root" exec "$dotnet" "$program" "$@"
