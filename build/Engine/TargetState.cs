@@ -32,9 +32,13 @@ internal sealed class TargetState(string root, FileHashes hashes)
                 .Concat(last.Inputs.Keys.Except(inputs.Keys).Select(Relative)).Take(3).ToList();
             return changed.Count > 0 ? $"changed: {string.Join(", ", changed)}" : "parameters, tools or the build program changed";
         }
-        foreach (var (output, hash) in last.Outputs)
+        // The outputs declared now (parameters may point them elsewhere) must be exactly those the last run left.
+        var outputs = Expand(target.OutputFiles).ToList();
+        foreach (var output in outputs.Union(last.Outputs.Keys))
         {
-            if (hashes.Of(output) is not { } now)
+            if (!last.Outputs.TryGetValue(output, out var hash))
+                return $"output not made by the last run: {Relative(output)}";
+            if (!outputs.Contains(output) || hashes.Of(output) is not { } now)
                 return $"output missing: {Relative(output)}";
             if (now != hash)
                 return $"output changed: {Relative(output)}";

@@ -101,6 +101,20 @@ public sealed class IncrementalTests : IDisposable
     }
 
     [Fact]
+    public void An_output_declared_somewhere_new_runs_it_again()
+    {
+        Run();
+        var elsewhere = Path.Combine(_root.Path, "elsewhere.txt");
+
+        var build = new CopyBuild(_input, elsewhere) { RootDirectory = _root.Path };
+        var output = new StringWriter();
+        BuildRunner.Run(build, [], build.After, new Dictionary<string, string>(), output, new StringWriter());
+
+        Assert.Equal(1, build.Copies);
+        Assert.True(File.Exists(elsewhere));
+    }
+
+    [Fact]
     public void Force_and_an_always_run_condition_run_it_again()
     {
         Run();
