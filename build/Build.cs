@@ -46,6 +46,8 @@ partial class Build : BuildBase
         Lock = VmlinuxLock.Load(Path.Combine(RootDirectory, "bpf", "vmlinux.lock.json"));
         foreach (var arch in Arches)
             Lock.For(arch);
+        if (IsScheduled(Release))
+            ValidateReleaseInput();
     }
 
     Target Clean => _ => _

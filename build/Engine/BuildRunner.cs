@@ -36,6 +36,7 @@ public static class BuildRunner
         });
         IReadOnlyList<TargetDefinition> plan;
         HashSet<TargetDefinition> skipped;
+        var secrets = Secrets.None;
         try
         {
             var commandLine = CommandLine.Parse(args);
@@ -50,6 +51,8 @@ public static class BuildRunner
             }
 
             ParameterBinder.Bind(build, parameters, commandLine, environment, Path.Combine(build.RootDirectory, ".nuke", "parameters.json"));
+            secrets = Secrets.Of(build, parameters);
+            secrets.MaskUnderActions(environment, output);
 
             var requested = commandLine.Values("target") is { Count: > 0 } names
                 ? names.Select(n => FindTarget(targets, n)).ToList()
@@ -68,14 +71,14 @@ public static class BuildRunner
         }
         catch (BuildInputException e)
         {
-            errors.WriteLine($"error: {e.Message}");
+            errors.WriteLine($"error: {secrets.Redact(e.Message)}");
             return 1;
         }
 
-        return Execute(plan, skipped, console, errors);
+        return Execute(plan, skipped, console, errors, secrets);
     }
 
-    private static int Execute(IReadOnlyList<TargetDefinition> plan, HashSet<TargetDefinition> skipped, IAnsiConsole console, TextWriter errors)
+    private static int Execute(IReadOnlyList<TargetDefinition> plan, HashSet<TargetDefinition> skipped, IAnsiConsole console, TextWriter errors, Secrets secrets)
     {
         var results = new List<(string Name, TargetStatus Status, TimeSpan Duration)>();
         var failed = false;
@@ -97,13 +100,13 @@ public static class BuildRunner
             }
             catch (Exception e) when (e is BuildFailedException or BuildInputException)
             {
-                errors.WriteLine($"error: {e.Message}");
+                errors.WriteLine($"error: {secrets.Redact(e.Message)}");
                 results.Add((target.Name, TargetStatus.Failed, stopwatch.Elapsed));
                 failed = true;
             }
             catch (Exception e)
             {
-                errors.WriteLine($"error: {target.Name} failed unexpectedly: {e.GetType().Name}: {e.Message}");
+                errors.WriteLine($"error: {target.Name} failed unexpectedly: {e.GetType().Name}: {secrets.Redact(e.Message)}");
                 results.Add((target.Name, TargetStatus.Failed, stopwatch.Elapsed));
                 failed = true;
             }

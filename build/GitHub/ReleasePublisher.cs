@@ -1,0 +1,76 @@
+namespace TracerBuild.GitHub;
+
+/// <summary>
+/// Makes the GitHub release of a tag hold exactly the given files, then publishes it.
+/// Idempotent: an asset already there with the same bytes is left alone, a different one is replaced.
+/// </summary>
+public sealed class ReleasePublisher(GitHubClient github)
+{
+    private const int UploadAttempts = 3;
+
+    public GitHubRelease Publish(string tag, bool prerelease, IReadOnlyList<string> files)
+    {
+        // releases/tags/{tag} only finds published releases; a draft left by an earlier run is found by listing.
+        var release = github.ListReleases().FirstOrDefault(r => r.TagName == tag);
+        if (release is null)
+        {
+            release = github.CreateRelease(new NewRelease(tag, tag, Draft: true, prerelease));
+            Console.WriteLine($"Created draft release {tag}");
+        }
+        else
+        {
+            Console.WriteLine($"Found {(release.Draft ? "draft" : "published")} release {tag}");
+        }
+
+        var assets = github.ListAssets(release.Id);
+        foreach (var file in files)
+            Put(release, assets, file);
+
+        if (!release.Draft)
+            return release;
+        release = github.UpdateRelease(release.Id, new ReleaseUpdate(Draft: false));
+        Console.WriteLine($"Published release {tag}");
+        return release;
+    }
+
+    private void Put(GitHubRelease release, IReadOnlyList<GitHubAsset> assets, string file)
+    {
+        var name = Path.GetFileName(file);
+        var local = new LocalAsset(new FileInfo(file).Length, Sha256.OfFile(file));
+        for (var attempt = 1; ; attempt++)
+        {
+            var existing = assets.FirstOrDefault(a => a.Name == name);
+            if (existing is not null && local.IsSameAs(existing))
+            {
+                Console.WriteLine($"Unchanged {name}");
+                return;
+            }
+            if (existing is not null)
+            {
+                github.DeleteAsset(existing.Id);
+                Console.WriteLine($"Deleted the old {name}");
+            }
+            try
+            {
+                github.UploadAsset(release, file, ContentType(name));
+                Console.WriteLine($"Uploaded {name} ({local.Size:N0} bytes)");
+                return;
+            }
+            catch (GitHubAssetExistsException) when (attempt < UploadAttempts)
+            {
+                // An earlier attempt reached GitHub though its answer was lost, or another run uploaded it: look again.
+                assets = github.ListAssets(release.Id);
+            }
+        }
+    }
+
+    private static string ContentType(string name) =>
+        name.EndsWith(".tar.gz", StringComparison.Ordinal) ? "application/gzip" : "text/plain";
+
+    private sealed record LocalAsset(long Size, string Sha256)
+    {
+        /// <summary>GitHub reports an asset's sha256 as its digest; where it has none (older servers), the size has to do.</summary>
+        public bool IsSameAs(GitHubAsset asset) =>
+            asset.State == "uploaded" && asset.Size == Size && (asset.Digest is null || asset.Digest == $"sha256:{Sha256}");
+    }
+}
