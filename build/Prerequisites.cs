@@ -12,21 +12,25 @@ public static class Prerequisites
 
     private static readonly string[] LibraryPackages = ["libbpf1", "libelf1", "zlib1g"];
 
+    /// <summary>What the tests need besides the build's tools: the workflow lint runs shellcheck.</summary>
+    public static readonly string[] TestTools = ["shellcheck"];
+
     public static IReadOnlyList<string> PackagesFor(IEnumerable<Arch> arches) =>
         [.. Tools, .. arches.SelectMany(a => LibraryPackages.Select(p => $"{p}:{a.DebianArch}"))];
 
-    public static void Ensure(IReadOnlyList<Arch> arches, IReadOnlyDictionary<string, string> environment)
+    public static void Ensure(IReadOnlyList<Arch> arches, IReadOnlyDictionary<string, string> environment, IReadOnlyList<string> extraPackages)
     {
+        IReadOnlyList<string> packages = [.. PackagesFor(arches), .. extraPackages];
         if (ProcessRunner.TryRun("dpkg", ["--print-architecture"]) is not { ExitCode: 0 } native)
-            throw new BuildFailedException($"Preflight needs a Debian or Ubuntu machine (dpkg); elsewhere install {string.Join(", ", PackagesFor(arches))} yourself.");
+            throw new BuildFailedException($"Preflight needs a Debian or Ubuntu machine (dpkg); elsewhere install {string.Join(", ", packages)} yourself.");
 
         var nativeArch = native.Output.Trim();
         var foreign = ProcessRunner.TryRun("dpkg", ["--print-foreign-architectures"]).Lines.ToHashSet();
         var missingArches = arches.Select(a => a.DebianArch).Where(a => a != nativeArch && !foreign.Contains(a)).Distinct().ToList();
-        var missing = PackagesFor(arches).Where(p => !IsInstalled(p)).ToList();
+        var missing = packages.Where(p => !IsInstalled(p)).ToList();
         if (missing.Count == 0 && missingArches.Count == 0)
         {
-            Console.WriteLine($"All prerequisites are installed: {string.Join(" ", PackagesFor(arches))}");
+            Console.WriteLine($"All prerequisites are installed: {string.Join(" ", packages)}");
             return;
         }
 
@@ -53,7 +57,7 @@ public static class Prerequisites
                 ProcessRunner.Run("sudo", ["-E", .. command], environment: apt);
         }
 
-        var stillMissing = PackagesFor(arches).Where(p => !IsInstalled(p)).ToList();
+        var stillMissing = packages.Where(p => !IsInstalled(p)).ToList();
         if (stillMissing.Count > 0)
             throw new BuildFailedException($"apt-get finished but these are still missing: {string.Join(" ", stillMissing)}.");
     }
