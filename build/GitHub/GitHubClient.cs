@@ -40,8 +40,7 @@ public sealed partial class GitHubClient(HttpClient http, Uri apiUrl, string rep
     {
         var name = Path.GetFileName(path);
         // upload_url is a URI template: ".../assets{?name,label}".
-        var template = release.UploadUrl;
-        var upload = new Uri($"{template[..(template.IndexOf('{') is var brace and >= 0 ? brace : template.Length)]}?name={Uri.EscapeDataString(name)}");
+        var upload = new Uri($"{release.UploadUrl.Split('{')[0]}?name={Uri.EscapeDataString(name)}");
         var response = Send(HttpMethod.Post, upload, () =>
         {
             var content = new StreamContent(File.OpenRead(path));
@@ -138,12 +137,12 @@ public sealed partial class GitHubClient(HttpClient http, Uri apiUrl, string rep
         if (status < 500 && !rateLimited)
             return null;
         if (response.Headers.RetryAfter is { } retryAfter)
-            return retryAfter.Delta ?? Max(retryAfter.Date - DateTimeOffset.UtcNow);
+            return retryAfter.Delta ?? AtLeastOneSecond(retryAfter.Date - DateTimeOffset.UtcNow);
         if (rateLimited && long.TryParse(Header(response, "X-RateLimit-Reset"), out var reset))
-            return Max(DateTimeOffset.FromUnixTimeSeconds(reset) - DateTimeOffset.UtcNow);
+            return AtLeastOneSecond(DateTimeOffset.FromUnixTimeSeconds(reset) - DateTimeOffset.UtcNow);
         return Backoff(attempt);
 
-        static TimeSpan Max(TimeSpan? wait) => wait is { } w && w > TimeSpan.FromSeconds(1) ? w : TimeSpan.FromSeconds(1);
+        static TimeSpan AtLeastOneSecond(TimeSpan? wait) => wait is { } w && w > TimeSpan.FromSeconds(1) ? w : TimeSpan.FromSeconds(1);
     }
 
     private static TimeSpan Backoff(int attempt) => TimeSpan.FromSeconds(Math.Pow(2, attempt - 1));
