@@ -23,6 +23,7 @@ public sealed partial class GitHubClient(HttpClient http, Uri apiUrl, string rep
     public IReadOnlyList<GitHubRelease> ListReleases() =>
         GetAllPages(Api($"repos/{repository}/releases?per_page=100"), GitHubJson.Default.ListGitHubRelease);
 
+    /// <summary>Creates a release; throws <see cref="GitHubAlreadyExistsException"/> when its tag has one.</summary>
     public GitHubRelease CreateRelease(NewRelease release) =>
         Read(Send(HttpMethod.Post, Api($"repos/{repository}/releases"), () => Json(release, GitHubJson.Default.NewRelease)), GitHubJson.Default.GitHubRelease);
 
@@ -35,7 +36,7 @@ public sealed partial class GitHubClient(HttpClient http, Uri apiUrl, string rep
     public void DeleteAsset(long assetId) =>
         Send(HttpMethod.Delete, Api($"repos/{repository}/releases/assets/{assetId}"), () => null).Dispose();
 
-    /// <summary>Uploads a file as an asset; throws <see cref="GitHubAssetExistsException"/> when the release already has one of that name.</summary>
+    /// <summary>Uploads a file as an asset; throws <see cref="GitHubAlreadyExistsException"/> when the release already has one of that name.</summary>
     public GitHubAsset UploadAsset(GitHubRelease release, string path, string contentType)
     {
         var name = Path.GetFileName(path);
@@ -46,7 +47,7 @@ public sealed partial class GitHubClient(HttpClient http, Uri apiUrl, string rep
             var content = new StreamContent(File.OpenRead(path));
             content.Headers.ContentType = new MediaTypeHeaderValue(contentType);
             return content;
-        }, uploading: name);
+        });
         return Read(response, GitHubJson.Default.GitHubAsset);
     }
 
@@ -78,7 +79,7 @@ public sealed partial class GitHubClient(HttpClient http, Uri apiUrl, string rep
             : throw new BuildFailedException($"GitHub's next-page link points to another server ({uri.GetLeftPart(UriPartial.Authority)}); not following it.");
     }
 
-    private HttpResponseMessage Send(HttpMethod method, Uri uri, Func<HttpContent?> content, string? uploading = null)
+    private HttpResponseMessage Send(HttpMethod method, Uri uri, Func<HttpContent?> content)
     {
         var what = $"{method} {uri.AbsolutePath}";
         for (var attempt = 1; ; attempt++)
@@ -110,8 +111,8 @@ public sealed partial class GitHubClient(HttpClient http, Uri apiUrl, string rep
                 using (response)
                 {
                     var error = ReadError(response);
-                    if (uploading is not null && response.StatusCode == HttpStatusCode.UnprocessableEntity && error?.Errors?.Any(e => e.Code == "already_exists") == true)
-                        throw new GitHubAssetExistsException(uploading);
+                    if (response.StatusCode == HttpStatusCode.UnprocessableEntity && error?.Errors?.Any(e => e.Code == "already_exists") == true)
+                        throw new GitHubAlreadyExistsException(what);
                     throw Failure(what, (int)response.StatusCode, ErrorMessage(error) ?? response.ReasonPhrase ?? "");
                 }
             }
@@ -203,8 +204,5 @@ public sealed partial class GitHubClient(HttpClient http, Uri apiUrl, string rep
     private static partial Regex LinkNext();
 }
 
-/// <summary>An upload was refused because the release already has an asset of that name (422 already_exists).</summary>
-public sealed class GitHubAssetExistsException(string name) : Exception($"The release already has an asset named {name}.")
-{
-    public string Name { get; } = name;
-}
+/// <summary>GitHub refused to create something that exists (422 already_exists): a release of that tag, an asset of that name.</summary>
+public sealed class GitHubAlreadyExistsException(string what) : Exception($"GitHub {what}: it already exists.");

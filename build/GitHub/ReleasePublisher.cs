@@ -1,3 +1,5 @@
+using TracerBuild.Engine;
+
 namespace TracerBuild.GitHub;
 
 /// <summary>
@@ -10,12 +12,20 @@ public sealed class ReleasePublisher(GitHubClient github)
 
     public GitHubRelease Publish(string tag, bool prerelease, IReadOnlyList<string> files)
     {
-        // releases/tags/{tag} only finds published releases; a draft left by an earlier run is found by listing.
-        var release = github.ListReleases().FirstOrDefault(r => r.TagName == tag);
+        var release = Find(tag);
         if (release is null)
         {
-            release = github.CreateRelease(new NewRelease(tag, tag, Draft: true, prerelease));
-            Console.WriteLine($"Created draft release {tag}");
+            try
+            {
+                release = github.CreateRelease(new NewRelease(tag, tag, Draft: true, prerelease));
+                Console.WriteLine($"Created draft release {tag}");
+            }
+            catch (GitHubAlreadyExistsException)
+            {
+                // A retried create whose first attempt reached GitHub though its answer was lost.
+                release = Find(tag) ?? throw new BuildFailedException($"GitHub says release {tag} exists, yet does not list it.");
+                Console.WriteLine($"Found draft release {tag} created by a retried request");
+            }
         }
         else
         {
@@ -32,6 +42,9 @@ public sealed class ReleasePublisher(GitHubClient github)
         Console.WriteLine($"Published release {tag}");
         return release;
     }
+
+    /// <summary>releases/tags/{tag} only finds published releases; a draft left by an earlier run is found by listing them all.</summary>
+    private GitHubRelease? Find(string tag) => github.ListReleases().FirstOrDefault(r => r.TagName == tag);
 
     private void Put(GitHubRelease release, IReadOnlyList<GitHubAsset> assets, string file)
     {
@@ -56,7 +69,7 @@ public sealed class ReleasePublisher(GitHubClient github)
                 Console.WriteLine($"Uploaded {name} ({local.Size:N0} bytes)");
                 return;
             }
-            catch (GitHubAssetExistsException) when (attempt < UploadAttempts)
+            catch (GitHubAlreadyExistsException) when (attempt < UploadAttempts)
             {
                 // An earlier attempt reached GitHub though its answer was lost, or another run uploaded it: look again.
                 assets = github.ListAssets(release.Id);

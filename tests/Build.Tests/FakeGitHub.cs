@@ -25,7 +25,7 @@ public sealed partial class FakeGitHub : IDisposable
     private readonly Queue<(string PathPart, int Status, (string Name, string Value)[] Headers)> _faults = new();
     private readonly List<string> _requests = [];
     private long _nextId = 100;
-    private bool _loseNextUploadAnswer;
+    private string? _loseNextAnswerTo;
 
     public FakeGitHub(string repository, string token)
     {
@@ -67,11 +67,11 @@ public sealed partial class FakeGitHub : IDisposable
             _faults.Enqueue((pathPart, status, headers));
     }
 
-    /// <summary>The next upload is stored, but answered with 502, as when a connection drops after the server got the file.</summary>
-    public void LoseNextUploadAnswer()
+    /// <summary>The next successful POST to a path containing <paramref name="pathPart"/> takes effect but is answered with 502, as when a connection drops after the server acted.</summary>
+    public void LoseNextAnswer(string pathPart)
     {
         lock (_lock)
-            _loseNextUploadAnswer = true;
+            _loseNextAnswerTo = pathPart;
     }
 
     private async Task ServeAsync()
@@ -93,7 +93,15 @@ public sealed partial class FakeGitHub : IDisposable
                 await context.Request.InputStream.CopyToAsync(body);
                 Response response;
                 lock (_lock)
+                {
                     response = Handle(context.Request, body.ToArray());
+                    if (response.Status is >= 200 and < 300 && context.Request.HttpMethod == "POST" &&
+                        _loseNextAnswerTo is { } lost && context.Request.Url!.AbsolutePath.Contains(lost, StringComparison.Ordinal))
+                    {
+                        _loseNextAnswerTo = null;
+                        response = Error(502, "Bad Gateway");
+                    }
+                }
                 context.Response.StatusCode = response.Status;
                 foreach (var (name, value) in response.Headers)
                     context.Response.AddHeader(name, value);
@@ -189,11 +197,6 @@ public sealed partial class FakeGitHub : IDisposable
             return new Response(422, new { message = "Validation Failed", errors = new[] { new { resource = "ReleaseAsset", code = "already_exists", field = "name" } } });
         var asset = NewAsset(name, body, request.ContentType ?? "", "uploaded");
         release.Assets.Add(asset);
-        if (_loseNextUploadAnswer)
-        {
-            _loseNextUploadAnswer = false;
-            return Error(502, "Bad Gateway");
-        }
         return new Response(201, AssetJson(asset));
     }
 

@@ -174,12 +174,23 @@ public sealed class ReleaseTests : IDisposable
     [Fact]
     public void An_upload_whose_answer_was_lost_is_found_on_the_retry_instead_of_duplicated()
     {
-        _github.LoseNextUploadAnswer();
+        _github.LoseNextAnswer("/uploads/");
 
         Publish();
 
         AssertReleaseMatchesArtifacts();
         Assert.Equal(4, Uploads());
+    }
+
+    [Fact]
+    public void A_created_release_whose_answer_was_lost_is_found_instead_of_failing()
+    {
+        _github.LoseNextAnswer($"/repos/{Repo}/releases");
+
+        Publish();
+
+        AssertReleaseMatchesArtifacts();
+        Assert.Equal(2, _github.Requests.Count(r => r == $"POST /repos/{Repo}/releases"));
     }
 
     [Fact]
