@@ -3,7 +3,7 @@ using TracerBuild.Engine;
 namespace TracerBuild.GitHub;
 
 /// <summary>
-/// Makes the GitHub release of a tag hold exactly the given files, then publishes it.
+/// Makes the GitHub release of a tag hold the given files (creating it as a draft if need be), then publishes it.
 /// Idempotent: an asset already there with the same bytes is left alone, a different one is replaced.
 /// </summary>
 public sealed class ReleasePublisher(GitHubClient github)
