@@ -4,7 +4,7 @@ using TracerBuild.Engine;
 partial class Build
 {
     Target Preflight => _ => _
-        .Description("Installs missing prerequisites: clang, llvm, libbpf, bpftool, the arches' libraries")
+        .Description("Installs missing prerequisites: clang, llvm, libbpf, bpftool, the arches' libraries (and what the tests use)")
         // Nothing to check again until dpkg's database changes.
         .Inputs(() => ["/var/lib/dpkg/status", "/var/lib/dpkg/arch"])
         .InputValues(() => [.. Prerequisites.PackagesFor(PrerequisiteArches), .. ExtraPrerequisites])

@@ -59,6 +59,8 @@ partial class Build : BuildBase
             throw new BuildInputException($"--vmlinux-source host describes this machine's kernel only, so it builds only for --arch {TracerBuild.Arch.Host.Name}.");
         if (VmlinuxSource == VmlinuxSource.Host && VmlinuxRef is { Length: > 0 })
             throw new BuildInputException("--vmlinux-source host and --vmlinux-ref exclude each other: the header comes from this kernel or from upstream.");
+        if (IsScheduled(Release))
+            ValidateReleaseInput();
     }
 
     Target Clean => _ => _

@@ -12,15 +12,22 @@ public static class Prerequisites
 
     private static readonly string[] LibraryPackages = ["libbpf1", "libelf1", "zlib1g"];
 
+    /// <summary>What the tests need besides the build's tools: the workflow lint runs shellcheck.</summary>
+    private static readonly string[] TestTools = ["shellcheck"];
+
     public static IReadOnlyList<string> PackagesFor(IEnumerable<Arch> arches) =>
         [.. Tools, .. arches.SelectMany(a => LibraryPackages.Select(p => $"{p}:{a.DebianArch}"))];
 
-    /// <summary>What the tests need on top: for each foreign arch, a cross compiler and qemu to prove its libraries load.</summary>
+    /// <summary>
+    /// What the tests need on top: for each foreign arch, a cross compiler and qemu to prove its libraries load;
+    /// shellcheck for the scripts' lint.
+    /// </summary>
     public static IReadOnlyList<string> TestPackagesFor(IEnumerable<Arch> arches) =>
-        arches.Where(a => a != Arch.Host).SelectMany(LibbpfProbe.Packages).Distinct().ToList();
+        [.. arches.Where(a => a != Arch.Host).SelectMany(LibbpfProbe.Packages).Distinct(), .. TestTools];
 
     public static void Ensure(IReadOnlyList<Arch> arches, IReadOnlyList<string> extraPackages, IReadOnlyDictionary<string, string> environment)
     {
+        IReadOnlyList<string> packages = [.. PackagesFor(arches), .. extraPackages];
         if (ProcessRunner.TryRun("dpkg", ["--print-architecture"]) is not { ExitCode: 0 } native)
             throw new BuildFailedException($"Preflight needs a Debian or Ubuntu machine (dpkg); elsewhere install {string.Join(", ", PackagesFor(arches).Concat(extraPackages))} yourself.");
 

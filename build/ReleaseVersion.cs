@@ -28,6 +28,10 @@ public static partial class ReleaseVersion
         return $"{tagged.Groups["major"].Value}.{tagged.Groups["minor"].Value}.{next}-dev.{head.Height}+{head.ShortSha}";
     }
 
+    /// <summary>A version made from commits after a tag (or without one), which is never released.</summary>
+    public static bool IsDevelopment(string version) =>
+        SemVerPattern().Match(version).Groups["pre"] is { Success: true } pre && pre.Value.Split('.')[0] == "dev";
+
     /// <summary>The version without build metadata, as used in file names.</summary>
     public static string WithoutMetadata(string version) => version.Split('+')[0];
 

@@ -32,6 +32,7 @@ public static class BuildRunner
         bool force;
         var hashes = FileHashes.Load(Path.Combine(build.RootDirectory, ".nuke", "temp", "file-hashes.json"));
         var state = new TargetState(build.RootDirectory, hashes);
+        var secrets = Secrets.None;
         try
         {
             var commandLine = CommandLine.Parse(args);
@@ -46,6 +47,8 @@ public static class BuildRunner
             }
 
             ParameterBinder.Bind(build, parameters, commandLine, environment, Path.Combine(build.RootDirectory, ".nuke", "parameters.json"));
+            secrets = Secrets.Of(build, parameters);
+            secrets.MaskUnderActions(environment, output);
 
             var requested = commandLine.Values("target") is { Count: > 0 } names
                 ? names.Select(n => FindTarget(targets, n)).ToList()
@@ -64,13 +67,13 @@ public static class BuildRunner
         }
         catch (BuildInputException e)
         {
-            errors.WriteLine($"error: {e.Message}");
+            errors.WriteLine($"error: {secrets.Redact(e.Message)}");
             return 1;
         }
 
         try
         {
-            return Execute(plan, skipped, force, state, display, errors);
+            return Execute(plan, skipped, force, state, display, errors, secrets);
         }
         finally
         {
@@ -84,7 +87,8 @@ public static class BuildRunner
         bool force,
         TargetState state,
         BuildOutput display,
-        TextWriter errors)
+        TextWriter errors,
+        Secrets secrets)
     {
         var results = new List<TargetResult>();
         var failed = false;
@@ -115,14 +119,14 @@ public static class BuildRunner
             catch (Exception e) when (e is BuildFailedException or BuildInputException)
             {
                 state.Forget(target);
-                errors.WriteLine($"error: {e.Message}");
+                errors.WriteLine($"error: {secrets.Redact(e.Message)}");
                 results.Add(new(target.Name, TargetStatus.Failed, stopwatch.Elapsed));
                 failed = true;
             }
             catch (Exception e)
             {
                 state.Forget(target);
-                errors.WriteLine($"error: {target.Name} failed unexpectedly: {e.GetType().Name}: {e.Message}");
+                errors.WriteLine($"error: {target.Name} failed unexpectedly: {e.GetType().Name}: {secrets.Redact(e.Message)}");
                 results.Add(new(target.Name, TargetStatus.Failed, stopwatch.Elapsed));
                 failed = true;
             }

@@ -39,6 +39,16 @@ public sealed class EngineTests : IDisposable
         public Target D => _ => _.DependsOn(A).Executes(() => Ran.Add("D"));
     }
 
+    private sealed class SecretBuild : BuildBase
+    {
+        [Parameter("a secret")]
+        [Secret]
+        public string? ApiToken = null;
+
+        public Target Leak => _ => _.Executes(() => throw new BuildFailedException($"the server said no to {ApiToken}"));
+        public Target Crash => _ => _.Executes(() => throw new InvalidOperationException($"bad {ApiToken}"));
+    }
+
     private sealed class CycleBuild : BuildBase
     {
         public Target X => _ => _.DependsOn(Y);
@@ -235,5 +245,38 @@ public sealed class EngineTests : IDisposable
     {
         Assert.Equal(kebab, Naming.Kebab(member));
         Assert.Equal(snake, Naming.UpperSnake(member));
+    }
+
+    [Theory]
+    [InlineData("Leak")]
+    [InlineData("Crash")]
+    public void A_secret_is_masked_once_under_GitHub_Actions_and_redacted_from_errors(string target)
+    {
+        const string secret = "s3cr3t-value";
+        var build = new SecretBuild();
+
+        var (exitCode, output, errors) = Run(build, build.Leak, ["--target", target],
+            new Dictionary<string, string> { ["API_TOKEN"] = secret, ["GITHUB_ACTIONS"] = "true" });
+
+        Assert.Equal(1, exitCode);
+        Assert.Equal([$"::add-mask::{secret}"], output.Split('\n').Where(l => l.Contains(secret)));
+        Assert.Contains("***", errors);
+        Assert.DoesNotContain(secret, errors);
+    }
+
+    [Fact]
+    public void A_secret_is_neither_masked_outside_GitHub_Actions_nor_shown_by_help()
+    {
+        const string secret = "s3cr3t-value";
+        var build = new SecretBuild();
+        var environment = new Dictionary<string, string> { ["API_TOKEN"] = secret };
+
+        var (_, output, errors) = Run(build, build.Leak, ["--target", "Leak"], environment);
+        var (_, help, _) = Run(new SecretBuild(), build.Leak, ["--help"], environment);
+
+        Assert.DoesNotContain(secret, output + errors);
+        Assert.DoesNotContain("::add-mask::", output);
+        Assert.Contains("--api-token", help);
+        Assert.Contains("<secret>", help);
     }
 }

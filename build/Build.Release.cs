@@ -1,0 +1,47 @@
+using TracerBuild;
+using TracerBuild.Engine;
+using TracerBuild.GitHub;
+
+partial class Build
+{
+    [Parameter("GitHub REST API, for Release")]
+    readonly string GithubApiUrl = "https://api.github.com";
+
+    [Parameter("owner/name of the GitHub repository, for Release; default GITHUB_REPOSITORY, else the origin remote")]
+    readonly string? GithubRepository = null;
+
+    [Parameter("GitHub token allowed to write the repository's contents, for Release (GITHUB_TOKEN)")]
+    [Secret]
+    readonly string? GithubToken = null;
+
+    string ReleaseRepository = "";
+
+    string ReleaseTag => $"v{TracerBuild.ReleaseVersion.WithoutMetadata(ReleaseVersion)}";
+
+    // Release uses the tarballs already in artifacts/ (in CI, those the build matrix made): it does not depend on Package.
+    Target Release => _ => _
+        .Description("Publishes artifacts/tracer-<version>-linux-*.tar.gz and SHA256SUMS as the GitHub release v<version>")
+        .Executes(() =>
+        {
+            var tarballs = ReleaseFiles.Tarballs(ArtifactsDirectory, TracerBuild.ReleaseVersion.WithoutMetadata(ReleaseVersion));
+            var sums = ReleaseFiles.WriteChecksums(Path.Combine(ArtifactsDirectory, "SHA256SUMS"), tarballs);
+
+            // Uploads of tens of megabytes may take longer than HttpClient's default 100 s.
+            using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(15) };
+            var github = new GitHubClient(http, new Uri(GithubApiUrl), ReleaseRepository, GithubToken!);
+            var release = new ReleasePublisher(github).Publish(ReleaseTag, prerelease: ReleaseTag.Contains('-'), [.. tarballs, sums]);
+            Console.WriteLine($"Release {ReleaseTag} of {ReleaseRepository} is published: {release.HtmlUrl}");
+        });
+
+    /// <summary>Release's input, checked before any target runs.</summary>
+    void ValidateReleaseInput()
+    {
+        if (TracerBuild.ReleaseVersion.IsDevelopment(ReleaseVersion))
+            throw new BuildInputException($"Release publishes release versions only, and {ReleaseVersion} is a -dev version: tag HEAD vX.Y.Z or pass --version X.Y.Z.");
+        if (string.IsNullOrEmpty(GithubToken))
+            throw new BuildInputException("Release needs a GitHub token: set GITHUB_TOKEN or pass --github-token.");
+        if (!Uri.TryCreate(GithubApiUrl, UriKind.Absolute, out var api) || api.Scheme is not ("https" or "http"))
+            throw new BuildInputException($"Invalid --github-api-url '{GithubApiUrl}': expected an http(s) URL such as https://api.github.com.");
+        ReleaseRepository = GitHubRepositoryName.Resolve(GithubRepository, RootDirectory);
+    }
+}

@@ -1,0 +1,208 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using System.Text.RegularExpressions;
+using TracerBuild.Engine;
+
+namespace TracerBuild.GitHub;
+
+/// <summary>The GitHub REST calls the Release target makes; retries server errors and rate limits, follows <c>Link</c> pages.</summary>
+/// <remarks>The token goes into the Authorization header only: no message this class writes or throws contains it.</remarks>
+public sealed partial class GitHubClient(HttpClient http, Uri apiUrl, string repository, string token, Action<TimeSpan>? sleep = null)
+{
+    public const string ApiVersion = "2022-11-28";
+    public const int MaxAttempts = 5;
+
+    /// <summary>Longer waits (a rate limit resetting in an hour) fail at once instead of stalling the build.</summary>
+    public static readonly TimeSpan MaxWait = TimeSpan.FromMinutes(2);
+
+    private readonly Action<TimeSpan> _sleep = sleep ?? Thread.Sleep;
+
+    public IReadOnlyList<GitHubRelease> ListReleases() =>
+        GetAllPages(Api($"repos/{repository}/releases?per_page=100"), GitHubJson.Default.ListGitHubRelease);
+
+    /// <summary>Creates a release; throws <see cref="GitHubAlreadyExistsException"/> when its tag has one.</summary>
+    public GitHubRelease CreateRelease(NewRelease release) =>
+        Read(Send(HttpMethod.Post, Api($"repos/{repository}/releases"), () => Json(release, GitHubJson.Default.NewRelease)), GitHubJson.Default.GitHubRelease);
+
+    public GitHubRelease UpdateRelease(long releaseId, ReleaseUpdate update) =>
+        Read(Send(HttpMethod.Patch, Api($"repos/{repository}/releases/{releaseId}"), () => Json(update, GitHubJson.Default.ReleaseUpdate)), GitHubJson.Default.GitHubRelease);
+
+    public IReadOnlyList<GitHubAsset> ListAssets(long releaseId) =>
+        GetAllPages(Api($"repos/{repository}/releases/{releaseId}/assets?per_page=100"), GitHubJson.Default.ListGitHubAsset);
+
+    public void DeleteAsset(long assetId) =>
+        Send(HttpMethod.Delete, Api($"repos/{repository}/releases/assets/{assetId}"), () => null).Dispose();
+
+    /// <summary>Uploads a file as an asset; throws <see cref="GitHubAlreadyExistsException"/> when the release already has one of that name.</summary>
+    public GitHubAsset UploadAsset(GitHubRelease release, string path, string contentType)
+    {
+        var name = Path.GetFileName(path);
+        // upload_url is a URI template: ".../assets{?name,label}".
+        var upload = new Uri($"{release.UploadUrl.Split('{')[0]}?name={Uri.EscapeDataString(name)}");
+        var response = Send(HttpMethod.Post, upload, () =>
+        {
+            var content = new StreamContent(File.OpenRead(path));
+            content.Headers.ContentType = new MediaTypeHeaderValue(contentType);
+            return content;
+        });
+        return Read(response, GitHubJson.Default.GitHubAsset);
+    }
+
+    private Uri Api(string relative) => new(new Uri(apiUrl.AbsoluteUri.TrimEnd('/') + "/"), relative);
+
+    private List<T> GetAllPages<T>(Uri first, JsonTypeInfo<List<T>> type)
+    {
+        var items = new List<T>();
+        for (Uri? page = first; page is not null;)
+        {
+            using var response = Send(HttpMethod.Get, page, () => null);
+            items.AddRange(Read(response, type));
+            page = NextPage(response);
+        }
+        return items;
+    }
+
+    private Uri? NextPage(HttpResponseMessage response)
+    {
+        if (!response.Headers.TryGetValues("Link", out var links))
+            return null;
+        var next = LinkNext().Match(string.Join(",", links));
+        if (!next.Success)
+            return null;
+        var uri = new Uri(next.Groups[1].Value);
+        // The token travels with every request: never follow a link to another server.
+        return Uri.Compare(uri, apiUrl, UriComponents.SchemeAndServer, UriFormat.Unescaped, StringComparison.OrdinalIgnoreCase) == 0
+            ? uri
+            : throw new BuildFailedException($"GitHub's next-page link points to another server ({uri.GetLeftPart(UriPartial.Authority)}); not following it.");
+    }
+
+    private HttpResponseMessage Send(HttpMethod method, Uri uri, Func<HttpContent?> content)
+    {
+        var what = $"{method} {uri.AbsolutePath}";
+        for (var attempt = 1; ; attempt++)
+        {
+            using var request = new HttpRequestMessage(method, uri) { Content = content() };
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+            request.Headers.UserAgent.Add(new ProductInfoHeaderValue("tracer-build", "1.0"));
+            request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/vnd.github+json"));
+            request.Headers.Add("X-GitHub-Api-Version", ApiVersion);
+
+            HttpResponseMessage response;
+            try
+            {
+                response = http.Send(request);
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+            {
+                if (attempt == MaxAttempts)
+                    throw new BuildFailedException($"GitHub {what} failed after {MaxAttempts} attempts: {OneLine(e.Message)}");
+                Retry(what, OneLine(e.Message), Backoff(attempt), attempt);
+                continue;
+            }
+
+            if (response.IsSuccessStatusCode)
+                return response;
+            var delay = RetryDelay(response, attempt);
+            if (delay is null || attempt == MaxAttempts)
+            {
+                using (response)
+                {
+                    var error = ReadError(response);
+                    if (response.StatusCode == HttpStatusCode.UnprocessableEntity && error?.Errors?.Any(e => e.Code == "already_exists") == true)
+                        throw new GitHubAlreadyExistsException(what);
+                    throw Failure(what, (int)response.StatusCode, ErrorMessage(error) ?? response.ReasonPhrase ?? "");
+                }
+            }
+            if (delay > MaxWait)
+                throw new BuildFailedException($"GitHub {what}: rate limited for {delay.Value.TotalMinutes:F0} more minutes; run the release again later.");
+            Retry(what, $"{(int)response.StatusCode} {response.ReasonPhrase}", delay.Value, attempt);
+            response.Dispose();
+        }
+    }
+
+    private void Retry(string what, string reason, TimeSpan delay, int attempt)
+    {
+        Console.WriteLine($"GitHub {what}: {reason}; retrying in {delay.TotalSeconds:F0}s (attempt {attempt + 1} of {MaxAttempts})");
+        _sleep(delay);
+    }
+
+    /// <summary>How long to wait before retrying, or null when retrying cannot help.</summary>
+    private static TimeSpan? RetryDelay(HttpResponseMessage response, int attempt)
+    {
+        var status = (int)response.StatusCode;
+        var rateLimited = status == 429 ||
+                          (status == 403 && (response.Headers.RetryAfter is not null || Header(response, "X-RateLimit-Remaining") == "0"));
+        if (status < 500 && !rateLimited)
+            return null;
+        if (response.Headers.RetryAfter is { } retryAfter)
+            return retryAfter.Delta ?? AtLeastOneSecond(retryAfter.Date - DateTimeOffset.UtcNow);
+        if (rateLimited && long.TryParse(Header(response, "X-RateLimit-Reset"), out var reset))
+            return AtLeastOneSecond(DateTimeOffset.FromUnixTimeSeconds(reset) - DateTimeOffset.UtcNow);
+        return Backoff(attempt);
+
+        static TimeSpan AtLeastOneSecond(TimeSpan? wait) => wait is { } w && w > TimeSpan.FromSeconds(1) ? w : TimeSpan.FromSeconds(1);
+    }
+
+    private static TimeSpan Backoff(int attempt) => TimeSpan.FromSeconds(Math.Pow(2, attempt - 1));
+
+    private BuildFailedException Failure(string what, int status, string message) => new(status switch
+    {
+        401 => $"GitHub rejected the token (401 {message}) on {what}: set GITHUB_TOKEN or --github-token to a valid token.",
+        403 => $"GitHub refused {what} (403 {message}): the token needs 'contents: write' on {repository}.",
+        404 => $"GitHub has no {what} (404): check --github-repository ({repository}) and that the token can see it.",
+        _ => $"GitHub {what} failed: {status} {message}",
+    });
+
+    private static string? ErrorMessage(GitHubError? error)
+    {
+        if (error?.Message is not { Length: > 0 } message)
+            return null;
+        var codes = error.Errors?.Select(e => e.Code).OfType<string>().ToList() ?? [];
+        return OneLine(codes.Count > 0 ? $"{message} ({string.Join(", ", codes)})" : message);
+    }
+
+    private static GitHubError? ReadError(HttpResponseMessage response)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize(response.Content.ReadAsStream(), GitHubJson.Default.GitHubError);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    private static T Read<T>(HttpResponseMessage response, JsonTypeInfo<T> type)
+    {
+        using (response)
+        {
+            try
+            {
+                return JsonSerializer.Deserialize(response.Content.ReadAsStream(), type)
+                       ?? throw new JsonException("empty body");
+            }
+            catch (JsonException e)
+            {
+                throw new BuildFailedException($"GitHub answered {response.RequestMessage?.Method} {response.RequestMessage?.RequestUri?.AbsolutePath} with unexpected JSON: {OneLine(e.Message)}");
+            }
+        }
+    }
+
+    private static StringContent Json<T>(T value, JsonTypeInfo<T> type) =>
+        new(JsonSerializer.Serialize(value, type), System.Text.Encoding.UTF8, "application/json");
+
+    private static string? Header(HttpResponseMessage response, string name) =>
+        response.Headers.TryGetValues(name, out var values) ? values.FirstOrDefault() : null;
+
+    private static string OneLine(string text) => string.Join(' ', text.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries)).Trim();
+
+    [GeneratedRegex("<([^>]+)>\\s*;\\s*rel=\"next\"")]
+    private static partial Regex LinkNext();
+}
+
+/// <summary>GitHub refused to create something that exists (422 already_exists): a release of that tag, an asset of that name.</summary>
+public sealed class GitHubAlreadyExistsException(string what) : Exception($"GitHub {what}: it already exists.");

@@ -1,0 +1,131 @@
+namespace TracerBuild.Tests;
+
+/// <summary>
+/// A scratch clone of the working tree tagged v1.2.3, with a fake tarball per arch (random bytes under the
+/// real names: Release only uploads them, and building real ones is covered by the main-job tests).
+/// </summary>
+public sealed class TaggedScratchClone : IDisposable
+{
+    private readonly TempDirectory _folder = new();
+
+    public TaggedScratchClone()
+    {
+        Root = Path.Combine(_folder.Path, "tracer");
+        var files = ProcessRunner.Run("git", ["-C", Repository.Root, "ls-files", "-z", "--cached", "--others", "--exclude-standard"], echo: false)
+            .Output.Split('\0', StringSplitOptions.RemoveEmptyEntries)
+            .Where(f => File.Exists(Path.Combine(Repository.Root, f)));
+        foreach (var file in files)
+        {
+            var to = Path.Combine(Root, file);
+            Directory.CreateDirectory(Path.GetDirectoryName(to)!);
+            File.Copy(Path.Combine(Repository.Root, file), to);
+        }
+        Git("init", "-q");
+        Git("add", "-A");
+        Git("-c", "user.name=tests", "-c", "user.email=tests@localhost", "commit", "-q", "-m", "scratch");
+        Git("tag", "v1.2.3");
+
+        Directory.CreateDirectory(Path.Combine(Root, "artifacts"));
+        File.WriteAllBytes(Tarball("x64"), RandomBytes(40_000));
+        File.WriteAllBytes(Tarball("arm64"), RandomBytes(30_000));
+    }
+
+    public string Root { get; }
+
+    public string Tarball(string arch) => Path.Combine(Root, "artifacts", $"tracer-1.2.3-linux-{arch}.tar.gz");
+
+    public ProcessResult BuildScript(IReadOnlyDictionary<string, string> environment, params string[] arguments) =>
+        ProcessRunner.TryRun("bash", [Path.Combine(Root, "build.sh"), .. arguments], workingDirectory: Root, environment: environment);
+
+    private void Git(params string[] arguments) => ProcessRunner.Run("git", ["-C", Root, .. arguments], echo: false);
+
+    private static byte[] RandomBytes(int count)
+    {
+        var bytes = new byte[count];
+        Random.Shared.NextBytes(bytes);
+        return bytes;
+    }
+
+    public void Dispose() => _folder.Dispose();
+}
+
+/// <summary>The "done when": ./build.sh --target Release twice against a loopback GitHub, token only in the environment.</summary>
+public sealed class ReleaseScriptTests(TaggedScratchClone clone) : IClassFixture<TaggedScratchClone>, IDisposable
+{
+    private const string Token = "ghp_endToEndSecretToken42";
+    private readonly FakeGitHub _github = new("acme/tracer", Token);
+
+    private ProcessResult Release(string token = Token, bool underActions = false, params string[] extra) =>
+        clone.BuildScript(
+            new Dictionary<string, string>
+            {
+                ["GITHUB_TOKEN"] = token,
+                ["GITHUB_ACTIONS"] = underActions ? "true" : "",
+                ["GITHUB_REPOSITORY"] = "",
+            },
+            ["--target", "Release", "--github-api-url", _github.Url, "--github-repository", "acme/tracer", .. extra]);
+
+    [Fact]
+    public void Release_twice_leaves_one_published_release_with_both_tarballs_and_SHA256SUMS_and_never_prints_the_token()
+    {
+        var first = Release();
+        var second = Release();
+
+        Assert.True(first.ExitCode == 0, first.Output);
+        Assert.True(second.ExitCode == 0, second.Output);
+        var release = Assert.Single(_github.Releases);
+        Assert.Equal("v1.2.3", release.Tag);
+        Assert.False(release.Draft);
+        var sizes = release.Assets.ToDictionary(a => a.Name, a => (long)a.Bytes.Length);
+        Assert.Equal(
+            new Dictionary<string, long>
+            {
+                ["SHA256SUMS"] = new FileInfo(Path.Combine(clone.Root, "artifacts", "SHA256SUMS")).Length,
+                ["tracer-1.2.3-linux-arm64.tar.gz"] = new FileInfo(clone.Tarball("arm64")).Length,
+                ["tracer-1.2.3-linux-x64.tar.gz"] = new FileInfo(clone.Tarball("x64")).Length,
+            },
+            sizes);
+        Assert.Equal(3, second.Lines.Count(l => l.StartsWith("Unchanged ", StringComparison.Ordinal)));
+        Assert.DoesNotContain("Uploaded", second.Output);
+        Assert.DoesNotContain(Token, first.Output + second.Output);
+    }
+
+    [Fact]
+    public void Under_GitHub_Actions_the_token_is_masked_once_and_printed_nowhere_else()
+    {
+        var result = Release(underActions: true);
+
+        Assert.True(result.ExitCode == 0, result.Output);
+        Assert.Single(result.Lines, l => l == $"::add-mask::{Token}");
+        Assert.DoesNotContain(Token, string.Join('\n', result.Lines.Where(l => l != $"::add-mask::{Token}")));
+    }
+
+    [Fact]
+    public void A_wrong_token_fails_with_one_error_line_without_the_token()
+    {
+        const string wrong = "ghp_notTheRightOne777";
+
+        var result = Release(token: wrong);
+
+        Assert.Equal(1, result.ExitCode);
+        var error = Assert.Single(result.Lines, l => l.StartsWith("error:", StringComparison.Ordinal));
+        Assert.Contains("401", error);
+        Assert.DoesNotContain(wrong, result.Output);
+        Assert.DoesNotContain("   at ", result.Output);
+        Assert.Empty(_github.Releases);
+    }
+
+    [Theory]
+    [InlineData("1.2.4-dev.3+abc1234", "-dev version")]
+    [InlineData("9.9.9", "tracer-9.9.9-linux-x64.tar.gz")]
+    public void Release_refuses_dev_versions_and_missing_tarballs_before_calling_GitHub(string version, string expected)
+    {
+        var result = Release(extra: ["--version", version]);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains(expected, Assert.Single(result.Lines, l => l.StartsWith("error:", StringComparison.Ordinal)));
+        Assert.Empty(_github.Requests);
+    }
+
+    public void Dispose() => _github.Dispose();
+}
