@@ -4,7 +4,7 @@ using TracerBuild.GitHub;
 
 partial class Build
 {
-    [Parameter("GitHub REST API, for Release")]
+    [Parameter("GitHub REST API, for Release and UpdateVmlinux")]
     readonly string GithubApiUrl = "https://api.github.com";
 
     [Parameter("owner/name of the GitHub repository, for Release; default GITHUB_REPOSITORY, else the origin remote")]
@@ -33,6 +33,12 @@ partial class Build
             Console.WriteLine($"Release {ReleaseTag} of {ReleaseRepository} is published: {release.HtmlUrl}");
         });
 
+    void ValidateGithubApiUrl()
+    {
+        if (!Uri.TryCreate(GithubApiUrl, UriKind.Absolute, out var api) || api.Scheme is not ("https" or "http"))
+            throw new BuildInputException($"Invalid --github-api-url '{GithubApiUrl}': expected an http(s) URL such as https://api.github.com.");
+    }
+
     /// <summary>Release's input, checked before any target runs.</summary>
     void ValidateReleaseInput()
     {
@@ -40,8 +46,7 @@ partial class Build
             throw new BuildInputException($"Release publishes release versions only, and {ReleaseVersion} is a -dev version: tag HEAD vX.Y.Z or pass --version X.Y.Z.");
         if (string.IsNullOrEmpty(GithubToken))
             throw new BuildInputException("Release needs a GitHub token: set GITHUB_TOKEN or pass --github-token.");
-        if (!Uri.TryCreate(GithubApiUrl, UriKind.Absolute, out var api) || api.Scheme is not ("https" or "http"))
-            throw new BuildInputException($"Invalid --github-api-url '{GithubApiUrl}': expected an http(s) URL such as https://api.github.com.");
+        ValidateGithubApiUrl();
         ReleaseRepository = GitHubRepositoryName.Resolve(GithubRepository, RootDirectory);
     }
 }

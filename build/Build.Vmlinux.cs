@@ -1,6 +1,7 @@
 using Spectre.Console;
 using TracerBuild;
 using TracerBuild.Engine;
+using TracerBuild.GitHub;
 using TracerBuild.Vmlinux;
 
 partial class Build
@@ -30,6 +31,39 @@ partial class Build
                 foreach (var arch in Arches)
                     StageHeader(arch, provider);
             });
+        });
+
+    Target UpdateVmlinux => _ => _
+        .Description("Re-pins bpf/vmlinux.lock.json to upstream's --vmlinux-ref (default main): resolves, downloads and hashes each dir's header")
+        .Executes(() =>
+        {
+            using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(5) };
+            http.DefaultRequestHeaders.UserAgent.ParseAdd("tracer-build");
+            var gitRef = VmlinuxRef is { Length: > 0 } requested ? requested : "main";
+            var commit = new GitHubClient(http, new Uri(GithubApiUrl), Lock.Repository, GithubToken ?? "").CommitOf(gitRef);
+            var cache = new VmlinuxCache(CacheDirectory);
+            var provider = new VmlinuxProvider(Mirror.Create(VmlinuxMirror, http, FetchPolicy.Default), cache);
+
+            var files = new SortedDictionary<string, VmlinuxLockEntry>(StringComparer.Ordinal);
+            foreach (var arch in TracerBuild.Arch.All)
+            {
+                var (file, bytes) = provider.Resolve(commit, arch);
+                var sha256 = Sha256.Of(bytes);
+                cache.Store(cache.PathOf(commit, arch.VmlinuxDir, file), bytes, sha256);
+                files[arch.VmlinuxDir] = new VmlinuxLockEntry(file, sha256);
+            }
+
+            var updated = new VmlinuxLock(Lock.Repository, commit, files);
+            Console.WriteLine($"{Lock.Repository} {gitRef}: {Lock.Commit} -> {commit}");
+            foreach (var (dir, entry) in files)
+            {
+                var old = Lock.Files.GetValueOrDefault(dir);
+                Console.WriteLine($"  {dir}: {old?.File ?? "(none)"} {old?.Sha256 ?? ""} -> {entry.File} {entry.Sha256}");
+            }
+            if (updated.ToJson().SequenceEqual(File.ReadAllBytes(LockFile)))
+                Console.WriteLine($"{Path.GetRelativePath(RootDirectory, LockFile)} already pins these files.");
+            else
+                AtomicFile.Write(LockFile, updated.ToJson());
         });
 
     void StageHeader(Arch arch, VmlinuxProvider provider)

@@ -61,6 +61,8 @@ partial class Build : BuildBase
             throw new BuildInputException("--vmlinux-source host and --vmlinux-ref exclude each other: the header comes from this kernel or from upstream.");
         if (IsScheduled(Release))
             ValidateReleaseInput();
+        if (IsScheduled(UpdateVmlinux))
+            ValidateGithubApiUrl();
     }
 
     Target Clean => _ => _

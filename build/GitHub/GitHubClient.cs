@@ -8,7 +8,10 @@ using TracerBuild.Engine;
 
 namespace TracerBuild.GitHub;
 
-/// <summary>The GitHub REST calls the Release target makes; retries server errors and rate limits, follows <c>Link</c> pages.</summary>
+/// <summary>
+/// The GitHub REST calls the Release and UpdateVmlinux targets make; retries server errors and rate limits, follows
+/// <c>Link</c> pages. An empty token makes anonymous requests, enough to read a public repository.
+/// </summary>
 /// <remarks>The token goes into the Authorization header only: no message this class writes or throws contains it.</remarks>
 public sealed partial class GitHubClient(HttpClient http, Uri apiUrl, string repository, string token, Action<TimeSpan>? sleep = null)
 {
@@ -19,6 +22,10 @@ public sealed partial class GitHubClient(HttpClient http, Uri apiUrl, string rep
     public static readonly TimeSpan MaxWait = TimeSpan.FromMinutes(2);
 
     private readonly Action<TimeSpan> _sleep = sleep ?? Thread.Sleep;
+
+    /// <summary>The full id of the commit a branch, tag or abbreviated commit names.</summary>
+    public string CommitOf(string gitRef) =>
+        Read(Send(HttpMethod.Get, Api($"repos/{repository}/commits/{Uri.EscapeDataString(gitRef)}"), () => null), GitHubJson.Default.GitHubCommit).Sha;
 
     public IReadOnlyList<GitHubRelease> ListReleases() =>
         GetAllPages(Api($"repos/{repository}/releases?per_page=100"), GitHubJson.Default.ListGitHubRelease);
@@ -85,7 +92,8 @@ public sealed partial class GitHubClient(HttpClient http, Uri apiUrl, string rep
         for (var attempt = 1; ; attempt++)
         {
             using var request = new HttpRequestMessage(method, uri) { Content = content() };
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+            if (token.Length > 0)
+                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
             request.Headers.UserAgent.Add(new ProductInfoHeaderValue("tracer-build", "1.0"));
             request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/vnd.github+json"));
             request.Headers.Add("X-GitHub-Api-Version", ApiVersion);

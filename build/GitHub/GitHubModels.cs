@@ -12,6 +12,9 @@ public sealed record NewRelease(string TagName, string Name, bool Draft, bool Pr
 
 public sealed record ReleaseUpdate(bool Draft);
 
+/// <summary>A commit, as <c>GET /repos/{owner}/{repo}/commits/{ref}</c> answers: the build needs its id.</summary>
+public sealed record GitHubCommit(string Sha);
+
 public sealed record GitHubError(string? Message, IReadOnlyList<GitHubErrorDetail>? Errors);
 
 public sealed record GitHubErrorDetail(string? Code, string? Field);
@@ -24,4 +27,5 @@ public sealed record GitHubErrorDetail(string? Code, string? Field);
 [JsonSerializable(typeof(NewRelease))]
 [JsonSerializable(typeof(ReleaseUpdate))]
 [JsonSerializable(typeof(GitHubError))]
+[JsonSerializable(typeof(GitHubCommit))]
 public sealed partial class GitHubJson : JsonSerializerContext;

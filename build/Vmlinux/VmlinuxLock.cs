@@ -16,6 +16,30 @@ public sealed partial record VmlinuxLock(string Repository, string Commit, IRead
             ? entry
             : throw new BuildInputException($"The vmlinux lock has no entry for '{arch.VmlinuxDir}' (needed for --arch {arch.Name}).");
 
+    /// <summary>The lock file's text: two-space indented, dirs in ordinal order, a final newline.</summary>
+    public byte[] ToJson()
+    {
+        using var stream = new MemoryStream();
+        using (var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+        {
+            json.WriteStartObject();
+            json.WriteString("repository", Repository);
+            json.WriteString("commit", Commit);
+            json.WriteStartObject("files");
+            foreach (var (dir, entry) in Files.OrderBy(f => f.Key, StringComparer.Ordinal))
+            {
+                json.WriteStartObject(dir);
+                json.WriteString("file", entry.File);
+                json.WriteString("sha256", entry.Sha256);
+                json.WriteEndObject();
+            }
+            json.WriteEndObject();
+            json.WriteEndObject();
+        }
+        stream.WriteByte((byte)'\n');
+        return stream.ToArray();
+    }
+
     public static VmlinuxLock Load(string path)
     {
         if (!System.IO.File.Exists(path))

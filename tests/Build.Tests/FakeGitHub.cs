@@ -39,6 +39,9 @@ public sealed partial class FakeGitHub : IDisposable
 
     public string Url { get; }
 
+    /// <summary>Commit ids by branch, tag or short id, for <c>GET /repos/{repo}/commits/{ref}</c> (readable without a token).</summary>
+    public System.Collections.Concurrent.ConcurrentDictionary<string, string> Commits { get; } = new();
+
     /// <summary>"METHOD /path" of every request, in order.</summary>
     public IReadOnlyList<string> Requests
     {
@@ -128,7 +131,9 @@ public sealed partial class FakeGitHub : IDisposable
         var path = request.Url!.AbsolutePath;
         _requests.Add($"{request.HttpMethod} {path}");
 
-        if (request.Headers["Authorization"] != $"Bearer {_token}")
+        var commits = $"/repos/{_repository}/commits/";
+        var anonymousRead = request.Headers["Authorization"] is null && request.HttpMethod == "GET" && path.StartsWith(commits, StringComparison.Ordinal);
+        if (request.Headers["Authorization"] != $"Bearer {_token}" && !anonymousRead)
             return Error(401, "Bad credentials");
         if (request.Headers["Accept"] != "application/vnd.github+json" || request.Headers["X-GitHub-Api-Version"] != "2022-11-28" ||
             string.IsNullOrEmpty(request.Headers["User-Agent"]))
@@ -138,6 +143,9 @@ public sealed partial class FakeGitHub : IDisposable
             _faults.Dequeue();
             return new Response(fault.Status, new { message = "Injected fault" }, fault.Headers);
         }
+
+        if (path.StartsWith(commits, StringComparison.Ordinal) && request.HttpMethod == "GET")
+            return Commits.TryGetValue(Uri.UnescapeDataString(path[commits.Length..]), out var sha) ? new Response(200, new { sha }) : Error(422, "No commit found for SHA");
 
         var prefix = $"/repos/{_repository}/releases";
         var uploads = $"/uploads{prefix}/";

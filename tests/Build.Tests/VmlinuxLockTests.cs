@@ -26,6 +26,13 @@ public sealed class VmlinuxLockTests
     }
 
     [Fact]
+    public void Writing_the_lock_gives_back_the_file_it_was_read_from()
+    {
+        var path = Path.Combine(Repository.Root, "bpf", "vmlinux.lock.json");
+        Assert.Equal(File.ReadAllText(path), System.Text.Encoding.UTF8.GetString(VmlinuxLock.Load(path).ToJson()));
+    }
+
+    [Fact]
     public void An_arch_missing_from_the_lock_is_named()
     {
         var error = Assert.Throws<BuildInputException>(() => VmlinuxLock.Parse(Valid).For(Arch.Arm64));
