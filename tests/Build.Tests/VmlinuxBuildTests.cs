@@ -49,6 +49,29 @@ public sealed class VmlinuxBuildTests : IDisposable
     }
 
     [Fact]
+    public void Downloads_show_a_progress_bar_on_a_terminal_and_plain_lines_otherwise()
+    {
+        var typescript = Path.Combine(_cache.Path, "..", $"{Path.GetFileName(_cache.Path)}.typescript");
+        var command = string.Join(' ', new[] { Path.Combine(Repository.Root, "build.sh") }.Concat(Vmlinux()).Select(a => $"'{a}'"));
+
+        // script(1) runs the build on a pseudo-terminal, as a person at a terminal would.
+        var onTerminal = ProcessRunner.TryRun("script", ["-qec", command, typescript], environment: new Dictionary<string, string> { ["CI"] = "" });
+        var shown = File.ReadAllText(typescript);
+        File.Delete(typescript);
+
+        Assert.True(onTerminal.ExitCode == 0, shown);
+        Assert.Contains($"{Arch.X64.VmlinuxDir}/{_lock.For(Arch.X64).File}", shown);
+        Assert.Contains("━", shown);
+
+        using var other = new TempDirectory();
+        var redirected = BuildScriptFixture.BuildScript(Repository.Root,
+            "--target", "Vmlinux", "--arch", "x64", "--vmlinux-mirror", _mirror.Url, "--cache-dir", other.Path);
+        Assert.True(redirected.ExitCode == 0, redirected.Output);
+        Assert.DoesNotContain("\u001b[", redirected.Output);
+        Assert.Contains($"vmlinux.h for x64: fetched {_mirror.Url}/{PinnedPath(Arch.X64)}", redirected.Output);
+    }
+
+    [Fact]
     public void A_flaky_dropping_mirror_is_survived()
     {
         foreach (var fault in new[] { Fault.ServerError, Fault.DropMidBody, Fault.ShortBody })
