@@ -23,7 +23,7 @@ partial class Build
         {
             using var http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
             http.DefaultRequestHeaders.UserAgent.ParseAdd("tracer-build");
-            var mirror = Mirror.Create(VmlinuxMirror, http, FetchPolicy.Default);
+            var mirror = Mirror.Create(VmlinuxMirror, http, FetchPolicy.Default, Cancellation);
             var cache = new VmlinuxCache(CacheDirectory);
             WithDownloadProgress(progress =>
             {
@@ -42,7 +42,7 @@ partial class Build
             var gitRef = VmlinuxRef is { Length: > 0 } requested ? requested : "main";
             var commit = new GitHubClient(http, new Uri(GithubApiUrl), Lock.Repository, GithubToken ?? "").CommitOf(gitRef);
             var cache = new VmlinuxCache(CacheDirectory);
-            var provider = new VmlinuxProvider(Mirror.Create(VmlinuxMirror, http, FetchPolicy.Default), cache);
+            var provider = new VmlinuxProvider(Mirror.Create(VmlinuxMirror, http, FetchPolicy.Default, Cancellation), cache);
 
             var files = new SortedDictionary<string, VmlinuxLockEntry>(StringComparer.Ordinal);
             foreach (var arch in TracerBuild.Arch.All)

@@ -45,6 +45,9 @@ partial class Build : BuildBase
         : EnvironmentVariables.GetValueOrDefault("XDG_CACHE_HOME") is { Length: > 0 } xdg ? Path.Combine(xdg, "tracer-build")
         : Path.Combine(System.Environment.GetFolderPath(System.Environment.SpecialFolder.UserProfile), ".cache", "tracer-build");
 
+    /// <summary>TRACER_VERSION, TRACER_ARCH...: for when plain VERSION or ARCH mean something else in the environment.</summary>
+    protected internal override string? EnvironmentPrefix => "TRACER";
+
     /// <summary>All input is checked here, before any target runs.</summary>
     protected internal override void OnParametersBound()
     {

@@ -1,4 +1,5 @@
 using System.Collections;
+using System.Runtime.InteropServices;
 
 namespace TracerBuild.Engine;
 
@@ -12,6 +13,12 @@ public abstract class BuildBase
 
     /// <summary>The environment the build was started with (parameters already bound from it).</summary>
     public IReadOnlyDictionary<string, string> EnvironmentVariables { get; internal set; } = new Dictionary<string, string>();
+
+    /// <summary>Cancelled by Ctrl-C or SIGTERM: long work in targets should stop when it is.</summary>
+    public CancellationToken Cancellation { get; internal set; }
+
+    /// <summary>When set, <c>PREFIX_NAME</c> in the environment also sets a parameter, before plain <c>NAME</c>.</summary>
+    protected internal virtual string? EnvironmentPrefix => null;
 
     /// <summary>Called once parameters are bound and the plan is known, before any target runs: validate input here.</summary>
     protected internal virtual void OnParametersBound()
@@ -41,7 +48,16 @@ public abstract class BuildBase
             Console.Error.WriteLine($"error: {e.Message}");
             return 1;
         }
-        return BuildRunner.Run(build, args, defaultTarget(build), environment, Console.Out, Console.Error);
+        // The first Ctrl-C (or SIGTERM) lets the running target stop and the summary print; a second one ends the process.
+        using var interrupted = new CancellationTokenSource();
+        void Interrupt(PosixSignalContext context)
+        {
+            context.Cancel = !interrupted.IsCancellationRequested;
+            interrupted.Cancel();
+        }
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Interrupt);
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Interrupt);
+        return BuildRunner.Run(build, args, defaultTarget(build), environment, Console.Out, Console.Error, interrupted.Token);
     }
 
     private static string FindRootDirectory(string start)

@@ -10,11 +10,14 @@ public enum TargetStatus
     Failed,
     Skipped,
     UpToDate,
+    Aborted,
 }
 
-/// <summary>Parses the command line, binds parameters, orders targets by their dependencies and runs them.</summary>
+/// <summary>Parses the command line, binds parameters, plans the targets and runs them.</summary>
 public static class BuildRunner
 {
+    public const int InterruptedExitCode = 130;
+
     private static readonly string[] EngineOptions = ["target", "skip", "plan", "help", "force"];
 
     public static int Run(
@@ -23,26 +26,27 @@ public static class BuildRunner
         Target defaultTarget,
         IReadOnlyDictionary<string, string> environment,
         TextWriter output,
-        TextWriter errors)
+        TextWriter errors,
+        CancellationToken cancellation = default)
     {
         build.EnvironmentVariables = environment;
-        var display = BuildOutput.For(output);
-        IReadOnlyList<TargetDefinition> plan;
-        HashSet<TargetDefinition> skipped;
-        bool force;
+        build.Cancellation = cancellation;
+        var display = BuildOutput.For(output, errors, environment);
         var hashes = FileHashes.Load(Path.Combine(build.RootDirectory, ".nuke", "temp", "file-hashes.json"));
         var state = new TargetState(build.RootDirectory, hashes);
         var secrets = Secrets.None;
+        Execution execution;
         try
         {
             var commandLine = CommandLine.Parse(args);
             var targets = DiscoverTargets(build);
+            var planner = new Planner(targets);
             var parameters = Parameter.Discover(build);
             RejectUnknownOptions(commandLine, parameters);
 
             if (commandLine.Has("help"))
             {
-                Help.Print(output, build, targets, parameters, defaultTarget);
+                Help.Print(output, build, targets, planner, parameters, defaultTarget);
                 return 0;
             }
 
@@ -51,17 +55,22 @@ public static class BuildRunner
             secrets.MaskUnderActions(environment, output);
 
             var requested = commandLine.Values("target") is { Count: > 0 } names
-                ? names.Select(n => FindTarget(targets, n)).ToList()
-                : [targets.Single(t => t.IsDeclaredBy(defaultTarget))];
-            plan = Order(requested, targets);
-            skipped = Skipped(commandLine, plan, requested, targets);
+                ? names.Select(planner.Find).ToList()
+                : [planner.Resolve(defaultTarget)];
+            var plan = planner.Plan(requested);
+            var skipped = Skipped(commandLine, plan, requested, planner);
             build.Schedule(plan.Except(skipped).Select(t => t.Declaration));
             build.OnParametersBound();
-            force = commandLine.Has("force");
 
+            var scheduled = plan.Except(skipped).ToList();
+            if (scheduled.SelectMany(t => t.Requirements.Select(r => (Target: t, Requirement: r))).FirstOrDefault(r => !r.Requirement.Holds()) is { Target: { } unmet } failing)
+                throw new BuildInputException($"{unmet.Name} requires {failing.Requirement.Text}.");
+            var staticSkips = scheduled.ToDictionary(t => t, t => t.StaticConditions.FirstOrDefault(c => !c.Holds())?.Text);
+
+            execution = new Execution(plan, skipped, staticSkips, planner, commandLine.Has("force"), state, display, secrets, cancellation);
             if (commandLine.Has("plan"))
             {
-                PrintPlan(output, plan, skipped, force, state);
+                execution.PrintPlan(output);
                 return 0;
             }
         }
@@ -73,89 +82,11 @@ public static class BuildRunner
 
         try
         {
-            return Execute(plan, skipped, force, state, display, errors, secrets);
+            return execution.Run();
         }
         finally
         {
             hashes.Save();
-        }
-    }
-
-    private static int Execute(
-        IReadOnlyList<TargetDefinition> plan,
-        HashSet<TargetDefinition> skipped,
-        bool force,
-        TargetState state,
-        BuildOutput display,
-        TextWriter errors,
-        Secrets secrets)
-    {
-        var results = new List<TargetResult>();
-        var failed = false;
-        foreach (var target in plan)
-        {
-            if (failed || skipped.Contains(target))
-            {
-                results.Add(new(target.Name, failed ? TargetStatus.NotRun : TargetStatus.Skipped, TimeSpan.Zero));
-                continue;
-            }
-
-            var stopwatch = Stopwatch.StartNew();
-            if (target.IsIncremental && !force && state.WhyRun(target) is null)
-            {
-                results.Add(new(target.Name, TargetStatus.UpToDate, stopwatch.Elapsed));
-                continue;
-            }
-
-            display.TargetStarted(target.Name);
-            try
-            {
-                foreach (var action in target.Actions)
-                    action();
-                if (target.IsIncremental)
-                    state.Save(target);
-                results.Add(new(target.Name, TargetStatus.Succeeded, stopwatch.Elapsed));
-            }
-            catch (Exception e) when (e is BuildFailedException or BuildInputException)
-            {
-                state.Forget(target);
-                errors.WriteLine($"error: {secrets.Redact(e.Message)}");
-                results.Add(new(target.Name, TargetStatus.Failed, stopwatch.Elapsed));
-                failed = true;
-            }
-            catch (Exception e)
-            {
-                state.Forget(target);
-                errors.WriteLine($"error: {target.Name} failed unexpectedly: {e.GetType().Name}: {secrets.Redact(e.Message)}");
-                results.Add(new(target.Name, TargetStatus.Failed, stopwatch.Elapsed));
-                failed = true;
-            }
-        }
-
-        display.Summary(results);
-        return failed ? 1 : 0;
-    }
-
-    /// <summary>
-    /// The order and, per target, whether it runs and why. A target whose dependencies run is judged again once they
-    /// have, since their outputs are its inputs.
-    /// </summary>
-    private static void PrintPlan(TextWriter output, IReadOnlyList<TargetDefinition> plan, HashSet<TargetDefinition> skipped, bool force, TargetState state)
-    {
-        var runs = new HashSet<string>();
-        foreach (var target in plan)
-        {
-            var dependenciesRunning = plan.Where(d => runs.Contains(d.Name) && target.Dependencies.Any(d.IsDeclaredBy)).Select(d => d.Name).ToList();
-            var verdict =
-                skipped.Contains(target) ? "skipped (--skip)"
-                : !target.IsIncremental ? "runs (it declares no inputs, so it always runs)"
-                : force ? "runs (--force)"
-                : state.WhyRun(target) is { } reason ? $"runs ({reason})"
-                : dependenciesRunning.Count > 0 ? $"up to date now; checked again after {string.Join(", ", dependenciesRunning)}"
-                : "up to date";
-            if (verdict.StartsWith("runs", StringComparison.Ordinal) || verdict.StartsWith("up to date now", StringComparison.Ordinal))
-                runs.Add(target.Name);
-            output.WriteLine($"{target.Name,-12} {verdict}");
         }
     }
 
@@ -167,9 +98,8 @@ public static class BuildRunner
             throw new BuildInputException($"Unknown parameter '--{unknown}'. Known parameters: {string.Join(", ", known.Select(k => "--" + k))}.");
     }
 
-    internal static IReadOnlyList<TargetDefinition> DiscoverTargets(BuildBase build)
-    {
-        var definitions = build.GetType()
+    internal static IReadOnlyList<TargetDefinition> DiscoverTargets(BuildBase build) =>
+        build.GetType()
             .GetProperties(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic)
             .Where(p => p.PropertyType == typeof(Target))
             .Select(p =>
@@ -180,52 +110,127 @@ public static class BuildRunner
                 return definition;
             })
             .ToList();
-        return definitions;
-    }
-
-    private static TargetDefinition FindTarget(IReadOnlyList<TargetDefinition> targets, string name) =>
-        targets.FirstOrDefault(t => string.Equals(t.Name, name, StringComparison.OrdinalIgnoreCase))
-        ?? throw new BuildInputException($"Unknown target '{name}'. Targets: {string.Join(", ", targets.Select(t => t.Name))}.");
-
-    private static TargetDefinition Resolve(IReadOnlyList<TargetDefinition> targets, Target target) =>
-        targets.Single(t => t.IsDeclaredBy(target));
-
-    /// <summary>Dependencies first, in declaration order; each target once.</summary>
-    internal static IReadOnlyList<TargetDefinition> Order(IEnumerable<TargetDefinition> requested, IReadOnlyList<TargetDefinition> targets)
-    {
-        var order = new List<TargetDefinition>();
-        var path = new List<TargetDefinition>();
-        foreach (var target in requested)
-            Visit(target);
-        return order;
-
-        void Visit(TargetDefinition target)
-        {
-            if (order.Contains(target))
-                return;
-            if (path.Contains(target))
-            {
-                var cycle = path.SkipWhile(t => t != target).Append(target).Select(t => t.Name);
-                throw new BuildInputException($"Targets depend on each other in a cycle: {string.Join(" -> ", cycle)}.");
-            }
-            path.Add(target);
-            foreach (var dependency in target.Dependencies)
-                Visit(Resolve(targets, dependency));
-            path.RemoveAt(path.Count - 1);
-            order.Add(target);
-        }
-    }
 
     /// <summary>As in NUKE: <c>--skip</c> alone skips every target not asked for; <c>--skip A B</c> skips those.</summary>
     private static HashSet<TargetDefinition> Skipped(
         CommandLine commandLine,
         IReadOnlyList<TargetDefinition> plan,
         IReadOnlyList<TargetDefinition> requested,
-        IReadOnlyList<TargetDefinition> targets) =>
+        Planner planner) =>
         commandLine.Values("skip") switch
         {
             null => [],
             { Count: 0 } => plan.Except(requested).ToHashSet(),
-            var names => names.Select(n => FindTarget(targets, n)).ToHashSet(),
+            var names => names.Select(planner.Find).ToHashSet(),
         };
+}
+
+/// <summary>Runs a plan: each target in turn unless skipped, up to date, or cut off by a failure or an interruption.</summary>
+internal sealed class Execution(
+    IReadOnlyList<TargetDefinition> plan,
+    IReadOnlySet<TargetDefinition> skipped,
+    IReadOnlyDictionary<TargetDefinition, string?> staticSkips,
+    Planner planner,
+    bool force,
+    TargetState state,
+    BuildOutput display,
+    Secrets secrets,
+    CancellationToken cancellation)
+{
+    public int Run()
+    {
+        var results = new List<TargetResult>();
+        var statuses = new Dictionary<TargetDefinition, TargetStatus>();
+        var stopped = false;
+        foreach (var target in plan)
+        {
+            var stopwatch = Stopwatch.StartNew();
+            var status = Decide(target, stopped, statuses);
+            if (status is null)
+            {
+                status = RunTarget(target);
+                stopped |= status == TargetStatus.Aborted || (status == TargetStatus.Failed && !target.ProceedsAfterFailure);
+            }
+            statuses[target] = status.Value;
+            results.Add(new TargetResult(target.Name, status.Value, status is TargetStatus.Succeeded or TargetStatus.Failed or TargetStatus.Aborted or TargetStatus.UpToDate ? stopwatch.Elapsed : TimeSpan.Zero));
+        }
+
+        display.Summary(results);
+        return results.Any(r => r.Status == TargetStatus.Aborted) ? BuildRunner.InterruptedExitCode
+            : results.Any(r => r.Status == TargetStatus.Failed) ? 1
+            : 0;
+    }
+
+    /// <summary>A status when the target does not run; null when it must.</summary>
+    private TargetStatus? Decide(TargetDefinition target, bool stopped, Dictionary<TargetDefinition, TargetStatus> statuses)
+    {
+        if (skipped.Contains(target))
+            return TargetStatus.Skipped;
+        if ((stopped || cancellation.IsCancellationRequested) && !target.IsAssured)
+            return TargetStatus.NotRun;
+        if (planner.Needs(target).Any(n => statuses.GetValueOrDefault(n) is TargetStatus.Failed or TargetStatus.Aborted or TargetStatus.NotRun))
+            return TargetStatus.NotRun;
+        if ((staticSkips.GetValueOrDefault(target) ?? target.DynamicConditions.FirstOrDefault(c => !c.Holds())?.Text) is { } condition)
+        {
+            display.Note($"Skipping {target.Name}: {condition} is false.");
+            return TargetStatus.Skipped;
+        }
+        if (target.IsIncremental && !force && state.WhyRun(target) is null)
+            return TargetStatus.UpToDate;
+        return null;
+    }
+
+    private TargetStatus RunTarget(TargetDefinition target)
+    {
+        display.TargetStarted(target.Name);
+        try
+        {
+            foreach (var action in target.Actions)
+                action();
+            if (target.IsIncremental)
+                state.Save(target);
+            return TargetStatus.Succeeded;
+        }
+        catch (Exception e)
+        {
+            state.Forget(target);
+            if (cancellation.IsCancellationRequested)
+            {
+                display.Error($"{target.Name} was interrupted.");
+                return TargetStatus.Aborted;
+            }
+            display.Error(secrets.Redact(e is BuildFailedException or BuildInputException
+                ? e.Message
+                : $"{target.Name} failed unexpectedly: {e.GetType().Name}: {e.Message}"));
+            return TargetStatus.Failed;
+        }
+        finally
+        {
+            display.TargetFinished(target.Name);
+        }
+    }
+
+    /// <summary>
+    /// The order and, per target, whether it runs and why. A target whose dependencies run is judged again once they
+    /// have, since their outputs are its inputs.
+    /// </summary>
+    public void PrintPlan(TextWriter output)
+    {
+        var runs = new HashSet<TargetDefinition>();
+        foreach (var target in plan)
+        {
+            var dependenciesRunning = planner.Needs(target).Where(runs.Contains).Select(d => d.Name).ToList();
+            var verdict =
+                skipped.Contains(target) ? "skipped (--skip)"
+                : staticSkips.GetValueOrDefault(target) is { } condition ? $"skipped ({condition} is false)"
+                : !target.IsIncremental ? "runs (it declares no inputs, so it always runs)"
+                : force ? "runs (--force)"
+                : state.WhyRun(target) is { } reason ? $"runs ({reason})"
+                : dependenciesRunning.Count > 0 ? $"up to date now; checked again after {string.Join(", ", dependenciesRunning)}"
+                : "up to date";
+            if (verdict.StartsWith("runs", StringComparison.Ordinal) || verdict.StartsWith("up to date now", StringComparison.Ordinal))
+                runs.Add(target);
+            output.WriteLine($"{target.Name,-12} {verdict}");
+        }
+    }
 }

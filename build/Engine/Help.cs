@@ -6,19 +6,22 @@ internal static class Help
         TextWriter console,
         BuildBase build,
         IReadOnlyList<TargetDefinition> targets,
+        Planner planner,
         IReadOnlyList<Parameter> parameters,
         Target defaultTarget)
     {
-        console.WriteLine("Usage: ./build.sh [--target T...] [--skip [T...]] [--plan] [--parameter value...]");
+        console.WriteLine("Usage: ./build.sh [--target T...] [--skip [T...]] [--plan] [--force] [--parameter value...]");
         console.WriteLine();
         console.WriteLine("Targets:");
-        foreach (var target in targets.OrderBy(t => t.Name, StringComparer.Ordinal))
+        foreach (var target in targets.Where(t => !t.IsUnlisted).OrderBy(t => t.Name, StringComparer.Ordinal))
         {
             var marker = target.IsDeclaredBy(defaultTarget) ? " (default)" : "";
-            console.WriteLine($"  {target.Name + marker,-22} {target.DescriptionText}");
+            var dependencies = target.Dependencies.Select(d => planner.Resolve(d).Name).ToList();
+            var after = dependencies.Count > 0 ? $" [after {string.Join(", ", dependencies)}]" : "";
+            console.WriteLine($"  {target.Name + marker,-22} {target.DescriptionText}{after}");
         }
         console.WriteLine();
-        console.WriteLine("Parameters (command line --kebab-case, environment UPPER_SNAKE, or .nuke/parameters.json):");
+        console.WriteLine($"Parameters (command line --kebab-case; environment UPPER_SNAKE{(build.EnvironmentPrefix is { } prefix ? $" or {prefix}_UPPER_SNAKE" : "")}; .nuke/parameters.json):");
         foreach (var parameter in parameters)
         {
             var value = parameter.IsSecret ? "<secret>" : Describe(parameter.GetValue(build));

@@ -40,10 +40,14 @@ internal static class ParameterBinder
         var fromFile = ReadParametersFile(parametersFile, parameters);
         foreach (var parameter in parameters)
         {
+            var environmentNames = build.EnvironmentPrefix is { } prefix
+                ? [$"{prefix}_{parameter.EnvironmentName}", parameter.EnvironmentName]
+                : new[] { parameter.EnvironmentName };
+            var fromEnvironment = environmentNames.FirstOrDefault(environment.ContainsKey);
             if (commandLine.Values(parameter.CommandLineName) is { } cliValues)
                 parameter.SetValue(build, Convert(parameter, cliValues, $"--{parameter.CommandLineName}"));
-            else if (environment.TryGetValue(parameter.EnvironmentName, out var envValue))
-                parameter.SetValue(build, Convert(parameter, SplitList(parameter, envValue), $"environment variable {parameter.EnvironmentName}"));
+            else if (fromEnvironment is not null)
+                parameter.SetValue(build, Convert(parameter, SplitList(parameter, environment[fromEnvironment]), $"environment variable {fromEnvironment}"));
             else if (fromFile.TryGetValue(parameter.MemberName, out var fileValues))
                 parameter.SetValue(build, Convert(parameter, fileValues, $"{parametersFile} ({parameter.MemberName})"));
         }

@@ -22,9 +22,9 @@ public abstract class Mirror
     /// <summary>The file's bytes; throws <see cref="BuildFailedException"/> with a one-line reason and the remedy.</summary>
     public abstract byte[] Fetch(string relative, IProgress<(long Read, long? Total)>? progress = null);
 
-    public static Mirror Create(string mirror, HttpClient http, FetchPolicy policy) =>
+    public static Mirror Create(string mirror, HttpClient http, FetchPolicy policy, CancellationToken cancellation = default) =>
         mirror.StartsWith("http://", StringComparison.OrdinalIgnoreCase) || mirror.StartsWith("https://", StringComparison.OrdinalIgnoreCase)
-            ? new HttpMirror(mirror.TrimEnd('/'), http, policy)
+            ? new HttpMirror(mirror.TrimEnd('/'), http, policy, cancellation)
             : new FolderMirror(mirror.StartsWith("file://", StringComparison.OrdinalIgnoreCase) ? new Uri(mirror).LocalPath : Path.GetFullPath(mirror));
 }
 
@@ -43,7 +43,7 @@ public sealed class FolderMirror(string folder) : Mirror
 /// An HTTP mirror. Timeouts, dropped connections, bodies shorter than their Content-Length and 5xx answers are retried
 /// with exponential backoff; 4xx answers are not, since asking again gives the same answer.
 /// </summary>
-public sealed class HttpMirror(string baseUrl, HttpClient http, FetchPolicy policy) : Mirror
+public sealed class HttpMirror(string baseUrl, HttpClient http, FetchPolicy policy, CancellationToken cancellation = default) : Mirror
 {
     private readonly ResiliencePipeline _retry = new ResiliencePipelineBuilder()
         .AddRetry(new RetryStrategyOptions
@@ -78,7 +78,9 @@ public sealed class HttpMirror(string baseUrl, HttpClient http, FetchPolicy poli
 
     private byte[] FetchOnce(string url, IProgress<(long Read, long? Total)>? progress)
     {
-        using var timeout = new CancellationTokenSource(policy.AttemptTimeout);
+        // One attempt ends at its timeout (retried) or when the build is interrupted (not retried).
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        timeout.CancelAfter(policy.AttemptTimeout);
         try
         {
             using var response = http.Send(new HttpRequestMessage(HttpMethod.Get, url), HttpCompletionOption.ResponseHeadersRead, timeout.Token);
@@ -101,7 +103,7 @@ public sealed class HttpMirror(string baseUrl, HttpClient http, FetchPolicy poli
                 throw new TransientFetchException($"the body ended after {buffer.Length} of {length} bytes");
             return buffer.ToArray();
         }
-        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellation.IsCancellationRequested)
         {
             throw new TransientFetchException($"no complete answer within {policy.AttemptTimeout.TotalSeconds:0.#} s");
         }

@@ -61,7 +61,7 @@ public sealed class EngineTests : IDisposable
         build.RootDirectory = _root.Path;
         var output = new StringWriter();
         var errors = new StringWriter();
-        var exitCode = BuildRunner.Run(build, args, defaultTarget, environment ?? [], output, errors);
+        var exitCode = BuildRunner.Run(build, args, defaultTarget, environment ?? [], output, errors, TestContext.Current.CancellationToken);
         return (exitCode, output.ToString(), errors.ToString());
     }
 

@@ -52,7 +52,7 @@ public sealed class IncrementalTests : IDisposable
         var build = new CopyBuild(_input, _output) { RootDirectory = _root.Path };
         setup(build);
         var output = new StringWriter();
-        BuildRunner.Run(build, args, build.After, new Dictionary<string, string>(), output, new StringWriter());
+        BuildRunner.Run(build, args, build.After, new Dictionary<string, string>(), output, new StringWriter(), TestContext.Current.CancellationToken);
         return (build, output.ToString());
     }
 
@@ -108,7 +108,7 @@ public sealed class IncrementalTests : IDisposable
 
         var build = new CopyBuild(_input, elsewhere) { RootDirectory = _root.Path };
         var output = new StringWriter();
-        BuildRunner.Run(build, [], build.After, new Dictionary<string, string>(), output, new StringWriter());
+        BuildRunner.Run(build, [], build.After, new Dictionary<string, string>(), output, new StringWriter(), TestContext.Current.CancellationToken);
 
         Assert.Equal(1, build.Copies);
         Assert.True(File.Exists(elsewhere));

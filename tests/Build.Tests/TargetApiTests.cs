@@ -1,0 +1,210 @@
+using TracerBuild.Engine;
+
+namespace TracerBuild.Tests;
+
+/// <summary>The NUKE-style target API beyond DependsOn: ordering, triggers, conditions, failure handling, interruption.</summary>
+public sealed class TargetApiTests : IDisposable
+{
+    private readonly TempDirectory _root = new();
+
+    public TargetApiTests() => Directory.CreateDirectory(Path.Combine(_root.Path, ".nuke"));
+
+    public void Dispose() => _root.Dispose();
+
+    private sealed class ApiBuild : BuildBase
+    {
+        public readonly List<string> Ran = [];
+        public bool Deploy;
+        public bool Ready = true;
+        public string? Token;
+        public Action? DuringCompile;
+        public bool FailTest;
+        public bool FailLint;
+
+        [Parameter("a value")]
+        public string Flavour = "plain";
+
+        protected internal override string? EnvironmentPrefix => "MY";
+
+        public Target Clean => _ => _.Before(Restore).Executes(() => Ran.Add("Clean"));
+        public Target Restore => _ => _.Executes(() => Ran.Add("Restore"));
+        public Target Compile => _ => _.DependsOn(Restore).After(Clean).Triggers(Report).Executes(() =>
+        {
+            Ran.Add("Compile");
+            DuringCompile?.Invoke();
+        });
+        public Target Lint => _ => _.DependsOn(Restore).ProceedAfterFailure().Executes(() =>
+        {
+            Ran.Add("Lint");
+            if (FailLint)
+                throw new BuildFailedException("lint found problems");
+        });
+        public Target Test => _ => _.DependsOn(Compile).Executes(() =>
+        {
+            Ran.Add("Test");
+            if (FailTest)
+                throw new BuildFailedException("tests failed");
+        });
+        public Target Publish => _ => _.DependsOn(Test).OnlyWhenStatic(() => Deploy).Requires(() => Token != null).Executes(() => Ran.Add("Publish"));
+        public Target Package => _ => _.DependsOn(Compile).OnlyWhenDynamic(() => Ready).Executes(() => Ran.Add("Package"));
+        public Target Report => _ => _.AssuredAfterFailure().Unlisted().Executes(() => Ran.Add("Report"));
+    }
+
+    private (int ExitCode, string Output, string Errors) Run(ApiBuild build, string[] args, Dictionary<string, string>? environment = null, CancellationToken? cancellation = null)
+    {
+        build.RootDirectory = _root.Path;
+        var output = new StringWriter();
+        var errors = new StringWriter();
+        var exitCode = BuildRunner.Run(build, args, build.Test, environment ?? [], output, errors, cancellation ?? TestContext.Current.CancellationToken);
+        return (exitCode, output.ToString(), errors.ToString());
+    }
+
+    [Fact]
+    public void After_and_Before_order_scheduled_targets_and_Triggers_schedules_after()
+    {
+        var build = new ApiBuild();
+        Run(build, ["--target", "Test", "Clean"]);
+
+        Assert.Equal(["Clean", "Restore", "Compile", "Test", "Report"], build.Ran);
+    }
+
+    [Fact]
+    public void After_and_Before_schedule_nothing_themselves()
+    {
+        var build = new ApiBuild();
+        Run(build, ["--target", "Restore"]);
+
+        Assert.Equal(["Restore"], build.Ran);
+    }
+
+    [Fact]
+    public void A_static_condition_skips_with_its_own_text_and_is_shown_in_the_plan()
+    {
+        var build = new ApiBuild { Token = "t" };
+        var (exitCode, output, _) = Run(build, ["--target", "Publish"]);
+
+        Assert.Equal(0, exitCode);
+        Assert.DoesNotContain("Publish", build.Ran);
+        Assert.Contains("Skipping Publish: () => Deploy is false.", output);
+        Assert.Matches(@"(?m)^Publish\s+Skipped", output);
+        Assert.Contains("Publish      skipped (() => Deploy is false)", Run(new ApiBuild { Token = "t" }, ["--target", "Publish", "--plan"]).Output);
+    }
+
+    [Fact]
+    public void A_dynamic_condition_is_decided_after_the_dependencies_ran()
+    {
+        var build = new ApiBuild { DuringCompile = null };
+        build.DuringCompile = () => build.Ready = false;
+        var (_, output, _) = Run(build, ["--target", "Package"]);
+
+        Assert.Equal(["Restore", "Compile", "Report"], build.Ran);
+        Assert.Contains("Skipping Package: () => Ready is false.", output);
+    }
+
+    [Fact]
+    public void An_unmet_requirement_stops_the_build_before_anything_runs()
+    {
+        var build = new ApiBuild { Deploy = true };
+        var (exitCode, output, errors) = Run(build, ["--target", "Publish"]);
+
+        Assert.Equal(1, exitCode);
+        Assert.Empty(build.Ran);
+        Assert.Empty(output);
+        Assert.Equal("error: Publish requires () => Token != null.", errors.Trim());
+    }
+
+    [Fact]
+    public void A_failure_stops_what_follows_except_assured_targets()
+    {
+        var build = new ApiBuild { FailTest = true, Deploy = true, Token = "t" };
+        var (exitCode, output, errors) = Run(build, ["--target", "Publish"]);
+
+        Assert.Equal(1, exitCode);
+        Assert.Equal(["Restore", "Compile", "Test", "Report"], build.Ran);
+        Assert.Equal("error: tests failed", errors.Trim());
+        Assert.Matches(@"(?m)^Publish\s+NotRun", output);
+        Assert.Matches(@"(?m)^Report\s+Succeeded", output);
+    }
+
+    [Fact]
+    public void After_a_failure_that_proceeds_the_targets_not_needing_it_still_run()
+    {
+        var build = new ApiBuild { FailLint = true };
+        var (exitCode, output, _) = Run(build, ["--target", "Lint", "Test"]);
+
+        Assert.Equal(1, exitCode);
+        Assert.Equal(["Restore", "Lint", "Compile", "Test", "Report"], build.Ran);
+        Assert.Matches(@"(?m)^Lint\s+Failed", output);
+        Assert.Contains("Build failed.", output);
+    }
+
+    [Fact]
+    public void An_interruption_aborts_the_running_target_runs_assured_ones_and_still_prints_the_summary()
+    {
+        using var interrupt = new CancellationTokenSource();
+        var build = new ApiBuild();
+        build.DuringCompile = () =>
+        {
+            interrupt.Cancel();
+            interrupt.Token.ThrowIfCancellationRequested();
+        };
+
+        var (exitCode, output, errors) = Run(build, ["--target", "Test"], cancellation: interrupt.Token);
+
+        Assert.Equal(BuildRunner.InterruptedExitCode, exitCode);
+        Assert.Equal(["Restore", "Compile", "Report"], build.Ran);
+        Assert.Equal("error: Compile was interrupted.", errors.Trim());
+        Assert.Matches(@"(?m)^Compile\s+Aborted", output);
+        Assert.Matches(@"(?m)^Test\s+NotRun", output);
+        Assert.Matches(@"(?m)^Report\s+Succeeded", output);
+        Assert.Contains("Build interrupted.", output);
+    }
+
+    [Fact]
+    public void Help_lists_direct_dependencies_and_hides_unlisted_targets()
+    {
+        var (_, output, _) = Run(new ApiBuild(), ["--help"]);
+
+        Assert.Matches(@"Test \(default\)\s+ \[after Compile\]", output);
+        Assert.Matches(@"Compile\s+ \[after Restore\]", output);
+        Assert.DoesNotContain("Report", output);
+        Assert.Contains("environment UPPER_SNAKE or MY_UPPER_SNAKE", output);
+    }
+
+    [Theory]
+    [InlineData("Tset", "Test")]
+    [InlineData("pubish", "Publish")]
+    [InlineData("Packge", "Package")]
+    public void An_unknown_target_suggests_the_closest(string typed, string suggested)
+    {
+        var (exitCode, _, errors) = Run(new ApiBuild(), ["--target", typed]);
+
+        Assert.Equal(1, exitCode);
+        Assert.StartsWith($"error: Unknown target '{typed}'. Did you mean {suggested}? Targets: ", errors.Trim());
+    }
+
+    [Fact]
+    public void The_prefixed_environment_variable_wins_over_the_plain_one()
+    {
+        var build = new ApiBuild();
+        Run(build, ["--target", "Restore"], new Dictionary<string, string> { ["FLAVOUR"] = "plain-env", ["MY_FLAVOUR"] = "prefixed" });
+
+        Assert.Equal("prefixed", build.Flavour);
+    }
+
+    [Fact]
+    public void Under_GitHub_Actions_targets_are_log_groups_errors_annotations_and_the_summary_markdown()
+    {
+        var summary = Path.Combine(_root.Path, "step-summary.md");
+        var build = new ApiBuild { FailTest = true };
+        var (_, output, _) = Run(build, ["--target", "Test"], new Dictionary<string, string> { ["GITHUB_ACTIONS"] = "true", ["GITHUB_STEP_SUMMARY"] = summary });
+
+        Assert.Contains("::group::Compile\n", output.ReplaceLineEndings("\n"));
+        Assert.Contains("::endgroup::", output);
+        Assert.Contains("::error::tests failed", output);
+        var markdown = File.ReadAllText(summary);
+        Assert.Contains("| Target | Status | Duration |", markdown);
+        Assert.Contains("| Test | Failed |", markdown);
+        Assert.Contains("Build failed.", markdown);
+    }
+}
