@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using TracerBuild.Engine;
 
 namespace TracerBuild.Tests;
 
@@ -139,6 +140,27 @@ public sealed class VmlinuxBuildTests : IDisposable
         Assert.True(rerun.ExitCode == 0, rerun.Output);
         AssertCachedAndStaged();
         Assert.DoesNotContain(Directory.EnumerateFiles(_cache.Path, "*", SearchOption.AllDirectories), f => f.Contains(AtomicFile.TemporaryMarker));
+    }
+
+    [Fact]
+    public async Task Ctrl_C_during_a_download_aborts_it_and_still_prints_the_summary()
+    {
+        _mirror.Faults.Enqueue(Fault.Stall);
+        using var build = BuildScriptFixture.StartBuildScript([.. Vmlinux(), "--target", "CompileBpf"]);
+        var output = build.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+        var errors = build.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        Assert.True(_mirror.Stalled.Wait(TimeSpan.FromMinutes(2), TestContext.Current.CancellationToken), "the build never started downloading");
+
+        // build.sh execs the build program, so its process is the one a terminal's Ctrl-C reaches.
+        ProcessRunner.Run("kill", ["-INT", build.Id.ToString()], echo: false);
+
+        Assert.True(build.WaitForExit(TimeSpan.FromSeconds(30)), "the build did not stop after SIGINT");
+        Assert.Equal(BuildRunner.InterruptedExitCode, build.ExitCode);
+        var shown = await output;
+        Assert.Equal("error: Vmlinux was interrupted.", (await errors).Trim());
+        Assert.Matches(@"(?m)^Vmlinux\s+Aborted", shown);
+        Assert.Matches(@"(?m)^CompileBpf\s+NotRun", shown);
+        Assert.Contains("Build interrupted.", shown);
     }
 
     [Fact]
