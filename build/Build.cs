@@ -10,7 +10,7 @@ partial class Build : BuildBase
     [Parameter("Arches to build: x64, arm64 (or an alias of either), host or all")]
     readonly string[] Arch = ["host"];
 
-    [Parameter("Build configuration")]
+    [Parameter("Build configuration (Debug or Release)")]
     readonly Configuration Configuration = Configuration.Release;
 
     [Parameter("SemVer of the release; default: the git tag vX.Y.Z on HEAD, else a -dev version")]

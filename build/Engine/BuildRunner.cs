@@ -43,6 +43,7 @@ public static class BuildRunner
             var planner = new Planner(targets);
             var parameters = Parameter.Discover(build);
             RejectUnknownOptions(commandLine, parameters);
+            Schema.Update(Path.Combine(build.RootDirectory, ".nuke", "build.schema.json"), Schema.Generate(build, parameters));
 
             if (commandLine.Has("help"))
             {
