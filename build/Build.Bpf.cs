@@ -14,7 +14,12 @@ partial class Build
             foreach (var arch in Arches)
             {
                 Directory.CreateDirectory(Path.GetDirectoryName(BpfObject(arch))!);
-                ProcessRunner.Run("clang", ClangArguments(arch));
+                var clang = ProcessRunner.TryRun("clang", ClangArguments(arch), echo: true);
+                if (clang.ExitCode != 0)
+                {
+                    var hint = CompilerHints.For(clang.Output);
+                    throw new BuildFailedException($"clang could not compile the BPF code for {arch.Name}{(hint is null ? " (see its errors above)" : $": {hint}")}.");
+                }
                 ArchCheck.VerifyBpfObject(BpfObject(arch));
             }
         });

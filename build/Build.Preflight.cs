@@ -8,7 +8,21 @@ partial class Build
         // Nothing to check again until dpkg's database changes.
         .Inputs(() => ["/var/lib/dpkg/status", "/var/lib/dpkg/arch"])
         .InputValues(() => [.. Prerequisites.PackagesFor(PrerequisiteArches), .. ExtraPrerequisites])
-        .Executes(() => Prerequisites.Ensure(PrerequisiteArches, ExtraPrerequisites, EnvironmentVariables));
+        .Executes(() =>
+        {
+            Prerequisites.Ensure(PrerequisiteArches, ExtraPrerequisites, EnvironmentVariables);
+            var checks = PrerequisiteReport.Check(Arches, SelfContained, Which);
+            Console.WriteLine(PrerequisiteReport.Table(checks));
+            if (checks.Where(c => !c.Ok).ToList() is { Count: > 0 } failing)
+                throw new BuildFailedException($"Prerequisites missing: {string.Join(", ", failing.Select(c => c.Name))} (fixes in the table above).");
+        });
+
+    /// <summary>The program a name runs, searching PATH and the sbin folders (bpftool lives in /usr/sbin).</summary>
+    static string? Which(string name) =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries)
+            .Concat(["/usr/sbin", "/sbin"])
+            .Select(dir => Path.Combine(dir, name))
+            .FirstOrDefault(File.Exists);
 
     /// <summary>The tests build and package every arch, so they need every arch's libraries, and qemu to load the foreign ones.</summary>
     IReadOnlyList<Arch> PrerequisiteArches => IsScheduled(Test) ? TracerBuild.Arch.All : Arches;
