@@ -11,7 +11,7 @@ partial class Build
         .Outputs(() => Arches.Select(BpfObject))
         .Executes(() =>
         {
-            foreach (var arch in Arches)
+            ForEachArch(arch =>
             {
                 Directory.CreateDirectory(Path.GetDirectoryName(BpfObject(arch))!);
                 var clang = ProcessRunner.TryRun("clang", ClangArguments(arch), echo: true);
@@ -21,7 +21,7 @@ partial class Build
                     throw new BuildFailedException($"clang could not compile the BPF code for {arch.Name}{(hint is null ? " (see its errors above)" : $": {hint}")}.");
                 }
                 ArchCheck.VerifyBpfObject(BpfObject(arch));
-            }
+            });
         });
 
     string BpfSources => Path.Combine(RootDirectory, "bpf");

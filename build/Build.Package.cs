@@ -11,22 +11,24 @@ partial class Build
         .Outputs(() => Arches.SelectMany(a => new[] { TarballPath(a), TarballPath(a) + ".sha256" }))
         .Executes(() =>
         {
-            var mtime = SourceDateEpoch();
-            foreach (var arch in Arches)
+            // Every arch is checked before any tarball is written.
+            ForEachArch(arch =>
             {
-                var name = TarballName(arch);
-                var entries = TarballContents(arch, name);
-                ArchCheck.Verify(arch, entries);
+                ArchCheck.Verify(arch, TarballContents(arch, TarballName(arch)));
                 // The BPF object travels inside the tracer; check the one that was embedded.
                 ArchCheck.VerifyBpfObject(BpfObject(arch));
                 ProveLibrariesLoad(arch);
+            });
 
+            var mtime = SourceDateEpoch();
+            ForEachArch(arch =>
+            {
                 var tarball = TarballPath(arch);
-                Tarball.Write(tarball, entries, mtime);
+                Tarball.Write(tarball, TarballContents(arch, TarballName(arch)), mtime);
                 var checksum = $"{Sha256.OfFile(tarball)}  {Path.GetFileName(tarball)}\n";
                 AtomicFile.Write(tarball + ".sha256", s => s.Write(System.Text.Encoding.UTF8.GetBytes(checksum)));
-                Console.WriteLine($"Wrote {Path.GetRelativePath(RootDirectory, tarball)} ({new FileInfo(tarball).Length:N0} bytes)");
-            }
+                Log.Line($"Wrote {Path.GetRelativePath(RootDirectory, tarball)} ({new FileInfo(tarball).Length:N0} bytes)");
+            });
         });
 
     string TarballName(Arch arch) => $"tracer-{TracerBuild.ReleaseVersion.WithoutMetadata(ReleaseVersion)}-{arch.Rid}";
@@ -41,10 +43,10 @@ partial class Build
         var probe = new LibbpfProbe(arch, RootDirectory);
         if (!probe.IsAvailable)
         {
-            Console.WriteLine($"Skipping the {arch.Name} library load check: {probe.Unavailable}.");
+            Log.Line($"Skipping the {arch.Name} library load check: {probe.Unavailable}.");
             return;
         }
-        Console.WriteLine($"{arch.Name} libraries load under qemu: {probe.Run(arch.LibraryDir)}");
+        Log.Line($"{arch.Name} libraries load under qemu: {probe.Run(arch.LibraryDir)}");
     }
 
     IReadOnlyList<TarballEntry> TarballContents(Arch arch, string top)

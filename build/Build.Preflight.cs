@@ -12,7 +12,7 @@ partial class Build
         {
             Prerequisites.Ensure(PrerequisiteArches, ExtraPrerequisites, EnvironmentVariables);
             var checks = PrerequisiteReport.Check(Arches, SelfContained, Which);
-            Console.WriteLine(PrerequisiteReport.Table(checks));
+            Log.Line(PrerequisiteReport.Table(checks));
             if (checks.Where(c => !c.Ok).ToList() is { Count: > 0 } failing)
                 throw new BuildFailedException($"Prerequisites missing: {string.Join(", ", failing.Select(c => c.Name))} (fixes in the table above).");
         });

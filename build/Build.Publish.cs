@@ -11,8 +11,7 @@ partial class Build
         .Outputs(() => Arches.Select(a => Path.Combine(RestoreDirectory(a), "project.assets.json")))
         .Executes(() =>
         {
-            foreach (var arch in Arches)
-                TracerRestore.Run(TracerProject, PublishSettings(arch));
+            ForEachArch(arch => TracerRestore.Run(TracerProject, PublishSettings(arch)));
         });
 
     Target Publish => _ => _
@@ -23,13 +22,13 @@ partial class Build
         .Outputs(() => Arches.Select(PublishDirectory))
         .Executes(() =>
         {
-            foreach (var arch in Arches)
+            ForEachArch(arch =>
             {
                 var output = PublishDirectory(arch);
                 if (Directory.Exists(output))
                     Directory.Delete(output, recursive: true);
                 ProcessRunner.Run("dotnet", ["publish", TracerProject, "-nologo", "--no-restore", "-o", output, .. PublishSettings(arch).MsBuildArguments]);
-            }
+            });
         });
 
     TracerPublishSettings PublishSettings(Arch arch) =>

@@ -30,7 +30,7 @@ partial class Build
             using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(15) };
             var github = new GitHubClient(http, new Uri(GithubApiUrl), ReleaseRepository, GithubToken!);
             var release = new ReleasePublisher(github).Publish(ReleaseTag, prerelease: ReleaseTag.Contains('-'), [.. tarballs, sums]);
-            Console.WriteLine($"Release {ReleaseTag} of {ReleaseRepository} is published: {release.HtmlUrl}");
+            Log.Line($"Release {ReleaseTag} of {ReleaseRepository} is published: {release.HtmlUrl}");
         });
 
     void ValidateGithubApiUrl()

@@ -24,7 +24,7 @@ partial class Build
 
             var counts = TestCounts.FromTrx(Directory.EnumerateFiles(TestResultsDirectory, "*.trx", SearchOption.AllDirectories));
             File.WriteAllText(Path.Combine(TestResultsDirectory, "summary.txt"), counts + "\n");
-            Console.WriteLine(counts);
+            Log.Line(counts.ToString());
             if (run.ExitCode != 0 || counts.Failed > 0 || counts.Passed == 0)
                 throw new BuildFailedException($"Tests failed: {counts}.");
         });

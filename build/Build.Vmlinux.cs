@@ -28,8 +28,7 @@ partial class Build
             WithDownloadProgress(progress =>
             {
                 var provider = new VmlinuxProvider(mirror, cache, progress);
-                foreach (var arch in Arches)
-                    StageHeader(arch, provider);
+                ForEachArch(arch => StageHeader(arch, provider));
             });
         });
 
@@ -54,14 +53,14 @@ partial class Build
             }
 
             var updated = new VmlinuxLock(Lock.Repository, commit, files);
-            Console.WriteLine($"{Lock.Repository} {gitRef}: {Lock.Commit} -> {commit}");
+            Log.Line($"{Lock.Repository} {gitRef}: {Lock.Commit} -> {commit}");
             foreach (var (dir, entry) in files)
             {
                 var old = Lock.Files.GetValueOrDefault(dir);
-                Console.WriteLine($"  {dir}: {old?.File ?? "(none)"} {old?.Sha256 ?? ""} -> {entry.File} {entry.Sha256}");
+                Log.Line($"  {dir}: {old?.File ?? "(none)"} {old?.Sha256 ?? ""} -> {entry.File} {entry.Sha256}");
             }
             if (updated.ToJson().SequenceEqual(File.ReadAllBytes(LockFile)))
-                Console.WriteLine($"{Path.GetRelativePath(RootDirectory, LockFile)} already pins these files.");
+                Log.Line($"{Path.GetRelativePath(RootDirectory, LockFile)} already pins these files.");
             else
                 AtomicFile.Write(LockFile, updated.ToJson());
         });
@@ -72,13 +71,13 @@ partial class Build
         if (VmlinuxSource == VmlinuxSource.Host)
         {
             AtomicFile.Write(staged, HostBtf.Dump());
-            Console.WriteLine($"vmlinux.h for {arch.Name}: UNPINNED, generated from this kernel's BTF ({HostBtf.KernelBtf})");
+            Log.Line($"vmlinux.h for {arch.Name}: UNPINNED, generated from this kernel's BTF ({HostBtf.KernelBtf})");
         }
         else if (VmlinuxRef is { Length: > 0 })
         {
             var (file, bytes) = provider.Resolve(VmlinuxRef, arch);
             AtomicFile.Write(staged, bytes);
-            Console.WriteLine($"vmlinux.h for {arch.Name}: UNPINNED, {file} of {VmlinuxRef} (sha256 {Sha256.Of(bytes)})");
+            Log.Line($"vmlinux.h for {arch.Name}: UNPINNED, {file} of {VmlinuxRef} (sha256 {Sha256.Of(bytes)})");
         }
         else
         {

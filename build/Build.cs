@@ -22,6 +22,9 @@ partial class Build : BuildBase
     [Parameter("Where vmlinux.h headers come from: a base URL, file:// URL or local folder laid out like upstream")]
     readonly string VmlinuxMirror = "https://raw.githubusercontent.com/libbpf/vmlinux.h";
 
+    [Parameter("Run each target's per-arch work for all arches at once, log lines prefixed with the arch")]
+    readonly bool Parallel = false;
+
     [Parameter("Where downloads are cached; default $XDG_CACHE_HOME/tracer-build, else ~/.cache/tracer-build")]
     readonly string? CacheDir = null;
 
@@ -44,6 +47,29 @@ partial class Build : BuildBase
         CacheDir is { Length: > 0 } ? Path.GetFullPath(CacheDir)
         : EnvironmentVariables.GetValueOrDefault("XDG_CACHE_HOME") is { Length: > 0 } xdg ? Path.Combine(xdg, "tracer-build")
         : Path.Combine(System.Environment.GetFolderPath(System.Environment.SpecialFolder.UserProfile), ".cache", "tracer-build");
+
+    /// <summary>Does a target's work for each arch: one after the other, or with --parallel all at once.</summary>
+    void ForEachArch(Action<Arch> work)
+    {
+        if (!Parallel || Arches.Count < 2)
+        {
+            foreach (var arch in Arches)
+                work(arch);
+            return;
+        }
+        try
+        {
+            System.Threading.Tasks.Parallel.ForEach(Arches, arch =>
+            {
+                using (Log.PrefixedWith(arch.Name))
+                    work(arch);
+            });
+        }
+        catch (AggregateException all) when (all.InnerExceptions.OfType<BuildFailedException>().FirstOrDefault() is { } first)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(first);
+        }
+    }
 
     /// <summary>TRACER_VERSION, TRACER_ARCH...: for when plain VERSION or ARCH mean something else in the environment.</summary>
     protected internal override string? EnvironmentPrefix => "TRACER";
@@ -82,7 +108,7 @@ partial class Build : BuildBase
                 .ToList();
             foreach (var folder in folders)
             {
-                Console.WriteLine($"Deleting {Path.GetRelativePath(RootDirectory, folder)}");
+                Log.Line($"Deleting {Path.GetRelativePath(RootDirectory, folder)}");
                 Directory.Delete(folder, recursive: true);
             }
         });

@@ -38,7 +38,7 @@ public static class Prerequisites
         var missing = wanted.Where(p => !IsInstalled(p)).ToList();
         if (missing.Count == 0 && missingArches.Count == 0)
         {
-            Console.WriteLine($"All prerequisites are installed: {string.Join(" ", wanted)}");
+            Log.Line($"All prerequisites are installed: {string.Join(" ", wanted)}");
             return;
         }
 
@@ -55,7 +55,7 @@ public static class Prerequisites
                 $"Install them with: {string.Join(" && ", commands.Select(c => "sudo " + string.Join(' ', c)))}");
         }
 
-        Console.WriteLine($"Installing missing prerequisites: {string.Join(" ", missing)}");
+        Log.Line($"Installing missing prerequisites: {string.Join(" ", missing)}");
         var apt = new Dictionary<string, string> { ["DEBIAN_FRONTEND"] = "noninteractive" };
         foreach (var command in commands)
         {

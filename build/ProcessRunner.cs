@@ -49,8 +49,10 @@ public static class ProcessRunner
         foreach (var (name, value) in environment ?? new Dictionary<string, string>())
             startInfo.Environment[name] = value;
 
+        // Output arrives on other threads, which the arch prefix does not flow to.
+        var prefix = Log.Prefix;
         if (echo)
-            Console.WriteLine($"> {program} {string.Join(' ', startInfo.ArgumentList.Select(Quote))}");
+            Log.Line($"> {program} {string.Join(' ', startInfo.ArgumentList.Select(Quote))}");
 
         var output = new StringBuilder();
         var standardOutput = new StringBuilder();
@@ -84,7 +86,7 @@ public static class ProcessRunner
             lock (output)
                 output.Append(line).Append('\n');
             if (echo)
-                Console.WriteLine(line);
+                Log.Line(line, prefix);
         }
     }
 

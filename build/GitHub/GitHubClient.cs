@@ -133,7 +133,7 @@ public sealed partial class GitHubClient(HttpClient http, Uri apiUrl, string rep
 
     private void Retry(string what, string reason, TimeSpan delay, int attempt)
     {
-        Console.WriteLine($"GitHub {what}: {reason}; retrying in {delay.TotalSeconds:F0}s (attempt {attempt + 1} of {MaxAttempts})");
+        Log.Line($"GitHub {what}: {reason}; retrying in {delay.TotalSeconds:F0}s (attempt {attempt + 1} of {MaxAttempts})");
         _sleep(delay);
     }
 

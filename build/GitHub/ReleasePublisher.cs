@@ -18,18 +18,18 @@ public sealed class ReleasePublisher(GitHubClient github)
             try
             {
                 release = github.CreateRelease(new NewRelease(tag, tag, Draft: true, prerelease));
-                Console.WriteLine($"Created draft release {tag}");
+                Log.Line($"Created draft release {tag}");
             }
             catch (GitHubAlreadyExistsException)
             {
                 // A retried create whose first attempt reached GitHub though its answer was lost.
                 release = Find(tag) ?? throw new BuildFailedException($"GitHub says release {tag} exists, yet does not list it.");
-                Console.WriteLine($"Found draft release {tag} created by a retried request");
+                Log.Line($"Found draft release {tag} created by a retried request");
             }
         }
         else
         {
-            Console.WriteLine($"Found {(release.Draft ? "draft" : "published")} release {tag}");
+            Log.Line($"Found {(release.Draft ? "draft" : "published")} release {tag}");
         }
 
         var assets = github.ListAssets(release.Id);
@@ -39,7 +39,7 @@ public sealed class ReleasePublisher(GitHubClient github)
         if (!release.Draft)
             return release;
         release = github.UpdateRelease(release.Id, new ReleaseUpdate(Draft: false));
-        Console.WriteLine($"Published release {tag}");
+        Log.Line($"Published release {tag}");
         return release;
     }
 
@@ -55,18 +55,18 @@ public sealed class ReleasePublisher(GitHubClient github)
             var existing = assets.FirstOrDefault(a => a.Name == name);
             if (existing is not null && local.IsSameAs(existing))
             {
-                Console.WriteLine($"Unchanged {name}");
+                Log.Line($"Unchanged {name}");
                 return;
             }
             if (existing is not null)
             {
                 github.DeleteAsset(existing.Id);
-                Console.WriteLine($"Deleted the old {name}");
+                Log.Line($"Deleted the old {name}");
             }
             try
             {
                 github.UploadAsset(release, file, ContentType(name));
-                Console.WriteLine($"Uploaded {name} ({local.Size:N0} bytes)");
+                Log.Line($"Uploaded {name} ({local.Size:N0} bytes)");
                 return;
             }
             catch (GitHubAlreadyExistsException) when (attempt < UploadAttempts)

@@ -55,7 +55,7 @@ public sealed class HttpMirror(string baseUrl, HttpClient http, FetchPolicy poli
             UseJitter = true,
             OnRetry = args =>
             {
-                Console.WriteLine($"  {args.Outcome.Exception?.Message}; retrying in {args.RetryDelay.TotalSeconds:0.0} s");
+                Log.Line($"  {args.Outcome.Exception?.Message}; retrying in {args.RetryDelay.TotalSeconds:0.0} s");
                 return ValueTask.CompletedTask;
             },
         })

@@ -16,7 +16,7 @@ public sealed partial class VmlinuxProvider(Mirror mirror, VmlinuxCache cache, F
         var path = cache.PathOf(vmlinuxLock.Commit, arch.VmlinuxDir, entry.File);
         if (cache.Holds(path, entry.Sha256))
         {
-            Console.WriteLine($"vmlinux.h for {arch.Name}: cached {path}");
+            Log.Line($"vmlinux.h for {arch.Name}: cached {path}");
             return path;
         }
 
@@ -24,7 +24,7 @@ public sealed partial class VmlinuxProvider(Mirror mirror, VmlinuxCache cache, F
         {
             if (cache.Holds(path, entry.Sha256))
             {
-                Console.WriteLine($"vmlinux.h for {arch.Name}: fetched meanwhile by another build, {path}");
+                Log.Line($"vmlinux.h for {arch.Name}: fetched meanwhile by another build, {path}");
                 return path;
             }
             var relative = $"{vmlinuxLock.Commit}/include/{arch.VmlinuxDir}/{entry.File}";
@@ -37,7 +37,7 @@ public sealed partial class VmlinuxProvider(Mirror mirror, VmlinuxCache cache, F
                     "The mirror does not serve the pinned file: use --vmlinux-mirror with a trustworthy mirror.");
             }
             cache.Store(path, bytes, actual);
-            Console.WriteLine($"vmlinux.h for {arch.Name}: fetched {mirror.Describe(relative)} ({bytes.Length:N0} bytes, sha256 verified)");
+            Log.Line($"vmlinux.h for {arch.Name}: fetched {mirror.Describe(relative)} ({bytes.Length:N0} bytes, sha256 verified)");
         }
         return path;
     }
@@ -54,7 +54,7 @@ public sealed partial class VmlinuxProvider(Mirror mirror, VmlinuxCache cache, F
             var bytes = mirror.Fetch(relative, progress?.Invoke($"{arch.VmlinuxDir}/{Path.GetFileName(relative)}"));
             if (LinkTarget(bytes) is not { } target)
                 return (Path.GetFileName(relative), bytes);
-            Console.WriteLine($"{mirror.Describe(relative)} is a link to {target}");
+            Log.Line($"{mirror.Describe(relative)} is a link to {target}");
             relative = Follow(relative, target, gitRef);
         }
         throw new BuildFailedException($"{mirror.Describe($"{gitRef}/include/{arch.VmlinuxDir}/vmlinux.h")}: more than {MaxLinks} links in a row.");

@@ -79,6 +79,20 @@ public sealed class MainJobTests(BuildScriptFixture build)
     }
 
     [Fact]
+    public void Parallel_arches_give_the_same_tarballs_as_one_after_the_other_with_prefixed_logs()
+    {
+        string[] package = ["--target", "Package", "--arch", "all", "--self-contained", "false", "--version", "2.0.0-parallel", "--force"];
+        build.Succeed(package);
+        var sequential = Arch.All.Select(a => File.ReadAllBytes(BuildScriptFixture.Artifact($"tracer-2.0.0-parallel-{a.Rid}.tar.gz"))).ToList();
+
+        var parallel = build.Succeed([.. package, "--parallel"]);
+
+        Assert.Equal(sequential, Arch.All.Select(a => File.ReadAllBytes(BuildScriptFixture.Artifact($"tracer-2.0.0-parallel-{a.Rid}.tar.gz"))));
+        Assert.All(Arch.All, a => Assert.Contains($"[{a.Name}] > clang ", parallel.Output));
+        Assert.All(Arch.All, a => Assert.Contains($"[{a.Name}] Wrote artifacts/tracer-2.0.0-parallel-{a.Rid}.tar.gz", parallel.Output));
+    }
+
+    [Fact]
     public void Self_contained_arm64_fails_before_compiling_when_the_feed_lacks_the_packs_and_works_where_it_has_them()
     {
         const string probeVersion = "0.0.1-packs";
