@@ -7,15 +7,29 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 program="$root/build/bin/Debug/net10.0/_build.dll"
 stamp="$root/.nuke/temp/build-program.stamp"
 
+# The SDK: DOTNET_EXE, DOTNET_ROOT, PATH, one this script installed before; else the one global.json pins is
+# installed into .nuke/temp/dotnet, when the download site can be reached.
+installed="$root/.nuke/temp/dotnet"
 if [ -n "${DOTNET_EXE:-}" ]; then
     dotnet="$DOTNET_EXE"
 elif [ -n "${DOTNET_ROOT:-}" ] && [ -x "$DOTNET_ROOT/dotnet" ]; then
     dotnet="$DOTNET_ROOT/dotnet"
 elif command -v dotnet >/dev/null 2>&1; then
     dotnet="$(command -v dotnet)"
+elif [ -x "$installed/dotnet" ]; then
+    dotnet="$installed/dotnet"
 else
-    echo "build.sh: the .NET SDK was not found: install the .NET 10 SDK, or set DOTNET_EXE or DOTNET_ROOT" >&2
-    exit 1
+    script_url="${DOTNET_INSTALL_SCRIPT_URL:-https://dot.net/v1/dotnet-install.sh}"
+    version="$(sed -n 's/.*"version": *"\([^"]*\)".*/\1/p' "$root/global.json")"
+    mkdir -p "$root/.nuke/temp"
+    if ! curl -fsSL --max-time 60 "$script_url" -o "$root/.nuke/temp/dotnet-install.sh" 2>/dev/null; then
+        echo "build.sh: no .NET SDK (DOTNET_EXE, DOTNET_ROOT, PATH) and $script_url cannot be reached: install the .NET $version SDK" >&2
+        exit 1
+    fi
+    echo "build.sh: installing the .NET $version SDK into $installed" >&2
+    bash "$root/.nuke/temp/dotnet-install.sh" --version "$version" --install-dir "$installed" --no-path >&2
+    dotnet="$installed/dotnet"
+    export DOTNET_ROOT="$installed"
 fi
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
