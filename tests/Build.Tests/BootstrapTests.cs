@@ -11,8 +11,11 @@ public sealed class BootstrapTests : IDisposable
     /// <summary>A PATH with what build.sh uses, but no dotnet.</summary>
     private string PathWithoutDotnet()
     {
-        var tools = Directory.CreateDirectory(Path.Combine(_temp.Path, "tools")).FullName;
-        foreach (var tool in new[] { "bash", "dirname", "find", "mkdir", "sed", "curl", "touch" })
+        var tools = Path.Combine(_temp.Path, "tools");
+        if (Directory.Exists(tools))
+            return tools;
+        Directory.CreateDirectory(tools);
+        foreach (var tool in new[] { "bash", "dirname", "find", "mkdir", "sed", "curl", "touch", "chmod" })
             File.CreateSymbolicLink(Path.Combine(tools, tool), ProcessRunner.Run("/bin/sh", ["-c", $"command -v {tool}"], echo: false).Output.Trim());
         return tools;
     }
