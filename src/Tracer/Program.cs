@@ -41,7 +41,16 @@ commOption.Validators.Add(result =>
 
 var pathOption = new Option<string?>("--path") { Description = "Only exec and open events whose path matches this glob (* and ?)" };
 
-var formatOption = new Option<OutputFormat>("--format") { Description = "Output format: json (one object per line) or text" };
+var formatOption = new Option<string>("--format")
+{
+    Description = "Output format: json (one object per line) or text",
+    DefaultValueFactory = _ => "json",
+};
+formatOption.Validators.Add(result =>
+{
+    if (result.GetValueOrDefault<string>() is not ("json" or "text"))
+        result.AddError("--format takes json or text.");
+});
 
 var monitor = new Command("monitor", "Stream kernel events (exec, open, connect) as JSON lines")
 {
@@ -53,14 +62,21 @@ monitor.SetAction(parse => Guarded(() => MonitorCommand.Run(new MonitorOptions(
     parse.GetValue(pidOption) ?? 0,
     parse.GetValue(commOption),
     parse.GetValue(pathOption),
-    parse.GetValue(formatOption)))));
+    parse.GetValue(formatOption) == "text" ? OutputFormat.Text : OutputFormat.Json))));
 
 var doctor = new Command("doctor", "Check that this machine can run the tracer, and say how to fix what is missing");
 doctor.SetAction(_ => DoctorCommand.Run());
 
 var root = new RootCommand("tracer: streams kernel events (exec, open, connect) as JSON lines, through eBPF") { monitor, doctor };
 root.Options.OfType<VersionOption>().Single().Action = new PrintVersion();
-return root.Parse(args).Invoke();
+var parsed = root.Parse(args);
+// Bad input: one line saying what is wrong, not the help page.
+if (parsed.Errors.Count > 0)
+{
+    Console.Error.WriteLine($"tracer: {parsed.Errors[0].Message}");
+    return 1;
+}
+return parsed.Invoke();
 
 static HashSet<EventType>? ParseEvents(string? list)
 {
