@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Text;
 using System.IO.Enumeration;
 using System.Net;
@@ -146,12 +147,27 @@ internal sealed unsafe class JsonLines(Stream output) : IEventFormat
     {
         _json.Reset(_output);
         _json.WriteStartObject();
-        Span<byte> text = stackalloc byte[32];
-        ts.TryFormat(text, out var length, "yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'");
-        _json.WriteString(Ts, text[..length]);
+        _json.WriteString(Ts, Timestamp(ts));
         _json.WriteString(Type, type);
         _json.WriteNumber(Pid, pid);
         WriteBytes(Comm, EventWriter.CString(comm, Limits.CommLength));
+    }
+
+    private readonly byte[] _timestamp = new byte["yyyy-MM-ddTHH:mm:ss.ffffffZ".Length];
+    private long _timestampSecond = -1;
+
+    /// <summary>RFC 3339 UTC with microseconds. Formatting a date is slow, so the part up to the second is reused within a second.</summary>
+    private ReadOnlySpan<byte> Timestamp(DateTime ts)
+    {
+        var second = ts.Ticks / TimeSpan.TicksPerSecond;
+        if (second != _timestampSecond)
+        {
+            new DateTime(second * TimeSpan.TicksPerSecond, DateTimeKind.Utc).TryFormat(_timestamp, out _, "yyyy-MM-dd'T'HH:mm:ss'.'");
+            _timestamp[^1] = (byte)'Z';
+            _timestampSecond = second;
+        }
+        Utf8Formatter.TryFormat(ts.Ticks % TimeSpan.TicksPerSecond / 10, _timestamp.AsSpan(20, 6), out _, new StandardFormat('D', 6));
+        return _timestamp;
     }
 
     private void End()
