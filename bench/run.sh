@@ -29,16 +29,27 @@ gcc -O2 -o "$work/opengen" bench/opengen.c
 target="$work/target"
 echo hello > "$target"
 
-# wait_for FILE PATTERN: until a tool says it is attached (at most 30 s).
+# wait_for FILE PATTERN: until the tracer says it is attached (at most 30 s).
 wait_for() {
     for _ in $(seq 300); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.1; done
     echo "bench/run.sh: timed out waiting for '$2' in $1" >&2; cat "$1" >&2; exit 1
 }
 
+# wait_loaded PID: until the tool holds a loaded BPF program, plus a second to attach
+# (the C tools' stdout goes to a file, fully buffered, so they announce nothing in time).
+wait_loaded() {
+    for _ in $(seq 300); do
+        if grep -qs '^prog_id' /proc/"$1"/fdinfo/*; then sleep 1; return 0; fi
+        sleep 0.1
+    done
+    echo "bench/run.sh: process $1 loaded no BPF program within 30 s" >&2; exit 1
+}
+
 generate() { "$work/opengen" "$seconds" "$target" | cut -d' ' -f2; }
 
-# stop PID: SIGINT, as Ctrl-C would, then wait for the tool to drain and exit.
-stop() { kill -INT "$1"; wait "$1" || true; }
+# stop SIGNAL PID: then wait for the tool to drain and exit. Background jobs of a script ignore SIGINT,
+# which .NET keeps ignoring, so the tracer gets SIGTERM (its clean exit is the same); the C tools reinstall SIGINT.
+stop() { kill -"$1" "$2"; wait "$2" || true; }
 
 solo() { echo "$(generate) -"; }
 
@@ -47,7 +58,7 @@ tracer_run() {
     local pid=$!
     wait_for "$work/err" "tracing"
     local rate; rate=$(generate)
-    stop "$pid"
+    stop TERM "$pid"
     # "tracer: N events received, M lost"
     echo "$rate $(sed -n 's/^tracer: \([0-9]*\) events received, \([0-9]*\) lost$/\1 \2/p' "$work/err")"
 }
@@ -55,19 +66,19 @@ tracer_run() {
 opensnoop_run() {
     /usr/sbin/opensnoop -n opengen >"$work/out" 2>"$work/err" &
     local pid=$!
-    wait_for "$work/out" "PATH"
+    wait_loaded "$pid"
     local rate; rate=$(generate)
-    stop "$pid"
-    echo "$rate $(grep -c opengen "$work/out") $(grep -o 'lost [0-9]*' "$work/err" | awk '{s+=$2} END {print s+0}')"
+    stop INT "$pid"
+    echo "$rate $(grep -c opengen "$work/out") $(grep -io 'lost [0-9]*' "$work/err" | awk '{s+=$2} END {print s+0}')"
 }
 
 bpftrace_run() {
     bpftrace -e 'tracepoint:syscalls:sys_exit_openat /comm == "opengen"/ { printf("%d %d\n", pid, args->ret); }' >"$work/out" 2>"$work/err" &
     local pid=$!
-    wait_for "$work/out" "Attaching"
+    wait_loaded "$pid"
     local rate; rate=$(generate)
-    stop "$pid"
-    echo "$rate $(($(wc -l <"$work/out") - 1)) $(grep -o 'Lost [0-9]*' "$work/out" "$work/err" | awk '{s+=$2} END {print s+0}')"
+    stop INT "$pid"
+    echo "$rate $(grep -c '^[0-9]' "$work/out") $(grep -hio 'lost [0-9]*' "$work/out" "$work/err" | awk '{s+=$2} END {print s+0}')"
 }
 
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : int((a[NR/2]+a[NR/2+1])/2))}'; }
@@ -87,7 +98,7 @@ done
 
 solo_rate=$(awk '$1=="solo" {print $2}' "$work/results" | median)
 echo
-echo "Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), kernel $(uname -r); $runs runs of $seconds s each."
+echo "Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), kernel $(uname -r), load average at the end $(cut -d' ' -f1-3 /proc/loadavg); $runs runs of $seconds s each."
 echo
 echo "| run | generator opens/s (median) | vs alone | events seen/s (median) | lost (median) |"
 echo "|---|---|---|---|---|"
