@@ -105,7 +105,10 @@ internal sealed unsafe class JsonLines(Stream output) : IEventFormat
         Daddr = JsonEncodedText.Encode("daddr"), Dport = JsonEncodedText.Encode("dport"),
         Exec = JsonEncodedText.Encode("exec"), Open = JsonEncodedText.Encode("open"), Connect = JsonEncodedText.Encode("connect");
 
-    private readonly BufferedStream _output = new(output, 1 << 16);
+    private const int FlushThreshold = 1 << 16;
+
+    // The writer targets a buffer, not the stream: Utf8JsonWriter.Flush on a stream flushes the stream too, a write(2) per event.
+    private readonly ArrayBufferWriter<byte> _buffer = new(2 * FlushThreshold);
     private readonly Utf8JsonWriter _json = new(Stream.Null, new JsonWriterOptions { SkipValidation = true });
 
     void IEventFormat.Exec(ExecEvent* e, DateTime ts)
@@ -145,7 +148,7 @@ internal sealed unsafe class JsonLines(Stream output) : IEventFormat
     /// <summary>The fields every event has, in DESIGN.md's order: ts, type, pid, comm.</summary>
     private void Begin(DateTime ts, JsonEncodedText type, uint pid, byte* comm)
     {
-        _json.Reset(_output);
+        _json.Reset(_buffer);
         _json.WriteStartObject();
         _json.WriteString(Ts, Timestamp(ts));
         _json.WriteString(Type, type);
@@ -174,7 +177,15 @@ internal sealed unsafe class JsonLines(Stream output) : IEventFormat
     {
         _json.WriteEndObject();
         _json.Flush();
-        _output.WriteByte((byte)'\n');
+        _buffer.Write("\n"u8);
+        if (_buffer.WrittenCount >= FlushThreshold)
+            WriteBuffer();
+    }
+
+    private void WriteBuffer()
+    {
+        output.Write(_buffer.WrittenSpan);
+        _buffer.ResetWrittenCount();
     }
 
     private void WriteBytes(JsonEncodedText name, ReadOnlySpan<byte> value)
@@ -185,7 +196,11 @@ internal sealed unsafe class JsonLines(Stream output) : IEventFormat
             _json.WriteString(name, EventWriter.Text(value));
     }
 
-    public void Flush() => _output.Flush();
+    public void Flush()
+    {
+        WriteBuffer();
+        output.Flush();
+    }
 
     public void Dispose()
     {
