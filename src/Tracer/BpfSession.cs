@@ -16,8 +16,14 @@ internal sealed unsafe class BpfSession : IDisposable
         _object = bpfObject;
     }
 
+    /// <summary>Set to see libbpf's own log (such as the verifier's) on stderr; without it errors stay one line.</summary>
+    public const string DebugVariable = "TRACER_DEBUG";
+
     public static BpfSession Open(IReadOnlySet<EventType> events, TracerConfig config)
     {
+        if (Environment.GetEnvironmentVariable(DebugVariable) is null)
+            LibBpf.SetPrint(0);
+
         using var resource = Assembly.GetExecutingAssembly().GetManifestResourceStream("tracer.bpf.o")
             ?? throw new TracerException("this tracer was built without its BPF object; build it with ./build.sh --target Publish");
 
@@ -92,7 +98,7 @@ internal sealed unsafe class BpfSession : IDisposable
     {
         var error = LibBpf.ObjectLoad(_object);
         if (error < 0)
-            throw new TracerException($"the kernel refused the BPF programs: {LibBpf.ErrorText(error)}");
+            throw new TracerException($"the kernel refused the BPF programs: {LibBpf.ErrorText(error)} ({DebugVariable}=1 shows libbpf's log)");
 
         for (var program = LibBpf.ObjectNextProgram(_object, 0); program != 0; program = LibBpf.ObjectNextProgram(_object, program))
         {
@@ -102,7 +108,7 @@ internal sealed unsafe class BpfSession : IDisposable
             if (link == 0)
             {
                 var attachError = Marshal.GetLastSystemError();
-                throw new TracerException($"could not attach {LibBpf.ProgramNameOf(program)}: {LibBpf.ErrorText(attachError)}");
+                throw new TracerException($"could not attach {LibBpf.ProgramNameOf(program)}: {LibBpf.ErrorText(attachError)} ({DebugVariable}=1 shows libbpf's log)");
             }
             _links.Add(link);
         }

@@ -77,9 +77,9 @@ internal sealed unsafe class EventWriter(Stream output, OutputFormat format, str
         new IPAddress(new ReadOnlySpan<byte>(address, family == ConnectFamily.Inet6 ? 16 : 4)).ToString();
 }
 
+/// <summary>AF_INET6, the one address family that reads 16 address bytes (AF_INET reads 4).</summary>
 internal static class ConnectFamily
 {
-    public const ushort Inet = 2;
     public const ushort Inet6 = 10;
 
     public static string Name(ushort family) => family == Inet6 ? "ipv6" : "ipv4";

@@ -45,6 +45,10 @@ internal static unsafe partial class LibBpf
     [LibraryImport(Library, EntryPoint = "bpf_map_lookup_elem")]
     public static partial int MapLookupElem(int mapFd, void* key, void* value);
 
+    /// <summary>Replaces libbpf's logger (by default: everything to stderr); 0 silences it.</summary>
+    [LibraryImport(Library, EntryPoint = "libbpf_set_print")]
+    public static partial nint SetPrint(nint printer);
+
     [LibraryImport(Library, EntryPoint = "libbpf_major_version")]
     public static partial uint MajorVersion();
 
