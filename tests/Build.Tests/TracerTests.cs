@@ -177,6 +177,24 @@ public sealed partial class TracerTests(BuildScriptFixture build)
         Assert.Equal("tracer: not root and without CAP_BPF and CAP_PERFMON: run as root (sudo), or grant CAP_BPF and CAP_PERFMON", Assert.Single(result.Lines));
     }
 
+    [Fact]
+    public void Libbpf_that_cannot_be_loaded_is_reported_by_doctor_and_monitor_with_exit_code_6()
+    {
+        var tracer = CopyForEveryone(Tracer(), out var dir);
+        using var _ = dir;
+        // lib/ beside the executable comes first, so a broken one there is what the tracer tries to load.
+        Directory.CreateDirectory(Path.Combine(dir.Path, "lib"));
+        File.WriteAllText(Path.Combine(dir.Path, "lib", "libbpf.so.1"), "not a shared library");
+
+        var doctor = ProcessRunner.TryRun(tracer, ["doctor"]);
+        var monitor = ProcessRunner.TryRun(tracer, ["monitor", "--duration", "1"]);
+
+        Assert.Equal(6, doctor.ExitCode);
+        Assert.Contains(doctor.Lines, l => l.StartsWith("FAIL  libbpf: libbpf.so.1 could not be loaded from ", StringComparison.Ordinal) && l.Contains("fix: install libbpf1"));
+        Assert.Equal(6, monitor.ExitCode);
+        Assert.StartsWith("tracer: libbpf.so.1 could not be loaded from ", Assert.Single(monitor.Lines));
+    }
+
     [Theory]
     [InlineData("--events", "exec,bogus")]
     [InlineData("--comm", "a-name-longer-than-15")]
