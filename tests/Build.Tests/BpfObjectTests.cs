@@ -48,6 +48,32 @@ public sealed class BpfObjectTests(BuildScriptFixture build)
         Assert.DoesNotContain("di", MemberNames(arm64, "pt_regs"));
     }
 
+    [Fact]
+    public void The_arm64_tracer_embeds_the_arm64_object()
+    {
+        build.Succeed("--target", "Publish", "--arch", "arm64", "--self-contained", "false");
+        using var dir = new TempDirectory();
+        var embedded = Path.Combine(dir.Path, "embedded.bpf.o");
+        File.WriteAllBytes(embedded, EmbeddedResource(BuildScriptFixture.Artifact("publish/linux-arm64/tracer.dll"), "tracer.bpf.o"));
+
+        var btf = JsonDocument.Parse(ProcessRunner.Run("bpftool", ["-j", "btf", "dump", "file", embedded], echo: false).Output).RootElement.GetProperty("types");
+        Assert.Contains("regs", MemberNames(btf, "user_pt_regs"));
+        Assert.Contains("syscallno", MemberNames(btf, "pt_regs"));
+        Assert.Equal(File.ReadAllBytes(BuildScriptFixture.Artifact("obj/bpf/arm64/tracer.bpf.o")), File.ReadAllBytes(embedded));
+    }
+
+    /// <summary>A managed resource's bytes, read from the PE file without loading it (an arm64 assembly does not load here).</summary>
+    private static byte[] EmbeddedResource(string assembly, string name)
+    {
+        using var pe = new System.Reflection.PortableExecutable.PEReader(File.OpenRead(assembly));
+        var metadata = System.Reflection.Metadata.PEReaderExtensions.GetMetadataReader(pe);
+        var resource = metadata.ManifestResources.Select(metadata.GetManifestResource).Single(r => metadata.GetString(r.Name) == name);
+        // Each resource is a 4-byte length and the bytes, at its offset in the resources directory.
+        var resources = pe.GetSectionData(pe.PEHeaders.CorHeader!.ResourcesDirectory.RelativeVirtualAddress).GetReader();
+        resources.Offset = (int)resource.Offset;
+        return resources.ReadBytes(resources.ReadInt32());
+    }
+
     private static bool _compiled;
 
     /// <summary>The object's BTF types, from objects compiled from the current sources once per test run.</summary>
