@@ -58,6 +58,31 @@ public sealed partial class TracerTests(BuildScriptFixture build)
     }
 
     [Fact]
+    public void Path_glob_keeps_only_exec_and_open_events_whose_path_matches()
+    {
+        Assert.SkipUnless(Environment.IsPrivilegedProcess, NeedsRoot);
+        using var dir = new TempDirectory();
+        var name = $"tglob{Environment.ProcessId % 100000}";
+        var program = Copy("/bin/cat", dir.Path, name);
+        var marker = Path.Combine(dir.Path, "marker.txt");
+        var other = Path.Combine(dir.Path, "other.txt");
+        File.WriteAllText(marker, "hello");
+        File.WriteAllText(other, "hello");
+
+        using var tracer = new TracerProcess(Tracer(), "--events", "exec,open", "--comm", name, "--path", "*/marker.*", "--duration", "3");
+        RunToEnd(program, marker, other);
+        var (exitCode, stdout, stderr) = tracer.WaitForExit();
+
+        Assert.Equal(0, exitCode);
+        var open = Assert.Single(TracerProcess.JsonLines(stdout));
+        Assert.Equal("open", open.GetProperty("type").GetString());
+        Assert.Equal(marker, open.GetProperty("path").GetString());
+        // The kernel still sent the exec, the other opens and the loader's: --path filters in the tracer.
+        var received = int.Parse(Regex.Match(stderr, @"tracer: (\d+) events received").Groups[1].Value);
+        Assert.True(received >= 3, stderr);
+    }
+
+    [Fact]
     public void Pid_filter_is_exact()
     {
         Assert.SkipUnless(Environment.IsPrivilegedProcess, NeedsRoot);
