@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 
 namespace Tracer;
 
-/// <summary>The tracer's BPF object, loaded into the kernel with every program attached; disposing detaches and unloads it.</summary>
+/// <summary>The tracer's BPF object, loaded into the kernel with the chosen events' programs attached; disposing detaches and unloads it.</summary>
 internal sealed unsafe class BpfSession : IDisposable
 {
     private readonly nint _object;
@@ -16,8 +16,14 @@ internal sealed unsafe class BpfSession : IDisposable
         _object = bpfObject;
     }
 
-    public static BpfSession Open()
+    /// <summary>Set to see libbpf's own log (such as the verifier's) on stderr; without it errors stay one line.</summary>
+    public const string DebugVariable = "TRACER_DEBUG";
+
+    public static BpfSession Open(IReadOnlySet<EventType> events, TracerConfig config)
     {
+        if (Environment.GetEnvironmentVariable(DebugVariable) is null)
+            LibBpf.SetPrint(0);
+
         using var resource = Assembly.GetExecutingAssembly().GetManifestResourceStream("tracer.bpf.o")
             ?? throw new TracerException("this tracer was built without its BPF object; build it with ./build.sh --target Publish");
 
@@ -35,6 +41,7 @@ internal sealed unsafe class BpfSession : IDisposable
         var session = new BpfSession(image, bpfObject);
         try
         {
+            session.Configure(events, config);
             session.LoadAndAttach();
             return session;
         }
@@ -51,26 +58,61 @@ internal sealed unsafe class BpfSession : IDisposable
         return fd >= 0 ? fd : throw new TracerException($"the BPF object has no map '{name}'");
     }
 
+    /// <summary>Before load: only the chosen events' programs are loaded, and the filters become read-only data the verifier sees.</summary>
+    private void Configure(IReadOnlySet<EventType> events, TracerConfig config)
+    {
+        for (var program = LibBpf.ObjectNextProgram(_object, 0); program != 0; program = LibBpf.ObjectNextProgram(_object, program))
+        {
+            var name = LibBpf.ProgramNameOf(program);
+            var wanted = events.Any(e => EventNames.Program(e) == name);
+            LibBpf.ProgramSetAutoload(program, wanted);
+        }
+
+        var rodata = FindMap(".rodata");
+        var error = LibBpf.MapSetInitialValue(rodata, &config, (nuint)sizeof(TracerConfig));
+        if (error < 0)
+            throw new TracerException($"could not set the filters: {LibBpf.ErrorText(error)}");
+    }
+
+    /// <summary>Internal maps are named after the object with a suffix (such as "tracer_b.rodata"), so they are found by suffix.</summary>
+    private nint FindMap(string suffix)
+    {
+        for (var map = LibBpf.ObjectNextMap(_object, 0); map != 0; map = LibBpf.ObjectNextMap(_object, map))
+        {
+            if (LibBpf.MapNameOf(map).EndsWith(suffix, StringComparison.Ordinal))
+                return map;
+        }
+        throw new TracerException($"the BPF object has no map '{suffix}'");
+    }
+
+    /// <summary>Events the kernel dropped because the ring buffer was full (map "lost").</summary>
+    public ulong LostEvents()
+    {
+        uint key = 0;
+        ulong value = 0;
+        var error = LibBpf.MapLookupElem(MapFd("lost"), &key, &value);
+        return error == 0 ? value : throw new TracerException($"could not read the lost-event count: {LibBpf.ErrorText(error)}");
+    }
+
     private void LoadAndAttach()
     {
         var error = LibBpf.ObjectLoad(_object);
         if (error < 0)
-            throw new TracerException($"the kernel refused the BPF programs: {LibBpf.ErrorText(error)}{PermissionHint(error)}");
+            throw new TracerException($"the kernel refused the BPF programs: {LibBpf.ErrorText(error)} ({DebugVariable}=1 shows libbpf's log)");
 
         for (var program = LibBpf.ObjectNextProgram(_object, 0); program != 0; program = LibBpf.ObjectNextProgram(_object, program))
         {
+            if (!LibBpf.ProgramAutoload(program))
+                continue;
             var link = LibBpf.ProgramAttach(program);
             if (link == 0)
             {
                 var attachError = Marshal.GetLastSystemError();
-                throw new TracerException($"could not attach {LibBpf.ProgramNameOf(program)}: {LibBpf.ErrorText(attachError)}{PermissionHint(-attachError)}");
+                throw new TracerException($"could not attach {LibBpf.ProgramNameOf(program)}: {LibBpf.ErrorText(attachError)} ({DebugVariable}=1 shows libbpf's log)");
             }
             _links.Add(link);
         }
     }
-
-    private static string PermissionHint(int error) =>
-        error is -1 or -13 ? " (run as root, or grant CAP_BPF and CAP_PERFMON)" : "";
 
     public void Dispose()
     {
@@ -82,5 +124,8 @@ internal sealed unsafe class BpfSession : IDisposable
     }
 }
 
-/// <summary>An error the user can act on: printed as one line, exit code 1.</summary>
-internal sealed class TracerException(string message) : Exception(message);
+/// <summary>An error the user can act on: printed as one line, with its exit code.</summary>
+internal sealed class TracerException(string message, ExitCode exitCode = ExitCode.Error) : Exception(message)
+{
+    public ExitCode ExitCode { get; } = exitCode;
+}

@@ -1,47 +1,235 @@
+using System.Buffers;
+using System.Buffers.Text;
+using System.IO.Enumeration;
+using System.Net;
 using System.Text;
 using System.Text.Json;
+using System.Text.Unicode;
 
 namespace Tracer;
 
-/// <summary>Writes events as JSON lines with Utf8JsonWriter: no reflection, so it stays trim-safe.</summary>
-internal sealed class EventWriter(Stream output, long bootToUnixOffsetNs) : IDisposable
+/// <summary>Turns raw ring-buffer records into output lines, applying the userspace path filter.</summary>
+internal sealed unsafe class EventWriter(Stream output, OutputFormat format, string? pathGlob, long bootToUnixOffsetNs) : IDisposable
 {
-    private readonly BufferedStream _output = new(output, 1 << 16);
-    private readonly Utf8JsonWriter _json = new(Stream.Null);
+    private readonly IEventFormat _format = format == OutputFormat.Json ? new JsonLines(output) : new TextLines(output);
 
-    public long Written { get; private set; }
+    /// <summary>Records read from the kernel, whether printed or filtered out by --path.</summary>
+    public long Received { get; private set; }
 
-    public unsafe void WriteExec(in ExecEvent e)
+    public void Write(void* data, nuint size)
     {
-        _json.Reset(_output);
-        _json.WriteStartObject();
-        _json.WriteString("ts", Clock.ToUtc(e.BootNs, bootToUnixOffsetNs).ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'"));
-        _json.WriteString("type", "exec");
-        _json.WriteNumber("pid", e.Pid);
-        _json.WriteNumber("ppid", e.Ppid);
-        _json.WriteNumber("uid", e.Uid);
-        fixed (byte* comm = e.Comm)
-            _json.WriteString("comm", CString(comm, ExecEvent.CommLength));
-        fixed (byte* filename = e.Filename)
-            _json.WriteString("filename", CString(filename, ExecEvent.FilenameLength));
-        _json.WriteEndObject();
-        _json.Flush();
-        _output.WriteByte((byte)'\n');
-        Written++;
+        Received++;
+        var header = (EventHeader*)data;
+        if (size < (nuint)sizeof(EventHeader))
+            return;
+        var ts = Clock.ToUtc(header->BootNs, bootToUnixOffsetNs);
+        switch (header->Type)
+        {
+            case EventType.Exec when size >= (nuint)sizeof(ExecEvent):
+                var exec = (ExecEvent*)data;
+                if (PathMatches(CString(exec->Filename, Limits.PathLength)))
+                    _format.Exec(exec, ts);
+                break;
+            case EventType.Open when size >= (nuint)sizeof(OpenEvent):
+                var open = (OpenEvent*)data;
+                if (PathMatches(CString(open->Path, Limits.PathLength)))
+                    _format.Open(open, ts);
+                break;
+            case EventType.Connect when size >= (nuint)sizeof(ConnectEvent):
+                _format.Connect((ConnectEvent*)data, ts);
+                break;
+        }
     }
 
-    public void Flush() => _output.Flush();
+    /// <summary>--path applies to events that name a file (exec, open); * and ? as in shell globs, * also matching /.</summary>
+    private bool PathMatches(ReadOnlySpan<byte> path) =>
+        pathGlob is null || FileSystemName.MatchesSimpleExpression(pathGlob, Text(path), ignoreCase: false);
+
+    public void Flush() => _format.Flush();
+
+    public void Dispose() => _format.Dispose();
+
+    internal static ReadOnlySpan<byte> CString(byte* bytes, int capacity)
+    {
+        var span = new ReadOnlySpan<byte>(bytes, capacity);
+        var end = span.IndexOf((byte)0);
+        return end < 0 ? span : span[..end];
+    }
+
+    /// <summary>Kernel strings are bytes; invalid UTF-8 becomes U+FFFD rather than an error.</summary>
+    internal static string Text(ReadOnlySpan<byte> bytes) => Encoding.UTF8.GetString(bytes);
+
+    /// <summary>argv as the kernel copied it: NUL-separated, the last one possibly cut at the bound.</summary>
+    internal static List<string> Arguments(ExecEvent* e)
+    {
+        var arguments = new List<string>();
+        var rest = new ReadOnlySpan<byte>(e->Args, (int)Math.Min(e->ArgsSize, (uint)Limits.ArgsLength));
+        while (!rest.IsEmpty)
+        {
+            var end = rest.IndexOf((byte)0);
+            arguments.Add(Text(end < 0 ? rest : rest[..end]));
+            rest = end < 0 ? [] : rest[(end + 1)..];
+        }
+        return arguments;
+    }
+
+    internal static string Address(ushort family, byte* address) =>
+        new IPAddress(new ReadOnlySpan<byte>(address, family == ConnectFamily.Inet6 ? 16 : 4)).ToString();
+}
+
+/// <summary>AF_INET6, the one address family that reads 16 address bytes (AF_INET reads 4).</summary>
+internal static class ConnectFamily
+{
+    public const ushort Inet6 = 10;
+
+    public static string Name(ushort family) => family == Inet6 ? "ipv6" : "ipv4";
+}
+
+/// <summary>An output format. Events are passed as pointers into the ring buffer, valid only during the call.</summary>
+internal unsafe interface IEventFormat : IDisposable
+{
+    void Exec(ExecEvent* e, DateTime ts);
+    void Open(OpenEvent* e, DateTime ts);
+    void Connect(ConnectEvent* e, DateTime ts);
+    void Flush();
+}
+
+/// <summary>One JSON object per line with Utf8JsonWriter: no reflection, so it stays trim-safe, and no per-event strings on the hot path.</summary>
+internal sealed unsafe class JsonLines(Stream output) : IEventFormat
+{
+    private static readonly JsonEncodedText Ts = JsonEncodedText.Encode("ts"), Type = JsonEncodedText.Encode("type"),
+        Pid = JsonEncodedText.Encode("pid"), Ppid = JsonEncodedText.Encode("ppid"), Uid = JsonEncodedText.Encode("uid"),
+        Comm = JsonEncodedText.Encode("comm"), Filename = JsonEncodedText.Encode("filename"), Args = JsonEncodedText.Encode("args"),
+        Path = JsonEncodedText.Encode("path"), Flags = JsonEncodedText.Encode("flags"), Result = JsonEncodedText.Encode("result"),
+        Family = JsonEncodedText.Encode("family"), Saddr = JsonEncodedText.Encode("saddr"), Sport = JsonEncodedText.Encode("sport"),
+        Daddr = JsonEncodedText.Encode("daddr"), Dport = JsonEncodedText.Encode("dport"),
+        Exec = JsonEncodedText.Encode("exec"), Open = JsonEncodedText.Encode("open"), Connect = JsonEncodedText.Encode("connect");
+
+    private const int FlushThreshold = 1 << 16;
+
+    // The writer targets a buffer, not the stream: Utf8JsonWriter.Flush on a stream flushes the stream too, a write(2) per event.
+    private readonly ArrayBufferWriter<byte> _buffer = new(2 * FlushThreshold);
+    private readonly Utf8JsonWriter _json = new(Stream.Null, new JsonWriterOptions { SkipValidation = true });
+
+    void IEventFormat.Exec(ExecEvent* e, DateTime ts)
+    {
+        Begin(ts, Exec, e->Pid, e->Comm);
+        _json.WriteNumber(Ppid, e->Ppid);
+        _json.WriteNumber(Uid, e->Uid);
+        WriteBytes(Filename, EventWriter.CString(e->Filename, Limits.PathLength));
+        _json.WriteStartArray(Args);
+        foreach (var argument in EventWriter.Arguments(e))
+            _json.WriteStringValue(argument);
+        _json.WriteEndArray();
+        End();
+    }
+
+    void IEventFormat.Open(OpenEvent* e, DateTime ts)
+    {
+        Begin(ts, Open, e->Pid, e->Comm);
+        WriteBytes(Path, EventWriter.CString(e->Path, Limits.PathLength));
+        _json.WriteNumber(Flags, e->Flags);
+        _json.WriteNumber(Result, e->Result);
+        End();
+    }
+
+    void IEventFormat.Connect(ConnectEvent* e, DateTime ts)
+    {
+        Begin(ts, Connect, e->Pid, e->Comm);
+        _json.WriteString(Family, ConnectFamily.Name(e->Family));
+        _json.WriteString(Saddr, EventWriter.Address(e->Family, e->Saddr));
+        _json.WriteNumber(Sport, e->Sport);
+        _json.WriteString(Daddr, EventWriter.Address(e->Family, e->Daddr));
+        _json.WriteNumber(Dport, e->Dport);
+        _json.WriteNumber(Result, e->Result);
+        End();
+    }
+
+    /// <summary>The fields every event has, in DESIGN.md's order: ts, type, pid, comm.</summary>
+    private void Begin(DateTime ts, JsonEncodedText type, uint pid, byte* comm)
+    {
+        _json.Reset(_buffer);
+        _json.WriteStartObject();
+        _json.WriteString(Ts, Timestamp(ts));
+        _json.WriteString(Type, type);
+        _json.WriteNumber(Pid, pid);
+        WriteBytes(Comm, EventWriter.CString(comm, Limits.CommLength));
+    }
+
+    private readonly byte[] _timestamp = new byte["yyyy-MM-ddTHH:mm:ss.ffffffZ".Length];
+    private long _timestampSecond = -1;
+
+    /// <summary>RFC 3339 UTC with microseconds. Formatting a date is slow, so the part up to the second is reused within a second.</summary>
+    private ReadOnlySpan<byte> Timestamp(DateTime ts)
+    {
+        var second = ts.Ticks / TimeSpan.TicksPerSecond;
+        if (second != _timestampSecond)
+        {
+            new DateTime(second * TimeSpan.TicksPerSecond, DateTimeKind.Utc).TryFormat(_timestamp, out _, "yyyy-MM-dd'T'HH:mm:ss'.'");
+            _timestamp[^1] = (byte)'Z';
+            _timestampSecond = second;
+        }
+        Utf8Formatter.TryFormat(ts.Ticks % TimeSpan.TicksPerSecond / 10, _timestamp.AsSpan(20, 6), out _, new StandardFormat('D', 6));
+        return _timestamp;
+    }
+
+    private void End()
+    {
+        _json.WriteEndObject();
+        _json.Flush();
+        _buffer.Write("\n"u8);
+        if (_buffer.WrittenCount >= FlushThreshold)
+            WriteBuffer();
+    }
+
+    private void WriteBuffer()
+    {
+        output.Write(_buffer.WrittenSpan);
+        _buffer.ResetWrittenCount();
+    }
+
+    private void WriteBytes(JsonEncodedText name, ReadOnlySpan<byte> value)
+    {
+        if (Utf8.IsValid(value))
+            _json.WriteString(name, value);
+        else
+            _json.WriteString(name, EventWriter.Text(value));
+    }
+
+    public void Flush()
+    {
+        WriteBuffer();
+        output.Flush();
+    }
 
     public void Dispose()
     {
         Flush();
         _json.Dispose();
     }
+}
 
-    private static unsafe string CString(byte* bytes, int capacity)
-    {
-        var span = new ReadOnlySpan<byte>(bytes, capacity);
-        var end = span.IndexOf((byte)0);
-        return Encoding.UTF8.GetString(end < 0 ? span : span[..end]);
-    }
+/// <summary>One readable line per event: time, type, pid, comm, then the event's own fields.</summary>
+internal sealed unsafe class TextLines(Stream output) : IEventFormat
+{
+    private readonly StreamWriter _output = new(output, new UTF8Encoding(false), 1 << 16);
+
+    void IEventFormat.Exec(ExecEvent* e, DateTime ts) =>
+        Line(ts, "exec", e->Pid, e->Comm, $"ppid={e->Ppid} uid={e->Uid} {EventWriter.Text(EventWriter.CString(e->Filename, Limits.PathLength))} [{string.Join(' ', EventWriter.Arguments(e))}]");
+
+    void IEventFormat.Open(OpenEvent* e, DateTime ts) =>
+        Line(ts, "open", e->Pid, e->Comm, $"{EventWriter.Text(EventWriter.CString(e->Path, Limits.PathLength))} flags=0x{e->Flags:x} result={e->Result}");
+
+    void IEventFormat.Connect(ConnectEvent* e, DateTime ts) =>
+        Line(ts, "connect", e->Pid, e->Comm, $"{ConnectFamily.Name(e->Family)} {Endpoint(e->Family, e->Saddr, e->Sport)} -> {Endpoint(e->Family, e->Daddr, e->Dport)} result={e->Result}");
+
+    private static string Endpoint(ushort family, byte* address, ushort port) =>
+        family == ConnectFamily.Inet6 ? $"[{EventWriter.Address(family, address)}]:{port}" : $"{EventWriter.Address(family, address)}:{port}";
+
+    private void Line(DateTime ts, string type, uint pid, byte* comm, string details) =>
+        _output.WriteLine($"{ts:HH:mm:ss.ffffff} {type,-7} {pid,7} {EventWriter.Text(EventWriter.CString(comm, Limits.CommLength)),-16} {details}");
+
+    public void Flush() => _output.Flush();
+
+    public void Dispose() => _output.Dispose();
 }

@@ -26,6 +26,35 @@ internal static unsafe partial class LibBpf
     [LibraryImport(Library, EntryPoint = "bpf_program__name")]
     public static partial byte* ProgramName(nint program);
 
+    [LibraryImport(Library, EntryPoint = "bpf_program__set_autoload")]
+    public static partial int ProgramSetAutoload(nint program, [MarshalAs(UnmanagedType.U1)] bool autoload);
+
+    [LibraryImport(Library, EntryPoint = "bpf_program__autoload")]
+    [return: MarshalAs(UnmanagedType.U1)]
+    public static partial bool ProgramAutoload(nint program);
+
+    [LibraryImport(Library, EntryPoint = "bpf_object__next_map")]
+    public static partial nint ObjectNextMap(nint bpfObject, nint previous);
+
+    [LibraryImport(Library, EntryPoint = "bpf_map__name")]
+    public static partial byte* MapName(nint map);
+
+    [LibraryImport(Library, EntryPoint = "bpf_map__set_initial_value")]
+    public static partial int MapSetInitialValue(nint map, void* data, nuint size);
+
+    [LibraryImport(Library, EntryPoint = "bpf_map_lookup_elem")]
+    public static partial int MapLookupElem(int mapFd, void* key, void* value);
+
+    /// <summary>Replaces libbpf's logger (by default: everything to stderr); 0 silences it.</summary>
+    [LibraryImport(Library, EntryPoint = "libbpf_set_print")]
+    public static partial nint SetPrint(nint printer);
+
+    [LibraryImport(Library, EntryPoint = "libbpf_major_version")]
+    public static partial uint MajorVersion();
+
+    [LibraryImport(Library, EntryPoint = "libbpf_minor_version")]
+    public static partial uint MinorVersion();
+
     [LibraryImport(Library, EntryPoint = "bpf_program__attach", SetLastError = true)]
     public static partial nint ProgramAttach(nint program);
 
@@ -59,6 +88,8 @@ internal static unsafe partial class LibBpf
     }
 
     public static string ProgramNameOf(nint program) => Marshal.PtrToStringUTF8((nint)ProgramName(program)) ?? "?";
+
+    public static string MapNameOf(nint map) => Marshal.PtrToStringUTF8((nint)MapName(map)) ?? "?";
 }
 
 /// <summary>

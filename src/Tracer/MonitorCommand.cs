@@ -1,22 +1,26 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Text;
 
 namespace Tracer;
 
 /// <summary><c>tracer monitor</c>: streams events from the ring buffer to stdout until the duration ends, SIGINT or SIGTERM.</summary>
 internal static unsafe class MonitorCommand
 {
-    private const int PollTimeoutMs = 100;
+    // The BPF side wakes us only when much is pending (BPF_RB_NO_WAKEUP below a threshold),
+    // so a short timeout plus a consume after every poll bounds the latency instead.
+    private const int PollTimeoutMs = 10;
 
-    public static int Run(TimeSpan? duration)
+    public static int Run(MonitorOptions options)
     {
+        SystemChecks.Require();
         using var stop = new CancellationTokenSource();
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
 
-        using var session = BpfSession.Open();
-        using var writer = new EventWriter(Console.OpenStandardOutput(), Clock.BootToUnixOffsetNanoseconds());
+        using var session = BpfSession.Open(options.Events, KernelFilters(options));
+        using var writer = new EventWriter(Console.OpenStandardOutput(), options.Format, options.PathGlob, Clock.BootToUnixOffsetNanoseconds());
         var writerHandle = GCHandle.Alloc(writer);
         var ringBuffer = LibBpf.RingBufferNew(session.MapFd("events"), &OnEvent, GCHandle.ToIntPtr(writerHandle), 0);
         try
@@ -24,18 +28,21 @@ internal static unsafe class MonitorCommand
             if (ringBuffer == 0)
                 throw new TracerException($"could not open the event ring buffer: {LibBpf.ErrorText(Marshal.GetLastSystemError())}");
 
-            Console.Error.WriteLine($"tracer: tracing exec events{(duration is { } d ? $" for {d.TotalSeconds:0.###} s" : "")}; Ctrl-C to stop");
+            var names = string.Join(",", options.Events.Order().Select(EventNames.Of));
+            Console.Error.WriteLine($"tracer: tracing {names} events{(options.Duration is { } d ? $" for {d.TotalSeconds:0.###} s" : "")}; Ctrl-C to stop");
             var elapsed = Stopwatch.StartNew();
-            while (!stop.IsCancellationRequested && (duration is null || elapsed.Elapsed < duration))
+            while (!stop.IsCancellationRequested && (options.Duration is null || elapsed.Elapsed < options.Duration))
             {
                 var result = LibBpf.RingBufferPoll(ringBuffer, PollTimeoutMs);
                 if (result < 0 && result != -4 /* EINTR */)
                     throw new TracerException($"reading events failed: {LibBpf.ErrorText(result)}");
+                LibBpf.RingBufferConsume(ringBuffer);
                 writer.Flush();
             }
+            // Drain what the programs wrote before we stopped reading.
             LibBpf.RingBufferConsume(ringBuffer);
             writer.Flush();
-            Console.Error.WriteLine($"tracer: {writer.Written} events received");
+            Console.Error.WriteLine($"tracer: {writer.Received} events received, {session.LostEvents()} lost");
             return 0;
         }
         finally
@@ -52,15 +59,18 @@ internal static unsafe class MonitorCommand
         }
     }
 
+    private static TracerConfig KernelFilters(MonitorOptions options)
+    {
+        var config = new TracerConfig { Events = options.Events.Aggregate(0u, (bits, e) => bits | 1u << (int)e), Pid = options.Pid };
+        if (options.Comm is { } comm)
+            Encoding.UTF8.GetBytes(comm, new Span<byte>(config.Comm, Limits.CommLength - 1));
+        return config;
+    }
+
     [UnmanagedCallersOnly(CallConvs = [typeof(CallConvCdecl)])]
     private static int OnEvent(nint context, nint data, nuint size)
     {
-        if (size < (nuint)sizeof(ExecEvent))
-            return 0;
-        var writer = (EventWriter)GCHandle.FromIntPtr(context).Target!;
-        ref readonly var e = ref *(ExecEvent*)data;
-        if (e.Type == EventType.Exec)
-            writer.WriteExec(e);
+        ((EventWriter)GCHandle.FromIntPtr(context).Target!).Write((void*)data, size);
         return 0;
     }
 }

@@ -1,7 +1,19 @@
 using System.CommandLine;
 using System.CommandLine.Invocation;
 using System.Reflection;
+using System.Text;
 using Tracer;
+
+var eventsOption = new Option<string>("--events")
+{
+    Description = "Comma-separated events to trace: exec, open, connect",
+    DefaultValueFactory = _ => "exec,open,connect",
+};
+eventsOption.Validators.Add(result =>
+{
+    if (ParseEvents(result.GetValueOrDefault<string>()) is null)
+        result.AddError($"--events takes a comma-separated list of {string.Join(", ", EventNames.All.Select(EventNames.Of))}.");
+});
 
 var durationOption = new Option<double?>("--duration")
 {
@@ -13,12 +25,65 @@ durationOption.Validators.Add(result =>
         result.AddError("--duration must be a positive number of seconds.");
 });
 
-var monitor = new Command("monitor", "Stream kernel events (process exec) as JSON lines") { durationOption };
-monitor.SetAction(parse => Guarded(() => MonitorCommand.Run(parse.GetValue(durationOption) is { } s ? TimeSpan.FromSeconds(s) : null)));
+var pidOption = new Option<uint?>("--pid") { Description = "Only events of this process id (filtered in the kernel)" };
+pidOption.Validators.Add(result =>
+{
+    if (result.GetValueOrDefault<uint?>() is 0)
+        result.AddError("--pid must be a process id greater than 0.");
+});
 
-var root = new RootCommand("tracer: streams kernel events (exec) as JSON lines, through eBPF") { monitor };
+var commOption = new Option<string?>("--comm") { Description = "Only events of processes with exactly this name (comm, at most 15 bytes; filtered in the kernel)" };
+commOption.Validators.Add(result =>
+{
+    if (result.GetValueOrDefault<string?>() is { } comm && (comm.Length == 0 || Encoding.UTF8.GetByteCount(comm) >= Limits.CommLength))
+        result.AddError($"--comm must be 1 to {Limits.CommLength - 1} bytes, as the kernel keeps a process name.");
+});
+
+var pathOption = new Option<string?>("--path") { Description = "Only exec and open events whose path matches this glob (* and ?)" };
+
+var formatOption = new Option<string>("--format")
+{
+    Description = "Output format: json (one object per line) or text",
+    DefaultValueFactory = _ => "json",
+};
+formatOption.Validators.Add(result =>
+{
+    if (result.GetValueOrDefault<string>() is not ("json" or "text"))
+        result.AddError("--format takes json or text.");
+});
+
+var monitor = new Command("monitor", "Stream kernel events (exec, open, connect) as JSON lines")
+{
+    eventsOption, durationOption, pidOption, commOption, pathOption, formatOption,
+};
+monitor.SetAction(parse => Guarded(() => MonitorCommand.Run(new MonitorOptions(
+    ParseEvents(parse.GetValue(eventsOption))!,
+    parse.GetValue(durationOption) is { } seconds ? TimeSpan.FromSeconds(seconds) : null,
+    parse.GetValue(pidOption) ?? 0,
+    parse.GetValue(commOption),
+    parse.GetValue(pathOption),
+    parse.GetValue(formatOption) == "text" ? OutputFormat.Text : OutputFormat.Json))));
+
+var doctor = new Command("doctor", "Check that this machine can run the tracer, and say how to fix what is missing");
+doctor.SetAction(_ => DoctorCommand.Run());
+
+var root = new RootCommand("tracer: streams kernel events (exec, open, connect) as JSON lines, through eBPF") { monitor, doctor };
 root.Options.OfType<VersionOption>().Single().Action = new PrintVersion();
-return root.Parse(args).Invoke();
+var parsed = root.Parse(args);
+// Bad input: one line saying what is wrong, not the help page.
+if (parsed.Errors.Count > 0)
+{
+    Console.Error.WriteLine($"tracer: {parsed.Errors[0].Message}");
+    return 1;
+}
+return parsed.Invoke();
+
+static HashSet<EventType>? ParseEvents(string? list)
+{
+    var names = (list ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+    var events = names.Select(EventNames.Parse).ToList();
+    return events.Count == 0 || events.Any(e => e is null) ? null : events.Select(e => e!.Value).ToHashSet();
+}
 
 static int Guarded(Func<int> action)
 {
@@ -29,12 +94,7 @@ static int Guarded(Func<int> action)
     catch (TracerException e)
     {
         Console.Error.WriteLine($"tracer: {e.Message}");
-        return 1;
-    }
-    catch (DllNotFoundException)
-    {
-        Console.Error.WriteLine($"tracer: libbpf.so.1 could not be loaded from {NativeLibraries.BundledDirectory} or the system: install libbpf1 or use the tarball's lib/");
-        return 1;
+        return (int)e.ExitCode;
     }
 }
 

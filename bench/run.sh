@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# Open/close benchmark: the generator alone, under the tracer, under libbpf-tools opensnoop and under bpftrace.
+# Usage (as root): bench/run.sh [RUNS] [SECONDS]   (defaults 5 and 3)
+# The tracer is artifacts/publish/linux-x64/tracer (./build.sh --target Publish --arch x64) unless TRACER is set.
+# Prints one line per run and a Markdown table of medians for docs/benchmarks.md.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+runs=${1:-5}
+seconds=${2:-3}
+tracer=$(realpath "${TRACER:-artifacts/publish/linux-x64/tracer}")
+[ "$(id -u)" = 0 ] || { echo "bench/run.sh: run as root (it loads BPF programs and installs packages)" >&2; exit 1; }
+[ -x "$tracer" ] || { echo "bench/run.sh: no tracer at $tracer: run ./build.sh --target Publish --arch x64 first" >&2; exit 1; }
+
+missing=$(for p in gcc libbpf-tools bpftrace; do dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null | grep -qx installed || echo "$p"; done)
+if [ -n "$missing" ]; then
+    apt-get update -q
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $missing
+fi
+work=$(mktemp -d)
+mounted=
+cleanup() { rm -rf "$work"; if [ -n "$mounted" ]; then umount /sys/kernel/tracing; fi; }
+trap cleanup EXIT
+# opensnoop and bpftrace attach to syscall tracepoints, which need tracefs (the tracer does not).
+if [ ! -d /sys/kernel/tracing/events ]; then
+    mount -t tracefs nodev /sys/kernel/tracing
+    mounted=yes
+fi
+gcc -O2 -o "$work/opengen" bench/opengen.c
+target="$work/target"
+echo hello > "$target"
+
+# wait_for PID FILE PATTERN: until the tracer says it is attached (at most 30 s); else stop it and fail.
+wait_for() {
+    for _ in $(seq 300); do grep -q "$3" "$2" 2>/dev/null && return 0; sleep 0.1; done
+    kill "$1"
+    echo "bench/run.sh: timed out waiting for '$3' in $2" >&2; cat "$2" >&2; exit 1
+}
+
+# wait_loaded PID: until the tool holds a loaded BPF program, plus a second to attach; else stop it and fail
+# (the C tools' stdout goes to a file, fully buffered, so they announce nothing in time).
+wait_loaded() {
+    for _ in $(seq 300); do
+        if grep -qs '^prog_id' /proc/"$1"/fdinfo/*; then sleep 1; return 0; fi
+        sleep 0.1
+    done
+    kill "$1"
+    echo "bench/run.sh: process $1 loaded no BPF program within 30 s" >&2; exit 1
+}
+
+generate() { "$work/opengen" "$seconds" "$target" | cut -d' ' -f2; }
+
+# stop SIGNAL PID: then wait for the tool to drain and exit. Background jobs of a script ignore SIGINT,
+# which .NET keeps ignoring, so the tracer gets SIGTERM (its clean exit is the same); the C tools reinstall SIGINT.
+stop() { kill -"$1" "$2"; wait "$2" || true; }
+
+solo() { echo "$(generate) -"; }
+
+tracer_run() {
+    "$tracer" monitor --events open --comm opengen >"$work/out" 2>"$work/err" &
+    local pid=$!
+    wait_for "$pid" "$work/err" "tracing"
+    local rate; rate=$(generate)
+    stop TERM "$pid"
+    # "tracer: N events received, M lost"
+    echo "$rate $(sed -n 's/^tracer: \([0-9]*\) events received, \([0-9]*\) lost$/\1 \2/p' "$work/err")"
+}
+
+opensnoop_run() {
+    /usr/sbin/opensnoop -n opengen >"$work/out" 2>"$work/err" &
+    local pid=$!
+    wait_loaded "$pid"
+    local rate; rate=$(generate)
+    stop INT "$pid"
+    echo "$rate $(grep -c opengen "$work/out") $(grep -io 'lost [0-9]*' "$work/err" | awk '{s+=$2} END {print s+0}')"
+}
+
+bpftrace_run() {
+    bpftrace -e 'tracepoint:syscalls:sys_exit_openat /comm == "opengen"/ { printf("%d %d\n", pid, args->ret); }' >"$work/out" 2>"$work/err" &
+    local pid=$!
+    wait_loaded "$pid"
+    local rate; rate=$(generate)
+    stop INT "$pid"
+    echo "$rate $(grep -c '^[0-9]' "$work/out") $(grep -hio 'lost [0-9]*' "$work/out" "$work/err" | awk '{s+=$2} END {print s+0}')"
+}
+
+median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : int((a[NR/2]+a[NR/2+1])/2))}'; }
+
+modes="solo tracer opensnoop bpftrace"
+for run in $(seq "$runs"); do
+    for mode in $modes; do
+        case $mode in
+            solo) result=$(solo) ;;
+            tracer) result=$(tracer_run) ;;
+            opensnoop) result=$(opensnoop_run) ;;
+            bpftrace) result=$(bpftrace_run) ;;
+        esac
+        echo "$mode $result" | tee -a "$work/results"
+    done
+done
+
+solo_rate=$(awk '$1=="solo" {print $2}' "$work/results" | median)
+echo
+echo "Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), kernel $(uname -r), load average at the end $(cut -d' ' -f1-3 /proc/loadavg); $runs runs of $seconds s each."
+echo
+echo "| run | generator opens/s (median) | vs alone | events seen/s (median) | lost (median) |"
+echo "|---|---|---|---|---|"
+for mode in $modes; do
+    rate=$(awk -v m="$mode" '$1==m {print $2}' "$work/results" | median)
+    ratio=$(awk -v r="$rate" -v s="$solo_rate" 'BEGIN {printf "%.0f%%", 100*r/s}')
+    if [ "$mode" = solo ]; then
+        echo "| generator alone | $rate | 100% | - | - |"
+    else
+        seen=$(awk -v m="$mode" -v t="$seconds" '$1==m {printf "%.0f\n", $3/t}' "$work/results" | median)
+        lost=$(awk -v m="$mode" '$1==m {print $4}' "$work/results" | median)
+        echo "| $mode | $rate | $ratio | $seen | $lost |"
+    fi
+done

@@ -1,0 +1,89 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+
+namespace Tracer;
+
+/// <summary>Exit codes of the tracer; each failing system check has its own.</summary>
+internal enum ExitCode
+{
+    Ok = 0,
+    Error = 1,
+    NotPermitted = 3,
+    NoBtf = 4,
+    KernelTooOld = 5,
+    NoLibbpf = 6,
+}
+
+/// <summary>One thing the machine must offer, whether it does, and how to fix it when it does not.</summary>
+internal sealed record Check(string Name, bool Passed, string Detail, string Fix, ExitCode FailureCode);
+
+/// <summary>What the tracer needs from the machine: <c>tracer doctor</c> prints every check, <c>monitor</c> stops at the first failure.</summary>
+internal static class SystemChecks
+{
+    public const string PrivilegeFix = "run as root (sudo), or grant CAP_BPF and CAP_PERFMON";
+    public const string BtfPath = "/sys/kernel/btf/vmlinux";
+
+    // Ring buffer (5.8) and fentry/fexit (5.5 on x86, 6.0 on arm64).
+    private static Version MinimumKernel => RuntimeInformation.ProcessArchitecture == Architecture.Arm64 ? new(6, 0) : new(5, 8);
+
+    private const int CapSysAdmin = 21;
+    private const int CapPerfmon = 38;
+    private const int CapBpf = 39;
+
+    public static IReadOnlyList<Check> All() => [Libbpf(), Kernel(), Btf(), Privileges()];
+
+    /// <summary>Throws the first failing check as a one-line error with its exit code.</summary>
+    public static void Require()
+    {
+        if (All().FirstOrDefault(c => !c.Passed) is { } failed)
+            throw new TracerException($"{failed.Detail}: {failed.Fix}", failed.FailureCode);
+    }
+
+    private static Check Kernel()
+    {
+        var version = Environment.OSVersion.Version;
+        var release = new Version(version.Major, Math.Max(version.Minor, 0));
+        return new("kernel", release >= MinimumKernel,
+            $"kernel {release} (needs {MinimumKernel} or later)",
+            $"boot a Linux kernel {MinimumKernel} or later", ExitCode.KernelTooOld);
+    }
+
+    private static Check Btf()
+    {
+        var present = File.Exists(BtfPath);
+        return new("BTF", present,
+            present ? $"{BtfPath} present" : $"{BtfPath} is missing, the kernel has no BTF",
+            "boot a kernel built with CONFIG_DEBUG_INFO_BTF=y", ExitCode.NoBtf);
+    }
+
+    private static Check Privileges()
+    {
+        var capabilities = EffectiveCapabilities();
+        bool Has(int capability) => (capabilities >> capability & 1) == 1;
+        var permitted = Has(CapSysAdmin) || (Has(CapBpf) && Has(CapPerfmon));
+        return new("privileges", permitted,
+            permitted ? (Environment.IsPrivilegedProcess ? "running as root" : "CAP_BPF and CAP_PERFMON granted") : "not root and without CAP_BPF and CAP_PERFMON",
+            PrivilegeFix, ExitCode.NotPermitted);
+    }
+
+    private static Check Libbpf()
+    {
+        var from = File.Exists(Path.Combine(NativeLibraries.BundledDirectory, LibBpf.Library)) ? NativeLibraries.BundledDirectory : "the system";
+        try
+        {
+            return new("libbpf", true, $"libbpf {LibBpf.MajorVersion()}.{LibBpf.MinorVersion()} from {from}", "", ExitCode.NoLibbpf);
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            return new("libbpf", false, $"{LibBpf.Library} could not be loaded from {from}",
+                "install libbpf1 (1.0 or later) or run the tracer from its tarball, whose lib/ has it", ExitCode.NoLibbpf);
+        }
+    }
+
+    /// <summary>The CapEff mask from /proc/self/status.</summary>
+    private static ulong EffectiveCapabilities()
+    {
+        var line = File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("CapEff:", StringComparison.Ordinal));
+        return line is null ? 0 : ulong.Parse(line["CapEff:".Length..].Trim(), NumberStyles.HexNumber, CultureInfo.InvariantCulture);
+    }
+}

@@ -1,0 +1,132 @@
+using System.Runtime.InteropServices;
+using System.Text;
+using System.Text.Json;
+using Tracer;
+
+namespace TracerBuild.Tests;
+
+/// <summary>What the compiled BPF objects' BTF says: event layouts equal the C# mirrors, and each object was built for its arch.</summary>
+[Collection(BuildScriptCollection.Name)]
+public sealed class BpfObjectTests(BuildScriptFixture build)
+{
+    /// <summary>Every struct bpf/tracer.h shares with the tracer, and its C# mirror.</summary>
+    private static readonly (string Struct, Type Mirror)[] SharedStructs =
+    [
+        ("exec_event", typeof(ExecEvent)),
+        ("open_event", typeof(OpenEvent)),
+        ("connect_event", typeof(ConnectEvent)),
+        ("tracer_config", typeof(TracerConfig)),
+    ];
+
+    [Theory]
+    [InlineData("x64")]
+    [InlineData("arm64")]
+    public void Event_structs_in_the_object_have_the_csharp_mirrors_size_and_offsets(string arch)
+    {
+        var btf = Btf(arch);
+
+        foreach (var (name, mirror) in SharedStructs)
+            AssertSameLayout(arch, btf, name, mirror);
+        // The tracer reads every event's first fields through EventHeader before it knows the type.
+        foreach (var (name, _) in SharedStructs.Where(s => s.Struct.EndsWith("_event", StringComparison.Ordinal)))
+            AssertSameLayout(arch, btf, name, typeof(EventHeader), prefixOnly: true);
+    }
+
+    [Fact]
+    public void Each_object_reads_registers_through_its_own_archs_pt_regs()
+    {
+        var x64 = Btf("x64");
+        var arm64 = Btf("arm64");
+
+        // x86: syscall arguments and number are pt_regs fields di, si, dx, orig_ax.
+        Assert.Superset(new HashSet<string> { "di", "si", "dx", "orig_ax" }, MemberNames(x64, "pt_regs").ToHashSet());
+        Assert.Null(Struct(x64, "user_pt_regs"));
+        // arm64: arguments are user_pt_regs.regs[n] (orig_x0 for the first), the number pt_regs.syscallno.
+        Assert.Contains("regs", MemberNames(arm64, "user_pt_regs"));
+        Assert.Contains("orig_x0", MemberNames(arm64, "pt_regs___arm64"));
+        Assert.Contains("syscallno", MemberNames(arm64, "pt_regs"));
+        Assert.DoesNotContain("di", MemberNames(arm64, "pt_regs"));
+    }
+
+    [Fact]
+    public void The_arm64_tracer_embeds_the_arm64_object()
+    {
+        build.Succeed("--target", "Publish", "--arch", "arm64", "--self-contained", "false");
+        using var dir = new TempDirectory();
+        var embedded = Path.Combine(dir.Path, "embedded.bpf.o");
+        File.WriteAllBytes(embedded, EmbeddedResource(BuildScriptFixture.Artifact("publish/linux-arm64/tracer.dll"), "tracer.bpf.o"));
+
+        var btf = JsonDocument.Parse(ProcessRunner.Run("bpftool", ["-j", "btf", "dump", "file", embedded], echo: false).Output).RootElement.GetProperty("types");
+        Assert.Contains("regs", MemberNames(btf, "user_pt_regs"));
+        Assert.Contains("syscallno", MemberNames(btf, "pt_regs"));
+        Assert.Equal(File.ReadAllBytes(BuildScriptFixture.Artifact("obj/bpf/arm64/tracer.bpf.o")), File.ReadAllBytes(embedded));
+    }
+
+    /// <summary>A managed resource's bytes, read from the PE file without loading it (an arm64 assembly does not load here).</summary>
+    private static byte[] EmbeddedResource(string assembly, string name)
+    {
+        using var pe = new System.Reflection.PortableExecutable.PEReader(File.OpenRead(assembly));
+        var metadata = System.Reflection.Metadata.PEReaderExtensions.GetMetadataReader(pe);
+        var resource = metadata.ManifestResources.Select(metadata.GetManifestResource).Single(r => metadata.GetString(r.Name) == name);
+        // Each resource is a 4-byte length and the bytes, at its offset in the resources directory.
+        var resources = pe.GetSectionData(pe.PEHeaders.CorHeader!.ResourcesDirectory.RelativeVirtualAddress).GetReader();
+        resources.Offset = (int)resource.Offset;
+        return resources.ReadBytes(resources.ReadInt32());
+    }
+
+    private static bool _compiled;
+
+    /// <summary>The object's BTF types, from objects compiled from the current sources once per test run.</summary>
+    private JsonElement Btf(string arch)
+    {
+        if (!_compiled)
+            build.Succeed("--target", "CompileBpf", "--arch", "all");
+        _compiled = true;
+        var bpfObject = BuildScriptFixture.Artifact($"obj/bpf/{arch}/tracer.bpf.o");
+        var dump = ProcessRunner.Run("bpftool", ["-j", "btf", "dump", "file", bpfObject], echo: false);
+        return JsonDocument.Parse(dump.Output).RootElement.GetProperty("types");
+    }
+
+    private static void AssertSameLayout(string arch, JsonElement btf, string name, Type mirror, bool prefixOnly = false)
+    {
+        var type = Struct(btf, name) ?? throw new Xunit.Sdk.XunitException($"{arch}: struct {name} is not in the object's BTF");
+        var members = type.GetProperty("members").EnumerateArray()
+            .ToDictionary(m => m.GetProperty("name").GetString()!, m => m.GetProperty("bits_offset").GetInt32() / 8);
+        var fields = mirror.GetFields().Where(f => !f.IsStatic).ToDictionary(f => SnakeCase(f.Name), f => (int)Marshal.OffsetOf(mirror, f.Name));
+
+        if (!prefixOnly)
+        {
+            Assert.True(type.GetProperty("size").GetInt32() == Marshal.SizeOf(mirror),
+                $"{arch}: struct {name} is {type.GetProperty("size").GetInt32()} bytes, {mirror.Name} {Marshal.SizeOf(mirror)}");
+            foreach (var member in members.Keys.Where(m => !fields.ContainsKey(m)))
+                Assert.Fail($"{arch}: struct {name} field {member} has no counterpart in {mirror.Name}");
+        }
+        foreach (var (field, offset) in fields)
+        {
+            Assert.True(members.TryGetValue(field, out var btfOffset), $"{arch}: {mirror.Name} field {field} is not in struct {name}");
+            Assert.True(offset == btfOffset, $"{arch}: struct {name} field {field} is at offset {btfOffset}, in {mirror.Name} at {offset}");
+        }
+    }
+
+    private static JsonElement? Struct(JsonElement btf, string name) =>
+        btf.EnumerateArray().Cast<JsonElement?>().FirstOrDefault(t =>
+            t!.Value.GetProperty("kind").GetString() == "STRUCT" && t.Value.TryGetProperty("name", out var n) && n.GetString() == name);
+
+    private static List<string> MemberNames(JsonElement btf, string structName) =>
+        Struct(btf, structName) is { } type
+            ? [.. type.GetProperty("members").EnumerateArray().Select(m => m.GetProperty("name").GetString() ?? "")]
+            : [];
+
+    /// <summary>BootNs → boot_ns: the C name of a mirrored field.</summary>
+    private static string SnakeCase(string name)
+    {
+        var result = new StringBuilder();
+        foreach (var c in name)
+        {
+            if (char.IsUpper(c) && result.Length > 0)
+                result.Append('_');
+            result.Append(char.ToLowerInvariant(c));
+        }
+        return result.ToString();
+    }
+}
