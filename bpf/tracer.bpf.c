@@ -15,7 +15,8 @@
 
 char LICENSE[] SEC("license") = "Dual MIT/GPL";
 
-const volatile struct tracer_config config = {};
+/* Prefixed: a kernel BTF may typedef a plain name such as "config" (6.18 does). */
+const volatile struct tracer_config tracer_settings = {};
 
 /* Keeps the event structs in the object's BTF (locals alone do not), where the layout test reads them. */
 struct {
@@ -39,14 +40,14 @@ struct {
 
 static __always_inline bool wanted(void)
 {
-	if (config.pid && (bpf_get_current_pid_tgid() >> 32) != config.pid)
+	if (tracer_settings.pid && (bpf_get_current_pid_tgid() >> 32) != tracer_settings.pid)
 		return false;
-	if (!config.comm[0])
+	if (!tracer_settings.comm[0])
 		return true;
 	char comm[TASK_COMM_LEN];
 	bpf_get_current_comm(comm, sizeof(comm));
 	for (int i = 0; i < TASK_COMM_LEN; i++) {
-		if (comm[i] != config.comm[i])
+		if (comm[i] != tracer_settings.comm[i])
 			return false;
 		if (!comm[i])
 			break;
@@ -199,7 +200,7 @@ int BPF_PROG(handle_sys_exit, struct pt_regs *regs, long ret)
 {
 	long nr = SYSCALL_NR(regs);
 	bool open = nr == NR_OPENAT || nr == NR_OPENAT2 || nr == NR_OPEN;
-	if (!(open && (config.events & (1 << EVENT_OPEN))) && !(nr == NR_CONNECT && (config.events & (1 << EVENT_CONNECT))))
+	if (!(open && (tracer_settings.events & (1 << EVENT_OPEN))) && !(nr == NR_CONNECT && (tracer_settings.events & (1 << EVENT_CONNECT))))
 		return 0;
 	if (!wanted())
 		return 0;

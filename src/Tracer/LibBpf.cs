@@ -102,6 +102,14 @@ internal static class NativeLibraries
 
     public static string BundledDirectory => Path.Combine(AppContext.BaseDirectory, "lib");
 
+    /// <summary>The file a loaded library was mapped from, as the kernel sees it (so it tells bundled from system copies).</summary>
+    public static string? LoadedFile(string soname) =>
+        File.ReadLines("/proc/self/maps")
+            .Select(line => line.Split(' ', 6, StringSplitOptions.RemoveEmptyEntries))
+            .Where(fields => fields.Length == 6)
+            .Select(fields => fields[5].Trim())
+            .FirstOrDefault(path => Path.GetFileName(path).StartsWith(soname, StringComparison.Ordinal));
+
     [ModuleInitializer]
     internal static void Register() =>
         NativeLibrary.SetDllImportResolver(typeof(NativeLibraries).Assembly, (name, _, _) =>

@@ -71,7 +71,8 @@ internal static class SystemChecks
         var from = File.Exists(Path.Combine(NativeLibraries.BundledDirectory, LibBpf.Library)) ? NativeLibraries.BundledDirectory : "the system";
         try
         {
-            return new("libbpf", true, $"libbpf {LibBpf.MajorVersion()}.{LibBpf.MinorVersion()} from {from}", "", ExitCode.NoLibbpf);
+            var version = $"{LibBpf.MajorVersion()}.{LibBpf.MinorVersion()}";
+            return new("libbpf", true, $"libbpf {version} loaded from {NativeLibraries.LoadedFile(LibBpf.Library) ?? from}", "", ExitCode.NoLibbpf);
         }
         catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
         {

@@ -42,6 +42,10 @@ public sealed class MainJobTests(BuildScriptFixture build)
         var version = ProcessRunner.Run(Path.Combine(top, "tracer"), ["--version"], echo: false);
         Assert.Equal($"tracer {Version} linux-x64", version.Output.Trim());
 
+        // The tarball's lib/ must be what the tracer really loads, not the machine's libbpf.
+        var doctor = ProcessRunner.TryRun(Path.Combine(top, "tracer"), ["doctor"]);
+        Assert.Matches($@"(?m)^pass  libbpf: libbpf \d+\.\d+ loaded from {System.Text.RegularExpressions.Regex.Escape(Path.Combine(top, "lib", "libbpf.so.1"))}$", doctor.StandardOutput);
+
         if (!Repository.IsRoot)
             Assert.Skip("Running the packaged tracer loads BPF programs, which needs root; the tarball was checked without it.");
         AssertTracesExecEvents(Path.Combine(top, "tracer"));
