@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Warm no-op of `./build.sh --target Package --arch x64`: every target up to date, the build program already compiled.
-# Peers in the same run: the same no-op through `dotnet run --project build` (how NUKE-style bootstraps start the
-# build program: an MSBuild evaluation every time), and a `make` no-op for scale.
+# The build's start-up cost, against the NUKE-style bootstrap `dotnet run --project build -- <same args>` (an MSBuild
+# evaluation on every call) measured in the same run:
+#   - a warm no-op `./build.sh --target Package --arch x64`: every target up to date, build program compiled;
+#   - `./build.sh --help`;
+#   - a `make` no-op, for scale.
 # Usage: bench/noop.sh [runs] [extra build parameters, e.g. --vmlinux-mirror ../shared/vmlinux-mirror]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,25 +14,29 @@ trap 'rm -rf "$work"' EXIT
 
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 seconds() { local start end; start=$(date +%s.%N); "$@" > /dev/null 2>&1; end=$(date +%s.%N); awk -v a="$start" -v b="$end" 'BEGIN { print b - a }'; }
+bootstrap() { env TRACER_BUILD_ROOT="$PWD" dotnet run --project build/_build.csproj -- "$@"; }
 
-./build.sh --target Package --arch x64 "$@" > "$work/first.log" # warm everything up
-./build.sh --target Package --arch x64 "$@" > "$work/warm.log"
+package=(--target Package --arch x64 "$@")
+./build.sh "${package[@]}" > "$work/first.log" # warm everything up
+./build.sh "${package[@]}" > "$work/warm.log"
 if grep -Eq '^(Preflight|Restore|Vmlinux|CompileBpf|Publish|Package) +(Succeeded|Failed)' "$work/warm.log"; then
     echo "not a no-op: some target ran" >&2; cat "$work/warm.log" >&2; exit 1
 fi
-printf 'all x64 targets UpToDate\n'
 
 printf 'all\nx:\n\ttrue\n' > "$work/Makefile"; touch "$work/x"
 for _ in $(seq "$runs"); do
-    seconds ./build.sh --target Package --arch x64 "$@" >> "$work/ours"
-    seconds env TRACER_BUILD_ROOT="$PWD" dotnet run --project build/_build.csproj -- --target Package --arch x64 "$@" >> "$work/dotnet-run"
+    seconds ./build.sh "${package[@]}" >> "$work/noop"
+    seconds bootstrap "${package[@]}" >> "$work/noop-bootstrap"
+    seconds ./build.sh --help >> "$work/help"
+    seconds bootstrap --help >> "$work/help-bootstrap"
     seconds make -C "$work" -q x >> "$work/make"
 done
 
-ours=$(median < "$work/ours")
-printf '%-40s %10s %8s\n' "case ($runs runs)" "median s" "ratio"
-printf '%-40s %10.3f %8s\n' "./build.sh (warm no-op)" "$ours" "1.00"
-for peer in dotnet-run make; do
-    m=$(median < "$work/$peer")
-    printf '%-40s %10.3f %8.2f\n' "$peer" "$m" "$(awk -v a="$m" -v b="$ours" 'BEGIN { print a / b }')"
-done
+printf '%-46s %10s %12s\n' "case ($runs runs, $(nproc) cores, load $(cut -d' ' -f1 /proc/loadavg))" "median s" "vs build.sh"
+row() { printf '%-46s %10.3f %12s\n' "$1" "$(median < "$work/$2")" "$3"; }
+ratio() { awk -v a="$(median < "$work/$1")" -v b="$(median < "$work/$2")" 'BEGIN { printf "%.1fx", a / b }'; }
+row "./build.sh --target Package --arch x64 (no-op)" noop ""
+row "dotnet run --project build -- (same)" noop-bootstrap "$(ratio noop-bootstrap noop)"
+row "./build.sh --help" help ""
+row "dotnet run --project build -- --help" help-bootstrap "$(ratio help-bootstrap help)"
+row "make no-op" make "$(ratio make noop)"

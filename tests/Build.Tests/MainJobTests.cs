@@ -24,23 +24,24 @@ public sealed class MainJobTests(BuildScriptFixture build)
     }
 
     [Fact]
-    public void Package_x64_gives_a_checksummed_tarball_whose_tracer_names_its_version_and_arch()
+    public void Package_for_this_machine_gives_a_checksummed_tarball_whose_tracer_names_its_version_and_arch()
     {
-        build.Succeed("--target", "Package", "--arch", "x64", "--version", Version);
+        var host = Arch.Host;
+        build.Succeed("--target", "Package", "--arch", host.Name, "--version", Version);
         using var extracted = new TempDirectory();
-        var top = Path.Combine(BuildScriptFixture.Extract(BuildScriptFixture.Artifact($"tracer-{Version}-linux-x64.tar.gz"), extracted.Path), $"tracer-{Version}-linux-x64");
+        var top = Path.Combine(BuildScriptFixture.Extract(BuildScriptFixture.Artifact($"tracer-{Version}-{host.Rid}.tar.gz"), extracted.Path), $"tracer-{Version}-{host.Rid}");
 
-        AssertChecksumVerifies($"tracer-{Version}-linux-x64.tar.gz");
-        TarballAssert.IsSane(BuildScriptFixture.Artifact($"tracer-{Version}-linux-x64.tar.gz"), $"tracer-{Version}-linux-x64", new HashSet<string> { "tracer" });
+        AssertChecksumVerifies($"tracer-{Version}-{host.Rid}.tar.gz");
+        TarballAssert.IsSane(BuildScriptFixture.Artifact($"tracer-{Version}-{host.Rid}.tar.gz"), $"tracer-{Version}-{host.Rid}", new HashSet<string> { "tracer" });
         Assert.Equal(
             ["LICENSE", "README.md", "lib/libbpf.so.1", "lib/libelf.so.1", "lib/libz.so.1", "tracer"],
             Directory.EnumerateFiles(top, "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(top, f)).Order(StringComparer.Ordinal));
         Assert.Equal(TarballEntry.Executable, File.GetUnixFileMode(Path.Combine(top, "tracer")));
-        Assert.All(Directory.EnumerateFiles(Path.Combine(top, "lib")), lib => Assert.Equal(Arch.X64.ElfMachine, Elf.Machine(lib)));
-        Assert.Equal(Arch.X64.ElfMachine, Elf.Machine(Path.Combine(top, "tracer")));
+        Assert.All(Directory.EnumerateFiles(Path.Combine(top, "lib")), lib => Assert.Equal(host.ElfMachine, Elf.Machine(lib)));
+        Assert.Equal(host.ElfMachine, Elf.Machine(Path.Combine(top, "tracer")));
 
         var version = ProcessRunner.Run(Path.Combine(top, "tracer"), ["--version"], echo: false);
-        Assert.Equal($"tracer {Version} linux-x64", version.Output.Trim());
+        Assert.Equal($"tracer {Version} {host.Rid}", version.Output.Trim());
 
         // The tarball's lib/ must be what the tracer really loads, not the machine's libbpf.
         var doctor = ProcessRunner.TryRun(Path.Combine(top, "tracer"), ["doctor"]);
@@ -73,13 +74,14 @@ public sealed class MainJobTests(BuildScriptFixture build)
             Assert.Contains(arch.Rid, File.ReadAllText(Path.Combine(top, "tracer.deps.json")));
         }
 
-        // This machine is x64: the x64 launcher runs the dll with the installed .NET 10 runtime.
-        var launcher = Path.Combine(extracted.Path, $"tracer-{Version}-linux-x64", "tracer");
-        Assert.Equal($"tracer {Version} linux-x64", ProcessRunner.Run(launcher, ["--version"], echo: false).Output.Trim());
+        // This machine's launcher runs the dll with the installed .NET 10 runtime; the other arch's libraries load under qemu.
+        var launcher = Path.Combine(extracted.Path, $"tracer-{Version}-{Arch.Host.Rid}", "tracer");
+        Assert.Equal($"tracer {Version} {Arch.Host.Rid}", ProcessRunner.Run(launcher, ["--version"], echo: false).Output.Trim());
 
-        var probe = new LibbpfProbe(Arch.Arm64, Repository.Root);
-        Assert.SkipUnless(probe.IsAvailable, $"Proving the arm64 lib/ loads: {probe.Unavailable} (the Test target installs them).");
-        Assert.StartsWith("libbpf v", probe.Run(Path.Combine(extracted.Path, $"tracer-{Version}-linux-arm64", "lib")));
+        var foreign = Arch.All.First(a => a != Arch.Host);
+        var probe = new LibbpfProbe(foreign, Repository.Root);
+        Assert.SkipUnless(probe.IsAvailable, $"Proving the {foreign.Name} lib/ loads: {probe.Unavailable} (the Test target installs them).");
+        Assert.StartsWith("libbpf v", probe.Run(Path.Combine(extracted.Path, $"tracer-{Version}-{foreign.Rid}", "lib")));
     }
 
     [Fact]

@@ -5,7 +5,7 @@ using System.Text.RegularExpressions;
 
 namespace TracerBuild.Tests;
 
-/// <summary>The published x64 tracer against the real kernel: events of processes the tests start, filters, exit and errors.</summary>
+/// <summary>The tracer published for this machine's arch, against the real kernel: events of processes the tests start, filters, exit and errors.</summary>
 [Collection(BuildScriptCollection.Name)]
 public sealed partial class TracerTests(BuildScriptFixture build)
 {
@@ -13,12 +13,12 @@ public sealed partial class TracerTests(BuildScriptFixture build)
 
     private static string? _tracer;
 
-    /// <summary>artifacts/publish/linux-x64/tracer, published from the current sources once per test run.</summary>
+    /// <summary>artifacts/publish/linux-&lt;host arch&gt;/tracer, published from the current sources once per test run.</summary>
     private string Tracer()
     {
-        var tracer = BuildScriptFixture.Artifact("publish/linux-x64/tracer");
+        var tracer = BuildScriptFixture.Artifact($"publish/{Arch.Host.Rid}/tracer");
         if (_tracer is null)
-            build.Succeed("--target", "Publish", "--arch", "x64");
+            build.Succeed("--target", "Publish", "--arch", Arch.Host.Name);
         _tracer = tracer;
         return tracer;
     }
