@@ -23,18 +23,18 @@ if grep -Eq '^(Preflight|Restore|Vmlinux|CompileBpf|Publish|Package) +(Succeeded
     echo "not a no-op: some target ran" >&2; cat "$work/warm.log" >&2; exit 1
 fi
 
-printf 'all\nx:\n\ttrue\n' > "$work/Makefile"; touch "$work/x"
+printf 'x:\n\ttrue\n' > "$work/Makefile"; touch "$work/x"
 for _ in $(seq "$runs"); do
     seconds ./build.sh "${package[@]}" >> "$work/noop"
     seconds bootstrap "${package[@]}" >> "$work/noop-bootstrap"
     seconds ./build.sh --help >> "$work/help"
     seconds bootstrap --help >> "$work/help-bootstrap"
-    seconds make -C "$work" -q x >> "$work/make"
+    seconds make -C "$work" x >> "$work/make"
 done
 
 printf '%-46s %10s %12s\n' "case ($runs runs, $(nproc) cores, load $(cut -d' ' -f1 /proc/loadavg))" "median s" "vs build.sh"
 row() { printf '%-46s %10.3f %12s\n' "$1" "$(median < "$work/$2")" "$3"; }
-ratio() { awk -v a="$(median < "$work/$1")" -v b="$(median < "$work/$2")" 'BEGIN { printf "%.1fx", a / b }'; }
+ratio() { awk -v a="$(median < "$work/$1")" -v b="$(median < "$work/$2")" 'BEGIN { printf "%.2fx", a / b }'; }
 row "./build.sh --target Package --arch x64 (no-op)" noop ""
 row "dotnet run --project build -- (same)" noop-bootstrap "$(ratio noop-bootstrap noop)"
 row "./build.sh --help" help ""
