@@ -12,8 +12,8 @@ shift || true
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
-seconds() { local start end; start=$(date +%s.%N); "$@" > /dev/null 2>&1; end=$(date +%s.%N); awk -v a="$start" -v b="$end" 'BEGIN { print b - a }'; }
+. bench/lib.sh
+seconds() { local start; start=$(now); "$@" > /dev/null 2>&1; elapsed "$start"; }
 bootstrap() { env TRACER_BUILD_ROOT="$PWD" dotnet run --project build/_build.csproj -- "$@"; }
 
 package=(--target Package --arch x64 "$@")
@@ -34,9 +34,9 @@ done
 
 printf '%-46s %10s %12s\n' "case ($runs runs, $(nproc) cores, load $(cut -d' ' -f1 /proc/loadavg))" "median s" "vs build.sh"
 row() { printf '%-46s %10.3f %12s\n' "$1" "$(median < "$work/$2")" "$3"; }
-ratio() { awk -v a="$(median < "$work/$1")" -v b="$(median < "$work/$2")" 'BEGIN { printf "%.2fx", a / b }'; }
+ratio_of() { ratio "$(median < "$work/$1")" "$(median < "$work/$2")"; }
 row "./build.sh --target Package --arch x64 (no-op)" noop ""
-row "dotnet run --project build -- (same)" noop-bootstrap "$(ratio noop-bootstrap noop)"
+row "dotnet run --project build -- (same)" noop-bootstrap "$(ratio_of noop-bootstrap noop)"
 row "./build.sh --help" help ""
-row "dotnet run --project build -- --help" help-bootstrap "$(ratio help-bootstrap help)"
-row "make no-op" make "$(ratio make noop)"
+row "dotnet run --project build -- --help" help-bootstrap "$(ratio_of help-bootstrap help)"
+row "make no-op" make "$(ratio_of make noop)"

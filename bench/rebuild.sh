@@ -10,8 +10,8 @@ shift || true
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
-seconds() { local start end; start=$(date +%s.%N); "$@" > "$work/last.log" 2>&1; end=$(date +%s.%N); awk -v a="$start" -v b="$end" 'BEGIN { print b - a }'; }
+. bench/lib.sh
+seconds() { local start; start=$(now); "$@" > "$work/last.log" 2>&1; elapsed "$start"; }
 
 for run in $(seq "$runs"); do
     clone="$work/clone-$run"
@@ -31,5 +31,5 @@ printf '%-52s %10s %8s\n' "case ($runs runs, $(nproc) cores)" "median s" "ratio"
 printf '%-52s %10.2f %8s\n' "cold Package, both arches (fresh clone)" "$(median < "$work/cold")" ""
 printf '%-52s %10.2f %8s\n' "after editing tracer.bpf.c (incremental)" "$(median < "$work/edit")" "1.00"
 printf '%-52s %10.2f %8s\n' "after editing tracer.bpf.c, --force (everything)" "$(median < "$work/force")" \
-    "$(awk -v a="$(median < "$work/force")" -v b="$(median < "$work/edit")" 'BEGIN { printf "%.2fx", a / b }')"
+    "$(ratio "$(median < "$work/force")" "$(median < "$work/edit")")"
 printf 'statuses after the edit: %s\n' "$(cat "$work/edit-statuses")"

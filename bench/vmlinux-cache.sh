@@ -16,12 +16,10 @@ sleep 1
 url="http://127.0.0.1:$port"
 commit=$(sed -n 's/.*"commit": "\([0-9a-f]*\)".*/\1/p' bpf/vmlinux.lock.json)
 
+. bench/lib.sh
 requests() { grep -c '"GET ' "$work/server.log" || true; }
-now() { date +%s.%N; }
-elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { print b - a }'; }
 # The Vmlinux row of the build's summary table: the target alone, without build.sh's start-up.
 target_seconds() { sed -n 's/^Vmlinux  *[A-Za-z]*  *\([0-9.]*\)s$/\1/p'; }
-median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 
 ./build.sh --help > /dev/null # compile the build program first: not part of any measurement
 for run in $(seq "$runs"); do

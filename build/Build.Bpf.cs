@@ -47,10 +47,7 @@ partial class Build
     /// </summary>
     static string ClangVersion()
     {
-        var onPath = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries)
-            .Select(dir => Path.Combine(dir, "clang"))
-            .FirstOrDefault(File.Exists);
-        if (onPath is null)
+        if (Which("clang") is not { } onPath)
             return "clang not installed";
         var binary = new FileInfo(File.ResolveLinkTarget(onPath, returnFinalTarget: true)?.FullName ?? onPath);
         return $"clang {binary.FullName} {binary.Length} {binary.LastWriteTimeUtc:O}";

@@ -9,16 +9,7 @@ public sealed class BootstrapTests : IDisposable
     public void Dispose() => _temp.Dispose();
 
     /// <summary>A PATH with what build.sh uses, but no dotnet.</summary>
-    private string PathWithoutDotnet()
-    {
-        var tools = Path.Combine(_temp.Path, "tools");
-        if (Directory.Exists(tools))
-            return tools;
-        Directory.CreateDirectory(tools);
-        foreach (var tool in new[] { "bash", "dirname", "find", "mkdir", "sed", "curl", "touch", "chmod" })
-            File.CreateSymbolicLink(Path.Combine(tools, tool), ProcessRunner.Run("/bin/sh", ["-c", $"command -v {tool}"], echo: false).Output.Trim());
-        return tools;
-    }
+    private string PathWithoutDotnet() => ToolFolder.Create(_temp.Path, "bash", "dirname", "find", "mkdir", "sed", "curl", "touch", "chmod");
 
     private static ProcessResult BuildScript(string checkout, string path, string installScriptUrl) =>
         ProcessRunner.TryRun("/usr/bin/env",

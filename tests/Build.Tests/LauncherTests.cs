@@ -25,13 +25,7 @@ public sealed class LauncherTests : IDisposable
     }
 
     /// <summary>A PATH with the tools the launcher uses but no dotnet (which lives in /usr/bin here).</summary>
-    private string PathWithoutDotnet()
-    {
-        var tools = Directory.CreateDirectory(Path.Combine(_temp.Path, "tools")).FullName;
-        foreach (var tool in new[] { "readlink", "dirname", "grep" })
-            File.CreateSymbolicLink(Path.Combine(tools, tool), ProcessRunner.Run("/bin/sh", ["-c", $"command -v {tool}"], echo: false).Output.Trim());
-        return tools;
-    }
+    private string PathWithoutDotnet() => ToolFolder.Create(_temp.Path, "readlink", "dirname", "grep");
 
     [Fact]
     public void Without_dotnet_it_says_to_install_the_runtime()
