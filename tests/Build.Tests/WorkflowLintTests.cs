@@ -82,7 +82,9 @@ public sealed class WorkflowLintTests(WorkflowLinters linters) : IClassFixture<W
         // Preflight installs shellcheck when the Test target runs.
         Assert.SkipWhen(WorkflowLinters.OnPath("shellcheck") is null, "shellcheck is not installed (./build.sh --target Test installs it).");
 
-        var result = ProcessRunner.TryRun("shellcheck", ["build.sh", ".ci/run", ".github/scripts/apt-other-arch.sh"], workingDirectory: Repository.Root);
+        var scripts = Directory.EnumerateFiles(Path.Combine(Repository.Root, ".github", "scripts"), "*.sh").Order(StringComparer.Ordinal)
+            .Select(s => Path.GetRelativePath(Repository.Root, s));
+        var result = ProcessRunner.TryRun("shellcheck", ["build.sh", ".ci/run", .. scripts], workingDirectory: Repository.Root);
 
         Assert.True(result.ExitCode == 0, $"shellcheck:\n{result.Output}");
     }
