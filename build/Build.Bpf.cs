@@ -6,7 +6,7 @@ partial class Build
     Target CompileBpf => _ => _
         .DependsOn(Preflight, Vmlinux)
         .Description("Compiles bpf/tracer.bpf.c with clang for each arch's __TARGET_ARCH_ and vmlinux.h")
-        .Inputs(() => [BpfSources, .. Arches.Select(VmlinuxIncludeDirectory)])
+        .Inputs(() => [BpfSources, LibbpfHeaders, .. Arches.Select(VmlinuxIncludeDirectory)])
         .InputValues(() => [ClangVersion(), .. Arches.SelectMany(ClangArguments)])
         .Outputs(() => Arches.Select(BpfObject))
         .Executes(() =>
@@ -25,6 +25,9 @@ partial class Build
         });
 
     string BpfSources => Path.Combine(RootDirectory, "bpf");
+
+    /// <summary>bpf_helpers.h and friends, from libbpf-dev: an upgrade changes what the BPF code compiles to.</summary>
+    const string LibbpfHeaders = "/usr/include/bpf";
 
     IReadOnlyList<string> ClangArguments(Arch arch) =>
     [

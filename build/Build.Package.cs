@@ -7,7 +7,7 @@ partial class Build
         .DependsOn(Publish)
         .Description("Packs each arch into artifacts/tracer-<version>-linux-<arch>.tar.gz with a .sha256")
         .Inputs(() => Arches.SelectMany(a => TarballContents(a, TarballName(a))).Select(e => e.SourcePath).OfType<string>())
-        .InputValues(() => [ReleaseVersion, SourceDateEpoch().ToUnixTimeSeconds().ToString(), .. Arches.Select(TarballName)])
+        .InputValues(() => [ReleaseVersion, SourceDate.ToUnixTimeSeconds().ToString(), .. Arches.Select(TarballName)])
         .Outputs(() => Arches.SelectMany(a => new[] { TarballPath(a), TarballPath(a) + ".sha256" }))
         .Executes(() =>
         {
@@ -20,7 +20,7 @@ partial class Build
                 ProveLibrariesLoad(arch);
             });
 
-            var mtime = SourceDateEpoch();
+            var mtime = SourceDate;
             ForEachArch(arch =>
             {
                 var tarball = TarballPath(arch);
@@ -31,7 +31,7 @@ partial class Build
             });
         });
 
-    string TarballName(Arch arch) => $"tracer-{TracerBuild.ReleaseVersion.WithoutMetadata(ReleaseVersion)}-{arch.Rid}";
+    string TarballName(Arch arch) => arch.TarballName(TracerBuild.ReleaseVersion.WithoutMetadata(ReleaseVersion));
 
     string TarballPath(Arch arch) => Path.Combine(ArtifactsDirectory, $"{TarballName(arch)}.tar.gz");
 
@@ -71,7 +71,7 @@ partial class Build
     }
 
     /// <summary>SOURCE_DATE_EPOCH, else the HEAD commit time, so two builds of one commit give the same bytes.</summary>
-    DateTimeOffset SourceDateEpoch()
+    DateTimeOffset ReadSourceDate()
     {
         if (EnvironmentVariables.GetValueOrDefault("SOURCE_DATE_EPOCH") is { Length: > 0 } epoch)
         {

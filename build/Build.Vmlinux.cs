@@ -15,7 +15,7 @@ partial class Build
     Target Vmlinux => _ => _
         .Description("Fetches each arch's pinned vmlinux.h (sha256-verified, cached)")
         .Inputs(() => [LockFile])
-        .InputValues(() => Arches.Select(a => a.VmlinuxDir))
+        .InputValues(() => [$"source {VmlinuxSource}", $"ref {VmlinuxRef}", .. Arches.Select(a => a.VmlinuxDir)])
         .Outputs(() => Arches.Select(a => Path.Combine(VmlinuxIncludeDirectory(a), "vmlinux.h"))
             .Concat(Arches.Select(a => new VmlinuxCache(CacheDirectory).PathOf(Lock.Commit, a.VmlinuxDir, Lock.For(a).File))))
         .AlwaysRunsWhen(() => VmlinuxSource == VmlinuxSource.Host || VmlinuxRef is { Length: > 0 }, "unpinned headers are fetched or generated every time")

@@ -31,6 +31,7 @@ partial class Build : BuildBase
     IReadOnlyList<Arch> Arches = [];
     GitHead? Head;
     string ReleaseVersion = "";
+    DateTimeOffset SourceDate;
     VmlinuxLock Lock = null!;
 
     string ArtifactsDirectory => Path.Combine(RootDirectory, "artifacts");
@@ -80,6 +81,7 @@ partial class Build : BuildBase
         Arches = TracerBuild.Arch.Parse(Arch);
         Head = GitHead.Read(RootDirectory);
         ReleaseVersion = TracerBuild.ReleaseVersion.Resolve(Version, Head);
+        SourceDate = ReadSourceDate();
         Lock = VmlinuxLock.Load(LockFile);
         foreach (var arch in Arches)
             Lock.For(arch);

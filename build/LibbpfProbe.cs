@@ -28,8 +28,7 @@ public sealed class LibbpfProbe(Arch arch, string root)
         Directory.CreateDirectory(Path.GetDirectoryName(probe)!);
         ProcessRunner.Run(Compiler, ["-O2", "-Wall", "-Werror", "-o", probe, Path.Combine(root, "build", "probe", "libbpf-probe.c"), "-ldl"], echo: false);
 
-        string[] libraries = ["libz.so.1", "libelf.so.1", "libbpf.so.1"];
-        var result = ProcessRunner.TryRun(Qemu, ["-L", arch.CrossSysroot, probe, .. libraries.Select(l => Path.Combine(libraryDirectory, l))]);
+        var result = ProcessRunner.TryRun(Qemu, ["-L", arch.CrossSysroot, probe, .. Prerequisites.PackagedLibraries.Select(l => Path.Combine(libraryDirectory, l))]);
         return result.ExitCode == 0
             ? result.Output.Trim()
             : throw new BuildFailedException($"The {arch.Name} libraries do not load under qemu: {result.Output.Trim()}");

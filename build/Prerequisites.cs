@@ -7,10 +7,11 @@ public static class Prerequisites
 {
     private static readonly string[] Tools = ["clang", "llvm", "libbpf-dev", "libelf-dev", "zlib1g-dev", "bpftool"];
 
-    /// <summary>The native libraries packaged into the tarball, from that arch's library dir.</summary>
-    public static readonly string[] PackagedLibraries = ["libbpf.so.1", "libelf.so.1", "libz.so.1"];
+    /// <summary>The native libraries packaged into the tarball from that arch's library dir, dependencies first (load order).</summary>
+    public static readonly string[] PackagedLibraries = ["libz.so.1", "libelf.so.1", "libbpf.so.1"];
 
-    private static readonly string[] LibraryPackages = ["libbpf1", "libelf1", "zlib1g"];
+    /// <summary>The Debian packages those libraries come from.</summary>
+    public static readonly string[] LibraryPackages = ["libbpf1", "libelf1", "zlib1g"];
 
     /// <summary>What the tests need besides the build's tools: the workflow lint runs shellcheck.</summary>
     private static readonly string[] TestTools = ["shellcheck"];

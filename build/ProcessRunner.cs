@@ -14,6 +14,9 @@ public sealed record ProcessResult(int ExitCode, string Output, string StandardO
 /// <summary>The one way the build starts other programs: arguments passed as a list, output echoed and captured.</summary>
 public static class ProcessRunner
 {
+    /// <summary>Set by the build's entry point: Ctrl-C or SIGTERM ends the running program, its children included.</summary>
+    public static CancellationToken Interruption { get; set; }
+
     /// <summary>Runs a program and throws <see cref="BuildFailedException"/> when it exits non-zero.</summary>
     public static ProcessResult Run(
         string program,
@@ -34,7 +37,8 @@ public static class ProcessRunner
         IEnumerable<string> arguments,
         string? workingDirectory = null,
         IReadOnlyDictionary<string, string>? environment = null,
-        bool echo = false)
+        bool echo = false,
+        CancellationToken? interruption = null)
     {
         var startInfo = new ProcessStartInfo(program)
         {
@@ -72,6 +76,17 @@ public static class ProcessRunner
         {
             throw new BuildFailedException($"'{program}' was not found on PATH; the Preflight target installs the build's prerequisites.");
         }
+        using var interrupt = (interruption ?? Interruption).Register(() =>
+        {
+            try
+            {
+                process.Kill(entireProcessTree: true);
+            }
+            catch (InvalidOperationException)
+            {
+                // It had already exited.
+            }
+        });
         process.StandardInput.Close();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();

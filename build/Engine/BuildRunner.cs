@@ -146,10 +146,22 @@ internal sealed class Execution(
         foreach (var target in plan)
         {
             var stopwatch = Stopwatch.StartNew();
-            var status = Decide(target, stopped, statuses);
+            TargetStatus? status;
+            TargetState.Snapshot? snapshot = null;
+            try
+            {
+                status = Decide(target, stopped, statuses, out snapshot);
+            }
+            catch (Exception e)
+            {
+                // Reading a target's inputs failed (bad input, an unreadable file): that target fails, in one line.
+                display.Error(secrets.Redact(e is BuildFailedException or BuildInputException ? e.Message : $"{target.Name}: {e.GetType().Name}: {e.Message}"));
+                status = TargetStatus.Failed;
+                stopped = true;
+            }
             if (status is null)
             {
-                status = RunTarget(target);
+                status = RunTarget(target, snapshot);
                 stopped |= status == TargetStatus.Aborted || (status == TargetStatus.Failed && !target.ProceedsAfterFailure);
             }
             statuses[target] = status.Value;
@@ -163,8 +175,9 @@ internal sealed class Execution(
     }
 
     /// <summary>A status when the target does not run; null when it must.</summary>
-    private TargetStatus? Decide(TargetDefinition target, bool stopped, Dictionary<TargetDefinition, TargetStatus> statuses)
+    private TargetStatus? Decide(TargetDefinition target, bool stopped, Dictionary<TargetDefinition, TargetStatus> statuses, out TargetState.Snapshot? snapshot)
     {
+        snapshot = null;
         if (skipped.Contains(target))
             return TargetStatus.Skipped;
         if ((stopped || cancellation.IsCancellationRequested) && !target.IsAssured)
@@ -176,20 +189,21 @@ internal sealed class Execution(
             display.Note($"Skipping {target.Name}: {condition} is false.");
             return TargetStatus.Skipped;
         }
-        if (target.IsIncremental && !force && state.WhyRun(target) is null)
-            return TargetStatus.UpToDate;
-        return null;
+        if (!target.IsIncremental)
+            return null;
+        snapshot = state.Capture(target);
+        return !force && state.WhyRun(target, snapshot) is null ? TargetStatus.UpToDate : null;
     }
 
-    private TargetStatus RunTarget(TargetDefinition target)
+    private TargetStatus RunTarget(TargetDefinition target, TargetState.Snapshot? snapshot)
     {
         display.TargetStarted(target.Name);
         try
         {
             foreach (var action in target.Actions)
                 action();
-            if (target.IsIncremental)
-                state.Save(target);
+            if (snapshot is not null)
+                state.Save(target, snapshot);
             return TargetStatus.Succeeded;
         }
         catch (Exception e)
@@ -226,7 +240,7 @@ internal sealed class Execution(
                 : staticSkips.GetValueOrDefault(target) is { } condition ? $"skipped ({condition} is false)"
                 : !target.IsIncremental ? "runs (it declares no inputs, so it always runs)"
                 : force ? "runs (--force)"
-                : state.WhyRun(target) is { } reason ? $"runs ({reason})"
+                : state.WhyRun(target, state.Capture(target)) is { } reason ? $"runs ({reason})"
                 : dependenciesRunning.Count > 0 ? $"up to date now; checked again after {string.Join(", ", dependenciesRunning)}"
                 : "up to date";
             if (verdict.StartsWith("runs", StringComparison.Ordinal) || verdict.StartsWith("up to date now", StringComparison.Ordinal))

@@ -17,16 +17,26 @@ internal sealed class TargetState(string root, FileHashes hashes)
 
     public sealed record Record(string Fingerprint, Dictionary<string, string> Inputs, Dictionary<string, string> Outputs);
 
-    /// <summary>Null when the target is up to date; otherwise why it must run.</summary>
-    public string? WhyRun(TargetDefinition target)
+    /// <summary>A target's inputs as hashed before it runs: what its result is recorded against.</summary>
+    public sealed record Snapshot(string Fingerprint, Dictionary<string, string> Inputs, string? AlwaysRunReason);
+
+    public Snapshot Capture(TargetDefinition target)
     {
-        if (target.AlwaysRunConditions.FirstOrDefault(c => c.Condition()) is { Reason: { } always })
+        var inputs = HashInputs(target);
+        var always = target.AlwaysRunConditions.FirstOrDefault(c => c.Condition()).Reason;
+        return new Snapshot(Fingerprint(target, inputs), inputs, always);
+    }
+
+    /// <summary>Null when the target is up to date; otherwise why it must run.</summary>
+    public string? WhyRun(TargetDefinition target, Snapshot snapshot)
+    {
+        if (snapshot.AlwaysRunReason is { } always)
             return always;
         if (Load(target) is not { } last)
             return "no successful run recorded";
 
-        var inputs = HashInputs(target);
-        if (Fingerprint(target, inputs) != last.Fingerprint)
+        var inputs = snapshot.Inputs;
+        if (snapshot.Fingerprint != last.Fingerprint)
         {
             var changed = inputs.Where(i => last.Inputs.GetValueOrDefault(i.Key) != i.Value).Select(i => Relative(i.Key))
                 .Concat(last.Inputs.Keys.Except(inputs.Keys).Select(Relative)).Take(3).ToList();
@@ -46,11 +56,19 @@ internal sealed class TargetState(string root, FileHashes hashes)
         return null;
     }
 
-    public void Save(TargetDefinition target)
+    /// <summary>
+    /// Records a successful run against the inputs as they were before it (an edit made while it ran is seen next
+    /// time). A run forced by an always-run condition is not a result for those inputs, so it is forgotten instead.
+    /// </summary>
+    public void Save(TargetDefinition target, Snapshot before)
     {
-        var inputs = HashInputs(target);
+        if (before.AlwaysRunReason is not null)
+        {
+            Forget(target);
+            return;
+        }
         var outputs = Expand(target.OutputFiles).ToDictionary(f => f, f => hashes.Of(f) ?? "");
-        var record = new Record(Fingerprint(target, inputs), inputs, outputs);
+        var record = new Record(before.Fingerprint, before.Inputs, outputs);
         AtomicFile.Write(Path.Combine(StateDirectory, target.Name + ".json"), JsonSerializer.SerializeToUtf8Bytes(record, EngineJsonContext.Default.Record));
     }
 
@@ -87,12 +105,12 @@ internal sealed class TargetState(string root, FileHashes hashes)
         return Sha256.Of(Encoding.UTF8.GetBytes(text.ToString()));
     }
 
-    /// <summary>Files as given, folders as every file in them except bin/ and obj/, sorted.</summary>
+    /// <summary>Files as given, folders as every file in them except those in their own bin/ and obj/ folders, sorted.</summary>
     private static IEnumerable<string> Expand(IEnumerable<Func<IEnumerable<string>>> sources) =>
         sources.SelectMany(s => s())
             .SelectMany(path => Directory.Exists(path)
                 ? Directory.EnumerateFiles(path, "*", SearchOption.AllDirectories)
-                    .Where(f => !f.Contains("/bin/", StringComparison.Ordinal) && !f.Contains("/obj/", StringComparison.Ordinal))
+                    .Where(f => !Path.GetRelativePath(path, f).Split('/').Any(segment => segment is "bin" or "obj"))
                 : [path])
             .Select(Path.GetFullPath)
             .Distinct()

@@ -10,7 +10,7 @@ public static class ReleaseFiles
     public static IReadOnlyList<string> Tarballs(string artifacts, string version)
     {
         var missing = Arch.All
-            .Select(a => $"tracer-{version}-{a.Rid}.tar.gz")
+            .Select(a => $"{a.TarballName(version)}.tar.gz")
             .Where(name => !File.Exists(Path.Combine(artifacts, name)))
             .ToList();
         if (missing.Count > 0)

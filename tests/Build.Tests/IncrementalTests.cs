@@ -27,6 +27,7 @@ public sealed class IncrementalTests : IDisposable
         public bool Fail;
         public int Copies;
         public bool Unpinned;
+        public Action? DuringCopy;
 
         public Target Copy => _ => _
             .Inputs(() => [input])
@@ -40,6 +41,7 @@ public sealed class IncrementalTests : IDisposable
                 Directory.CreateDirectory(Path.GetDirectoryName(output)!);
                 File.WriteAllText(output, File.ReadAllText(input) + Flavour);
                 Copies++;
+                DuringCopy?.Invoke();
             });
 
         public Target After => _ => _.DependsOn(Copy).Executes(() => { });
@@ -112,6 +114,50 @@ public sealed class IncrementalTests : IDisposable
 
         Assert.Equal(1, build.Copies);
         Assert.True(File.Exists(elsewhere));
+    }
+
+    [Fact]
+    public void An_input_edited_while_the_target_runs_makes_the_next_run_run_it_again()
+    {
+        Run(b => b.DuringCopy = () => File.WriteAllText(_input, "edited meanwhile"));
+
+        Assert.Equal(1, Run().Build.Copies);
+        Assert.Equal("edited meanwhileplain", File.ReadAllText(_output));
+    }
+
+    [Fact]
+    public void A_run_forced_by_an_always_run_condition_is_not_recorded_as_up_to_date()
+    {
+        Run();
+        Run(b => b.Unpinned = true);
+
+        Assert.Equal(1, Run().Build.Copies);
+    }
+
+    [Fact]
+    public void Files_of_an_input_folder_inside_an_obj_folder_count_but_its_own_bin_and_obj_do_not()
+    {
+        var folder = Directory.CreateDirectory(Path.Combine(_root.Path, "artifacts", "obj", "headers")).FullName;
+        File.WriteAllText(Path.Combine(folder, "vmlinux.h"), "one");
+        Directory.CreateDirectory(Path.Combine(folder, "bin"));
+        var build = new FolderBuild(folder) { RootDirectory = _root.Path };
+        void RunFolder() => BuildRunner.Run(build, [], build.Compile, new Dictionary<string, string>(), new StringWriter(), new StringWriter(), TestContext.Current.CancellationToken);
+
+        RunFolder();
+        File.WriteAllText(Path.Combine(folder, "bin", "ignored.txt"), "whatever");
+        RunFolder();
+        Assert.Equal(1, build.Runs);
+
+        File.WriteAllText(Path.Combine(folder, "vmlinux.h"), "two");
+        RunFolder();
+        Assert.Equal(2, build.Runs);
+    }
+
+    private sealed class FolderBuild(string folder) : BuildBase
+    {
+        public int Runs;
+
+        public Target Compile => _ => _.Inputs(() => [folder]).Executes(() => Runs++);
     }
 
     [Fact]

@@ -98,3 +98,18 @@ public sealed class PackagingTests : IDisposable
         Assert.Empty(Directory.EnumerateFiles(_temp.Path, "*.tmp-*"));
     }
 }
+
+public sealed class ProcessRunnerTests
+{
+    [Fact]
+    public void An_interruption_ends_the_running_program_and_its_children()
+    {
+        using var interrupt = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+
+        var result = ProcessRunner.TryRun("/bin/sh", ["-c", "sleep 30 & wait"], interruption: interrupt.Token);
+
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10), $"took {watch.Elapsed}");
+    }
+}

@@ -48,6 +48,9 @@ public sealed class TargetApiTests : IDisposable
         public Target Publish => _ => _.DependsOn(Test).OnlyWhenStatic(() => Deploy).Requires(() => Token != null).Executes(() => Ran.Add("Publish"));
         public Target Package => _ => _.DependsOn(Compile).OnlyWhenDynamic(() => Ready).Executes(() => Ran.Add("Package"));
         public Target Report => _ => _.AssuredAfterFailure().Unlisted().Executes(() => Ran.Add("Report"));
+        public Target Stamp => _ => _.DependsOn(Restore)
+            .InputValues(() => throw new BuildInputException("SOURCE_DATE_EPOCH must be a number"))
+            .Executes(() => Ran.Add("Stamp"));
     }
 
     private (int ExitCode, string Output, string Errors) Run(ApiBuild build, string[] args, Dictionary<string, string>? environment = null, CancellationToken? cancellation = null)
@@ -158,6 +161,18 @@ public sealed class TargetApiTests : IDisposable
         Assert.Matches(@"(?m)^Test\s+NotRun", output);
         Assert.Matches(@"(?m)^Report\s+Succeeded", output);
         Assert.Contains("Build interrupted.", output);
+    }
+
+    [Fact]
+    public void A_failure_reading_a_target_s_inputs_is_one_line_and_fails_that_target()
+    {
+        var build = new ApiBuild();
+        var (exitCode, output, errors) = Run(build, ["--target", "Stamp"]);
+
+        Assert.Equal(1, exitCode);
+        Assert.Equal(["Restore"], build.Ran);
+        Assert.Equal("error: SOURCE_DATE_EPOCH must be a number", errors.Trim());
+        Assert.Matches(@"(?m)^Stamp\s+Failed", output);
     }
 
     [Fact]
