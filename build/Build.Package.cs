@@ -6,7 +6,7 @@ partial class Build
     Target Package => _ => _
         .DependsOn(Publish)
         .Description("Packs each arch into artifacts/tracer-<version>-linux-<arch>.tar.gz with a .sha256")
-        .Inputs(() => Arches.SelectMany(a => TarballContents(a, TarballName(a))).Select(e => e.SourcePath).OfType<string>())
+        .Inputs(() => Arches.SelectMany(a => TarballContents(a)).Select(e => e.SourcePath).OfType<string>())
         .InputValues(() => [ReleaseVersion, SourceDate.ToUnixTimeSeconds().ToString(), .. Arches.Select(TarballName)])
         .Outputs(() => Arches.SelectMany(a => new[] { TarballPath(a), TarballPath(a) + ".sha256" }))
         .Executes(() =>
@@ -14,19 +14,17 @@ partial class Build
             // Every arch is checked before any tarball is written.
             ForEachArch(arch =>
             {
-                ArchCheck.Verify(arch, TarballContents(arch, TarballName(arch)));
+                ArchCheck.Verify(arch, TarballContents(arch));
                 // The BPF object travels inside the tracer; check the one that was embedded.
                 ArchCheck.VerifyBpfObject(BpfObject(arch));
                 ProveLibrariesLoad(arch);
             });
 
-            var mtime = SourceDate;
             ForEachArch(arch =>
             {
                 var tarball = TarballPath(arch);
-                Tarball.Write(tarball, TarballContents(arch, TarballName(arch)), mtime);
-                var checksum = $"{Sha256.OfFile(tarball)}  {Path.GetFileName(tarball)}\n";
-                AtomicFile.Write(tarball + ".sha256", s => s.Write(System.Text.Encoding.UTF8.GetBytes(checksum)));
+                Tarball.Write(tarball, TarballContents(arch), SourceDate);
+                Sha256.WriteSums(tarball + ".sha256", [tarball]);
                 Log.Line($"Wrote {Path.GetRelativePath(RootDirectory, tarball)} ({new FileInfo(tarball).Length:N0} bytes)");
             });
         });
@@ -49,15 +47,16 @@ partial class Build
         Log.Line($"{arch.Name} libraries load under qemu: {probe.Run(arch.LibraryDir)}");
     }
 
-    IReadOnlyList<TarballEntry> TarballContents(Arch arch, string top)
+    IReadOnlyList<TarballEntry> TarballContents(Arch arch)
     {
+        var top = TarballName(arch);
         var publish = PublishDirectory(arch);
         var program = SelfContained
             ? [new TarballEntry($"{top}/tracer", Path.Combine(publish, "tracer"), TarballEntry.Executable)]
             : (Directory.Exists(publish) ? Directory.EnumerateFiles(publish) : [])
                 .Where(f => !f.EndsWith(".pdb", StringComparison.Ordinal))
                 .Select(f => new TarballEntry($"{top}/{Path.GetFileName(f)}", f, TarballEntry.Regular))
-                .Append(new TarballEntry($"{top}/tracer", Path.Combine(RootDirectory, "src", "Tracer", "tracer.sh"), TarballEntry.Executable));
+                .Append(new TarballEntry($"{top}/tracer", Path.Combine(TracerDirectory, "tracer.sh"), TarballEntry.Executable));
 
         return
         [

@@ -24,7 +24,7 @@ partial class Build
         .Executes(() =>
         {
             var tarballs = ReleaseFiles.Tarballs(ArtifactsDirectory, TracerBuild.ReleaseVersion.WithoutMetadata(ReleaseVersion));
-            var sums = ReleaseFiles.WriteChecksums(Path.Combine(ArtifactsDirectory, "SHA256SUMS"), tarballs);
+            var sums = Sha256.WriteSums(Path.Combine(ArtifactsDirectory, "SHA256SUMS"), tarballs);
 
             // Uploads of tens of megabytes may take longer than HttpClient's default 100 s.
             using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(15) };

@@ -11,6 +11,16 @@ public static class Sha256
         using var stream = File.OpenRead(path);
         return Convert.ToHexStringLower(SHA256.HashData(stream));
     }
+
+    /// <summary>Writes a sha256sum-format file (what <c>sha256sum -c</c> reads) over the files, sorted by name; returns its path.</summary>
+    public static string WriteSums(string path, IEnumerable<string> files)
+    {
+        var lines = files
+            .OrderBy(Path.GetFileName, StringComparer.Ordinal)
+            .Select(f => $"{OfFile(f)}  {Path.GetFileName(f)}\n");
+        AtomicFile.Write(path, System.Text.Encoding.UTF8.GetBytes(string.Concat(lines)));
+        return path;
+    }
 }
 
 /// <summary>Writes go to a temporary file beside the destination and are renamed into place, so readers never see half a file.</summary>

@@ -25,8 +25,7 @@ public abstract class BuildBase
     {
     }
 
-    protected bool IsScheduled(Target target) =>
-        _scheduled.Any(t => t.Method == target.Method && ReferenceEquals(t.Target, target.Target));
+    protected bool IsScheduled(Target target) => _scheduled.Any(t => TargetDefinition.SameTarget(t, target));
 
     internal void Schedule(IEnumerable<Target> targets) => _scheduled = targets.ToList();
 

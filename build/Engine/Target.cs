@@ -112,9 +112,10 @@ internal sealed class TargetDefinition(string name, Target declaration) : ITarge
 
     public ITargetDefinition AlwaysRunsWhen(Func<bool> condition, string reason) => With(() => AlwaysRunConditions.Add((condition, reason)));
 
-    /// <summary>Property getters return a fresh delegate each call; equal method and target mean the same target.</summary>
-    public bool IsDeclaredBy(Target target) =>
-        target.Method == Declaration.Method && ReferenceEquals(target.Target, Declaration.Target);
+    public bool IsDeclaredBy(Target target) => SameTarget(target, Declaration);
+
+    /// <summary>Property getters return a fresh delegate each call; equal method and instance mean the same target.</summary>
+    public static bool SameTarget(Target a, Target b) => a.Method == b.Method && ReferenceEquals(a.Target, b.Target);
 
     private TargetDefinition With(Action change)
     {

@@ -1,9 +1,8 @@
-using System.Text;
 using TracerBuild.Engine;
 
 namespace TracerBuild.GitHub;
 
-/// <summary>The files a release publishes: every arch's tarball of the version and their merged checksums.</summary>
+/// <summary>The tarballs a release publishes: every arch's, of the version.</summary>
 public static class ReleaseFiles
 {
     /// <summary>Every <c>tracer-&lt;version&gt;-linux-*.tar.gz</c> in the folder, sorted; fails when an arch of the table has none.</summary>
@@ -16,15 +15,5 @@ public static class ReleaseFiles
         if (missing.Count > 0)
             throw new BuildFailedException($"Release of {version} needs every arch's tarball in {artifacts}; missing: {string.Join(", ", missing)}. Run the Package target or download the build matrix's artifacts there.");
         return Directory.EnumerateFiles(artifacts, $"tracer-{version}-linux-*.tar.gz").Order(StringComparer.Ordinal).ToList();
-    }
-
-    /// <summary>Writes a sha256sum-format file over the files, sorted by name, and returns its path.</summary>
-    public static string WriteChecksums(string path, IEnumerable<string> files)
-    {
-        var lines = files
-            .OrderBy(Path.GetFileName, StringComparer.Ordinal)
-            .Select(f => $"{Sha256.OfFile(f)}  {Path.GetFileName(f)}\n");
-        AtomicFile.Write(path, s => s.Write(Encoding.UTF8.GetBytes(string.Concat(lines))));
-        return path;
     }
 }

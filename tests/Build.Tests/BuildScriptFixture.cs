@@ -26,12 +26,13 @@ public sealed class BuildScriptFixture : IDisposable
     }
 
     private ProcessResult RunIn(string checkout, string[] arguments, Dictionary<string, string>? environment = null) =>
-        ProcessRunner.TryRun("bash", [Path.Combine(checkout, "build.sh"), .. arguments, "--vmlinux-mirror", _mirror.Url, "--cache-dir", _cache.Path],
-            workingDirectory: checkout, environment: environment);
+        BuildScript(checkout, environment ?? [], [.. arguments, "--vmlinux-mirror", _mirror.Url, "--cache-dir", _cache.Path]);
 
     /// <summary>./build.sh of a checkout with exactly these arguments.</summary>
-    public static ProcessResult BuildScript(string checkout, params string[] arguments) =>
-        ProcessRunner.TryRun("bash", [Path.Combine(checkout, "build.sh"), .. arguments], workingDirectory: checkout);
+    public static ProcessResult BuildScript(string checkout, params string[] arguments) => BuildScript(checkout, [], arguments);
+
+    public static ProcessResult BuildScript(string checkout, Dictionary<string, string> environment, params string[] arguments) =>
+        ProcessRunner.TryRun("bash", [Path.Combine(checkout, "build.sh"), .. arguments], workingDirectory: checkout, environment: environment);
 
     /// <summary>./build.sh started, not awaited: its output goes to the returned process's streams.</summary>
     public static System.Diagnostics.Process StartBuildScript(params string[] arguments)

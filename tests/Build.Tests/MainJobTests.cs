@@ -124,8 +124,8 @@ public sealed class MainJobTests(BuildScriptFixture build)
     [Fact]
     public void A_bad_SOURCE_DATE_EPOCH_stops_the_build_before_any_work()
     {
-        var result = ProcessRunner.TryRun("bash", [Path.Combine(Repository.Root, "build.sh"), "--target", "Package", "--arch", "x64"],
-            workingDirectory: Repository.Root, environment: new Dictionary<string, string> { ["SOURCE_DATE_EPOCH"] = "yesterday" });
+        var result = BuildScriptFixture.BuildScript(Repository.Root, new Dictionary<string, string> { ["SOURCE_DATE_EPOCH"] = "yesterday" },
+            "--target", "Package", "--arch", "x64");
 
         Assert.Equal(1, result.ExitCode);
         Assert.Equal("error: SOURCE_DATE_EPOCH must be a number of seconds since 1970, got 'yesterday'.", Assert.Single(result.Lines));

@@ -29,7 +29,7 @@ public sealed class ReleaseTests : IDisposable
     private GitHubRelease Publish(string token = Token)
     {
         var tarballs = ReleaseFiles.Tarballs(_artifacts.Path, "1.2.3");
-        var sums = ReleaseFiles.WriteChecksums(Path.Combine(_artifacts.Path, "SHA256SUMS"), tarballs);
+        var sums = Sha256.WriteSums(Path.Combine(_artifacts.Path, "SHA256SUMS"), tarballs);
         var client = new GitHubClient(_http, new Uri(_github.Url), Repo, token, _waits.Add);
         return new ReleasePublisher(client).Publish(Tag, prerelease: false, [.. tarballs, sums]);
     }
