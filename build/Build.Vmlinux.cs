@@ -71,13 +71,13 @@ partial class Build
         if (VmlinuxSource == VmlinuxSource.Host)
         {
             AtomicFile.Write(staged, HostBtf.Dump());
-            Log.Line($"vmlinux.h for {arch.Name}: UNPINNED, generated from this kernel's BTF ({HostBtf.KernelBtf})");
+            Log.Warning($"vmlinux.h for {arch.Name}: UNPINNED, generated from this kernel's BTF ({HostBtf.KernelBtf}); the lock does not reproduce this build");
         }
         else if (VmlinuxRef is { Length: > 0 })
         {
             var (file, bytes) = provider.Resolve(VmlinuxRef, arch);
             AtomicFile.Write(staged, bytes);
-            Log.Line($"vmlinux.h for {arch.Name}: UNPINNED, {file} of {VmlinuxRef} (sha256 {Sha256.Of(bytes)})");
+            Log.Warning($"vmlinux.h for {arch.Name}: UNPINNED, {file} of {VmlinuxRef} (sha256 {Sha256.Of(bytes)}); the lock does not reproduce this build");
         }
         else
         {

@@ -48,7 +48,7 @@ public static class Prerequisites
             .Append(["apt-get", "install", "-y", "--no-install-recommends", .. missing])
             .ToList();
         var isRoot = Environment.IsPrivilegedProcess;
-        var isCi = environment.GetValueOrDefault("CI") is "true" or "1" || environment.GetValueOrDefault("GITHUB_ACTIONS") == "true";
+        var isCi = environment.GetValueOrDefault("CI") is "true" or "1" || GitHubActions.IsRunningUnder(environment);
         if (!isRoot && !isCi)
         {
             throw new BuildFailedException(

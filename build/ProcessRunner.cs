@@ -101,7 +101,7 @@ public static class ProcessRunner
             lock (output)
                 output.Append(line).Append('\n');
             if (echo)
-                Log.Line(line, prefix);
+                Log.ToolLine(line, prefix);
         }
     }
 

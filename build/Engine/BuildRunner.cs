@@ -54,6 +54,7 @@ public static class BuildRunner
             ParameterBinder.Bind(build, parameters, commandLine, environment, Path.Combine(build.RootDirectory, ".nuke", "parameters.json"));
             secrets = Secrets.Of(build, parameters);
             secrets.MaskUnderActions(environment, output);
+            Log.Configure(secrets, GitHubActions.IsRunningUnder(environment), build.RootDirectory);
 
             var requested = commandLine.Values("target") is { Count: > 0 } names
                 ? names.Select(planner.Find).ToList()

@@ -11,10 +11,10 @@ internal sealed class Secrets(IReadOnlyList<string> values)
     /// <summary>Under GitHub Actions, asks the runner to mask the values in the log, whatever prints them later.</summary>
     public void MaskUnderActions(IReadOnlyDictionary<string, string> environment, TextWriter output)
     {
-        if (environment.GetValueOrDefault("GITHUB_ACTIONS") != "true")
+        if (!GitHubActions.IsRunningUnder(environment))
             return;
         foreach (var value in values)
-            output.WriteLine($"::add-mask::{value}");
+            output.WriteLine(GitHubActions.Mask(value));
     }
 
     public string Redact(string text) =>

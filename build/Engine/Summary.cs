@@ -25,7 +25,7 @@ internal abstract class BuildOutput(TextWriter errors)
     public abstract void Summary(IReadOnlyList<TargetResult> results);
 
     public static BuildOutput For(TextWriter output, TextWriter errors, IReadOnlyDictionary<string, string> environment) =>
-        environment.GetValueOrDefault("GITHUB_ACTIONS") == "true" ? new GitHubActionsOutput(output, errors, environment.GetValueOrDefault("GITHUB_STEP_SUMMARY"))
+        GitHubActions.IsRunningUnder(environment) ? new GitHubActionsOutput(output, errors, environment.GetValueOrDefault("GITHUB_STEP_SUMMARY"))
         : output == Console.Out && !Console.IsOutputRedirected ? new TerminalOutput(errors)
         : new PlainOutput(output, errors);
 
@@ -70,7 +70,7 @@ internal sealed class GitHubActionsOutput(TextWriter output, TextWriter errors, 
     public override void Error(string message)
     {
         base.Error(message);
-        Output.WriteLine($"::error::{message}");
+        Output.WriteLine(GitHubActions.Annotation("error", message));
     }
 
     public override void Summary(IReadOnlyList<TargetResult> results)

@@ -163,13 +163,25 @@ public sealed class VmlinuxBuildTests : IDisposable
         Assert.Contains("Build interrupted.", shown);
     }
 
-    [Fact]
-    public void A_ref_is_resolved_through_its_vmlinux_h_link_and_logged_as_unpinned()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_ref_is_resolved_through_its_vmlinux_h_link_and_warned_of_as_unpinned(bool underActions)
     {
-        var result = Run("--vmlinux-ref", _lock.Commit);
+        var stepSummary = Path.Combine(_cache.Path, "..", $"{Path.GetFileName(_cache.Path)}.summary.md");
+        var environment = underActions ? new Dictionary<string, string> { ["GITHUB_ACTIONS"] = "true", ["GITHUB_STEP_SUMMARY"] = stepSummary } : [];
+
+        var result = BuildScriptFixture.BuildScript(Repository.Root, environment, Vmlinux("--vmlinux-ref", _lock.Commit));
 
         Assert.True(result.ExitCode == 0, result.Output);
-        Assert.Contains($"vmlinux.h for x64: UNPINNED, vmlinux_6.19.h of {_lock.Commit} (sha256 {_lock.For(Arch.X64).Sha256})", result.Output);
+        var warning = $"vmlinux.h for x64: UNPINNED, vmlinux_6.19.h of {_lock.Commit} (sha256 {_lock.For(Arch.X64).Sha256}); the lock does not reproduce this build";
+        Assert.Contains(underActions ? $"::warning::{warning}" : $"warning: {warning}", result.Lines);
+        if (underActions)
+        {
+            Assert.Contains("::group::Vmlinux", result.Lines);
+            Assert.Contains("| Vmlinux | Succeeded |", File.ReadAllText(stepSummary));
+            File.Delete(stepSummary);
+        }
         Assert.All(Arch.All, arch => Assert.Equal(1, _mirror.RequestsFor($"{_lock.Commit}/include/{arch.VmlinuxDir}/vmlinux.h")));
         Assert.Empty(Directory.EnumerateFiles(_cache.Path, "*", SearchOption.AllDirectories));
     }
@@ -184,7 +196,7 @@ public sealed class VmlinuxBuildTests : IDisposable
             "--target", "CompileBpf", "--arch", host, "--vmlinux-source", "host", "--cache-dir", _cache.Path, "--vmlinux-mirror", _mirror.Url);
 
         Assert.True(result.ExitCode == 0, result.Output);
-        Assert.Contains($"vmlinux.h for {host}: UNPINNED, generated from this kernel's BTF", result.Output);
+        Assert.Contains($"warning: vmlinux.h for {host}: UNPINNED, generated from this kernel's BTF", result.Output);
         Assert.Equal(0, _mirror.Requests);
         ArchCheck.VerifyBpfObject(BuildScriptFixture.Artifact($"obj/bpf/{host}/tracer.bpf.o"));
     }
