@@ -26,7 +26,7 @@ partial class Build : BuildBase
     readonly bool Parallel = false;
 
     [Parameter("Where downloads are cached; default $XDG_CACHE_HOME/tracer-build, else ~/.cache/tracer-build")]
-    readonly string? CacheDir = null;
+    readonly AbsolutePath? CacheDir = null;
 
     IReadOnlyList<Arch> Arches = [];
     GitHead? Head;
@@ -45,7 +45,7 @@ partial class Build : BuildBase
     string Solution => Path.Combine(RootDirectory, "tracer.sln");
 
     string CacheDirectory =>
-        CacheDir is { Length: > 0 } ? Path.GetFullPath(CacheDir)
+        CacheDir is { } cacheDir ? cacheDir.Path
         : EnvironmentVariables.GetValueOrDefault("XDG_CACHE_HOME") is { Length: > 0 } xdg ? Path.Combine(xdg, "tracer-build")
         : Path.Combine(System.Environment.GetFolderPath(System.Environment.SpecialFolder.UserProfile), ".cache", "tracer-build");
 

@@ -38,6 +38,7 @@ internal static class ParameterBinder
         string parametersFile)
     {
         var fromFile = ReadParametersFile(parametersFile, parameters);
+        var workingDirectory = Directory.GetCurrentDirectory();
         foreach (var parameter in parameters)
         {
             var environmentNames = build.EnvironmentPrefix is { } prefix
@@ -45,11 +46,11 @@ internal static class ParameterBinder
                 : new[] { parameter.EnvironmentName };
             var fromEnvironment = environmentNames.FirstOrDefault(environment.ContainsKey);
             if (commandLine.Values(parameter.CommandLineName) is { } cliValues)
-                parameter.SetValue(build, Convert(parameter, cliValues, $"--{parameter.CommandLineName}"));
+                parameter.SetValue(build, Convert(parameter, cliValues, new Source($"--{parameter.CommandLineName}", workingDirectory)));
             else if (fromEnvironment is not null)
-                parameter.SetValue(build, Convert(parameter, SplitList(parameter, environment[fromEnvironment]), $"environment variable {fromEnvironment}"));
+                parameter.SetValue(build, Convert(parameter, SplitList(parameter, environment[fromEnvironment]), new Source($"environment variable {fromEnvironment}", workingDirectory)));
             else if (fromFile.TryGetValue(parameter.MemberName, out var fileValues))
-                parameter.SetValue(build, Convert(parameter, fileValues, $"{parametersFile} ({parameter.MemberName})"));
+                parameter.SetValue(build, Convert(parameter, fileValues, new Source($"{parametersFile} ({parameter.MemberName})", build.RootDirectory)));
         }
     }
 
@@ -104,7 +105,10 @@ internal static class ParameterBinder
         };
     }
 
-    private static object Convert(Parameter parameter, IReadOnlyList<string> values, string source)
+    /// <summary>Where a value came from: named in errors; relative paths are taken from its folder.</summary>
+    private sealed record Source(string Name, string Directory);
+
+    private static object Convert(Parameter parameter, IReadOnlyList<string> values, Source source)
     {
         var type = parameter.Type;
         if (type.IsArray)
@@ -119,14 +123,16 @@ internal static class ParameterBinder
         if (type == typeof(bool) && values.Count == 0)
             return true;
         if (values.Count != 1)
-            throw new BuildInputException($"{source} takes one value, got {values.Count}.");
+            throw new BuildInputException($"{source.Name} takes one value, got {values.Count}.");
         return ConvertOne(type, values[0], source);
     }
 
-    private static object ConvertOne(Type type, string value, string source)
+    private static object ConvertOne(Type type, string value, Source source)
     {
         if (type == typeof(string))
             return value;
+        if (type == typeof(AbsolutePath))
+            return value.Length > 0 && !value.Contains('\0') ? AbsolutePath.From(value, source.Directory) : throw Invalid("a path");
         if (type == typeof(bool))
             return bool.TryParse(value, out var b) ? b : throw Invalid("true or false");
         if (type == typeof(int))
@@ -138,6 +144,6 @@ internal static class ParameterBinder
         throw new InvalidOperationException($"Parameters of type {type.Name} are not supported.");
 
         BuildInputException Invalid(string expected) =>
-            new($"Invalid value '{value}' for {source}: expected {expected}.");
+            new($"Invalid value '{value}' for {source.Name}: expected {expected}.");
     }
 }

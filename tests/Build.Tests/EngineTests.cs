@@ -49,6 +49,14 @@ public sealed class EngineTests : IDisposable
         public Target Crash => _ => _.Executes(() => throw new InvalidOperationException($"bad {ApiToken}"));
     }
 
+    private sealed class PathBuild : BuildBase
+    {
+        [Parameter("a path")]
+        public AbsolutePath? Output = null;
+
+        public Target Show => _ => _.Executes(() => { });
+    }
+
     private sealed class CycleBuild : BuildBase
     {
         public Target X => _ => _.DependsOn(Y);
@@ -234,6 +242,43 @@ public sealed class EngineTests : IDisposable
         Assert.Contains("D (default)", output);
         Assert.Matches(@"--self-contained\s+a flag \[default: true\]", output);
         Assert.Matches(@"--arch\s+a list \[default: host\]", output);
+    }
+
+    [Theory]
+    [InlineData("cli")]
+    [InlineData("environment")]
+    public void A_relative_path_on_the_command_line_or_in_the_environment_is_taken_from_the_working_folder(string source)
+    {
+        var build = new PathBuild();
+        var (exitCode, _, errors) = source == "cli"
+            ? Run(build, build.Show, ["--output", "out/x"])
+            : Run(build, build.Show, [], new Dictionary<string, string> { ["OUTPUT"] = "out/x" });
+
+        Assert.True(exitCode == 0, errors);
+        Assert.Equal(Path.Combine(Directory.GetCurrentDirectory(), "out", "x"), build.Output?.Path);
+    }
+
+    [Fact]
+    public void A_relative_path_in_parameters_json_is_taken_from_the_repository_root_and_tilde_is_home()
+    {
+        WriteParametersFile("""{ "output": "../cache" }""");
+        var fromFile = new PathBuild();
+        Run(fromFile, fromFile.Show, []);
+        var fromHome = new PathBuild();
+        Run(fromHome, fromHome.Show, ["--output", "~/cache"]);
+
+        Assert.Equal(Path.Combine(Path.GetDirectoryName(_root.Path)!, "cache"), fromFile.Output?.Path);
+        Assert.Equal(Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), "cache"), fromHome.Output?.Path);
+    }
+
+    [Fact]
+    public void An_empty_path_is_one_line_and_exit_code_1()
+    {
+        var build = new PathBuild();
+        var (exitCode, _, errors) = Run(build, build.Show, ["--output", ""]);
+
+        Assert.Equal(1, exitCode);
+        Assert.Equal("error: Invalid value '' for --output: expected a path.", errors.Trim());
     }
 
     [Theory]
