@@ -4,6 +4,7 @@ using System.Net.Http.Headers;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using System.Text.RegularExpressions;
+using Polly;
 using TracerBuild.Engine;
 
 namespace TracerBuild.GitHub;
@@ -13,15 +14,19 @@ namespace TracerBuild.GitHub;
 /// <c>Link</c> pages. An empty token makes anonymous requests, enough to read a public repository.
 /// </summary>
 /// <remarks>The token goes into the Authorization header only: no message this class writes or throws contains it.</remarks>
-public sealed partial class GitHubClient(HttpClient http, Uri apiUrl, string repository, string token, Action<TimeSpan>? sleep = null)
+/// <param name="time">What retries wait on; tests pass one that does not wait.</param>
+public sealed partial class GitHubClient(HttpClient http, Uri apiUrl, string repository, string token, TimeProvider? time = null)
 {
     public const string ApiVersion = "2022-11-28";
     public const int MaxAttempts = 5;
 
+    /// <summary>Without jitter: one release at a time makes no thundering herd, and fixed waits are easier to read in a log.</summary>
+    private static readonly RetryPolicy Retry = new(MaxAttempts, TimeSpan.FromSeconds(1), Jitter: false);
+
     /// <summary>Longer waits (a rate limit resetting in an hour) fail at once instead of stalling the build.</summary>
     public static readonly TimeSpan MaxWait = TimeSpan.FromMinutes(2);
 
-    private readonly Action<TimeSpan> _sleep = sleep ?? Thread.Sleep;
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
 
     /// <summary>The full id of the commit a branch, tag or abbreviated commit names.</summary>
     public string CommitOf(string gitRef) =>
@@ -89,72 +94,68 @@ public sealed partial class GitHubClient(HttpClient http, Uri apiUrl, string rep
     private HttpResponseMessage Send(HttpMethod method, Uri uri, Func<HttpContent?> content)
     {
         var what = $"{method} {uri.AbsolutePath}";
-        for (var attempt = 1; ; attempt++)
+        var retry = Retry.Pipeline<HttpResponseMessage>($"GitHub {what}", Transient, response => ServerWait(response, what), _time);
+        HttpResponseMessage response;
+        try
         {
-            using var request = new HttpRequestMessage(method, uri) { Content = content() };
-            if (token.Length > 0)
-                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-            request.Headers.UserAgent.Add(new ProductInfoHeaderValue("tracer-build", "1.0"));
-            request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/vnd.github+json"));
-            request.Headers.Add("X-GitHub-Api-Version", ApiVersion);
+            response = retry.Execute(() =>
+            {
+                // A request can be sent once only: each attempt builds its own, with fresh content.
+                using var request = new HttpRequestMessage(method, uri) { Content = content() };
+                if (token.Length > 0)
+                    request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+                request.Headers.UserAgent.Add(new ProductInfoHeaderValue("tracer-build", "1.0"));
+                request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/vnd.github+json"));
+                request.Headers.Add("X-GitHub-Api-Version", ApiVersion);
+                return http.Send(request);
+            });
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+        {
+            throw new BuildFailedException($"GitHub {what} failed after {MaxAttempts} attempts: {OneLine(e.Message)}");
+        }
 
-            HttpResponseMessage response;
-            try
-            {
-                response = http.Send(request);
-            }
-            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
-            {
-                if (attempt == MaxAttempts)
-                    throw new BuildFailedException($"GitHub {what} failed after {MaxAttempts} attempts: {OneLine(e.Message)}");
-                Retry(what, OneLine(e.Message), Backoff(attempt), attempt);
-                continue;
-            }
-
-            if (response.IsSuccessStatusCode)
-                return response;
-            var delay = RetryDelay(response, attempt);
-            if (delay is null || attempt == MaxAttempts)
-            {
-                using (response)
-                {
-                    var error = ReadError(response);
-                    if (response.StatusCode == HttpStatusCode.UnprocessableEntity && error?.Errors?.Any(e => e.Code == "already_exists") == true)
-                        throw new GitHubAlreadyExistsException(what);
-                    throw Failure(what, (int)response.StatusCode, ErrorMessage(error) ?? response.ReasonPhrase ?? "");
-                }
-            }
-            if (delay > MaxWait)
-                throw new BuildFailedException($"GitHub {what}: rate limited for {delay.Value.TotalMinutes:F0} more minutes; run the release again later.");
-            Retry(what, $"{(int)response.StatusCode} {response.ReasonPhrase}", delay.Value, attempt);
-            response.Dispose();
+        if (response.IsSuccessStatusCode)
+            return response;
+        using (response)
+        {
+            var error = ReadError(response);
+            if (response.StatusCode == HttpStatusCode.UnprocessableEntity && error?.Errors?.Any(e => e.Code == "already_exists") == true)
+                throw new GitHubAlreadyExistsException(what);
+            throw Failure(what, (int)response.StatusCode, ErrorMessage(error) ?? response.ReasonPhrase ?? "");
         }
     }
 
-    private void Retry(string what, string reason, TimeSpan delay, int attempt)
+    /// <summary>Why an attempt is worth repeating (a failed connection, a server error, a rate limit), or null.</summary>
+    private static string? Transient(Outcome<HttpResponseMessage> outcome) => outcome switch
     {
-        Log.Line($"GitHub {what}: {reason}; retrying in {delay.TotalSeconds:F0}s (attempt {attempt + 1} of {MaxAttempts})");
-        _sleep(delay);
-    }
+        { Exception: HttpRequestException or TaskCanceledException } => OneLine(outcome.Exception.Message),
+        { Result: { } response } when (int)response.StatusCode >= 500 || IsRateLimited(response) => $"{(int)response.StatusCode} {response.ReasonPhrase}",
+        _ => null,
+    };
 
-    /// <summary>How long to wait before retrying, or null when retrying cannot help.</summary>
-    private static TimeSpan? RetryDelay(HttpResponseMessage response, int attempt)
+    private static bool IsRateLimited(HttpResponseMessage response) =>
+        response.StatusCode == HttpStatusCode.TooManyRequests ||
+        (response.StatusCode == HttpStatusCode.Forbidden && (response.Headers.RetryAfter is not null || Header(response, "X-RateLimit-Remaining") == "0"));
+
+    /// <summary>
+    /// How long GitHub asks to be left alone, or null for the backoff. A wait beyond <see cref="MaxWait"/> ends the
+    /// retries here: the exception goes through Polly to the caller.
+    /// </summary>
+    private TimeSpan? ServerWait(HttpResponseMessage response, string what)
     {
-        var status = (int)response.StatusCode;
-        var rateLimited = status == 429 ||
-                          (status == 403 && (response.Headers.RetryAfter is not null || Header(response, "X-RateLimit-Remaining") == "0"));
-        if (status < 500 && !rateLimited)
-            return null;
+        var now = _time.GetUtcNow();
+        TimeSpan? wait = null;
         if (response.Headers.RetryAfter is { } retryAfter)
-            return retryAfter.Delta ?? AtLeastOneSecond(retryAfter.Date - DateTimeOffset.UtcNow);
-        if (rateLimited && long.TryParse(Header(response, "X-RateLimit-Reset"), out var reset))
-            return AtLeastOneSecond(DateTimeOffset.FromUnixTimeSeconds(reset) - DateTimeOffset.UtcNow);
-        return Backoff(attempt);
+            wait = retryAfter.Delta ?? AtLeastOneSecond(retryAfter.Date - now);
+        else if (IsRateLimited(response) && long.TryParse(Header(response, "X-RateLimit-Reset"), out var reset))
+            wait = AtLeastOneSecond(DateTimeOffset.FromUnixTimeSeconds(reset) - now);
+        if (wait > MaxWait)
+            throw new BuildFailedException($"GitHub {what}: rate limited for {wait.Value.TotalMinutes:F0} more minutes; run the release again later.");
+        return wait;
 
         static TimeSpan AtLeastOneSecond(TimeSpan? wait) => wait is { } w && w > TimeSpan.FromSeconds(1) ? w : TimeSpan.FromSeconds(1);
     }
-
-    private static TimeSpan Backoff(int attempt) => TimeSpan.FromSeconds(Math.Pow(2, attempt - 1));
 
     private BuildFailedException Failure(string what, int status, string message) => new(status switch
     {

@@ -1,13 +1,11 @@
-using Polly;
-using Polly.Retry;
 using TracerBuild.Engine;
 
 namespace TracerBuild.Vmlinux;
 
-/// <summary>How hard to try a flaky mirror: attempts, the time one attempt may take, the first backoff.</summary>
-public sealed record FetchPolicy(int Attempts, TimeSpan AttemptTimeout, TimeSpan FirstBackoff)
+/// <summary>How hard to try a flaky mirror: its retries, and the time one attempt may take.</summary>
+public sealed record FetchPolicy(RetryPolicy Retry, TimeSpan AttemptTimeout)
 {
-    public static readonly FetchPolicy Default = new(4, TimeSpan.FromSeconds(60), TimeSpan.FromSeconds(1));
+    public static readonly FetchPolicy Default = new(new RetryPolicy(4, TimeSpan.FromSeconds(1)), TimeSpan.FromSeconds(60));
 }
 
 /// <summary>Where vmlinux.h files come from: paths are relative to the upstream repository root, e.g. <c>&lt;commit&gt;/include/&lt;dir&gt;/&lt;file&gt;</c>.</summary>
@@ -45,34 +43,19 @@ public sealed class FolderMirror(string folder) : Mirror
 /// </summary>
 public sealed class HttpMirror(string baseUrl, HttpClient http, FetchPolicy policy, CancellationToken cancellation = default) : Mirror
 {
-    private readonly ResiliencePipeline _retry = new ResiliencePipelineBuilder()
-        .AddRetry(new RetryStrategyOptions
-        {
-            ShouldHandle = new PredicateBuilder().Handle<TransientFetchException>(),
-            MaxRetryAttempts = policy.Attempts - 1,
-            Delay = policy.FirstBackoff,
-            BackoffType = DelayBackoffType.Exponential,
-            UseJitter = true,
-            OnRetry = args =>
-            {
-                Log.Line($"  {args.Outcome.Exception?.Message}; retrying in {args.RetryDelay.TotalSeconds:0.0} s");
-                return ValueTask.CompletedTask;
-            },
-        })
-        .Build();
-
     public override string Describe(string relative) => $"{baseUrl}/{relative}";
 
     public override byte[] Fetch(string relative, IProgress<(long Read, long? Total)>? progress = null)
     {
         var url = Describe(relative);
+        var retry = policy.Retry.Pipeline<byte[]>($"GET {url}", outcome => (outcome.Exception as TransientFetchException)?.Message);
         try
         {
-            return _retry.Execute(() => FetchOnce(url, progress));
+            return retry.Execute(_ => FetchOnce(url, progress), cancellation);
         }
         catch (TransientFetchException e)
         {
-            throw new BuildFailedException($"GET {url} failed after {policy.Attempts} attempts: {e.Message}. {Remedy}");
+            throw new BuildFailedException($"GET {url} failed after {policy.Retry.Attempts} attempts: {e.Message}. {Remedy}");
         }
     }
 

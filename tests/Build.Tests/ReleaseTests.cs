@@ -13,7 +13,7 @@ public sealed class ReleaseTests : IDisposable
     private readonly FakeGitHub _github = new(Repo, Token);
     private readonly TempDirectory _artifacts = new();
     private readonly HttpClient _http = new();
-    private readonly List<TimeSpan> _waits = [];
+    private readonly InstantTime _time = new();
 
     public ReleaseTests()
     {
@@ -30,7 +30,7 @@ public sealed class ReleaseTests : IDisposable
     {
         var tarballs = ReleaseFiles.Tarballs(_artifacts.Path, "1.2.3");
         var sums = Sha256.WriteSums(Path.Combine(_artifacts.Path, "SHA256SUMS"), tarballs);
-        var client = new GitHubClient(_http, new Uri(_github.Url), Repo, token, _waits.Add);
+        var client = new GitHubClient(_http, new Uri(_github.Url), Repo, token, _time);
         return new ReleasePublisher(client).Publish(Tag, prerelease: false, [.. tarballs, sums]);
     }
 
@@ -155,7 +155,7 @@ public sealed class ReleaseTests : IDisposable
         Publish();
 
         AssertReleaseMatchesArtifacts();
-        Assert.Equal([TimeSpan.FromSeconds(1)], _waits);
+        Assert.Equal([TimeSpan.FromSeconds(1)], _time.Waits);
     }
 
     [Fact]
@@ -168,7 +168,7 @@ public sealed class ReleaseTests : IDisposable
         Publish();
 
         AssertReleaseMatchesArtifacts();
-        Assert.Single(_waits);
+        Assert.Single(_time.Waits);
     }
 
     [Fact]
@@ -203,9 +203,32 @@ public sealed class ReleaseTests : IDisposable
         Publish();
 
         AssertReleaseMatchesArtifacts();
-        Assert.Equal(2, _waits.Count);
-        Assert.Equal(TimeSpan.FromSeconds(7), _waits[0]);
-        Assert.InRange(_waits[1].TotalSeconds, 25, 31);
+        Assert.Equal(2, _time.Waits.Count);
+        Assert.Equal(TimeSpan.FromSeconds(7), _time.Waits[0]);
+        Assert.InRange(_time.Waits[1].TotalSeconds, 25, 31);
+    }
+
+    [Fact]
+    public void A_rate_limit_longer_than_the_longest_wait_fails_at_once_saying_when_to_try_again()
+    {
+        _github.Fail(429, "/", ("Retry-After", "3600"));
+
+        var e = Assert.Throws<BuildFailedException>(() => Publish());
+
+        Assert.Equal($"GitHub GET /repos/{Repo}/releases: rate limited for 60 more minutes; run the release again later.", e.Message);
+        Assert.Empty(_time.Waits);
+    }
+
+    [Fact]
+    public void An_unreachable_api_is_tried_with_a_doubling_backoff_then_fails_in_one_line()
+    {
+        _github.Dispose();
+
+        var e = Assert.Throws<BuildFailedException>(() => Publish());
+
+        Assert.StartsWith($"GitHub GET /repos/{Repo}/releases failed after {GitHubClient.MaxAttempts} attempts: ", e.Message);
+        Assert.DoesNotContain('\n', e.Message);
+        Assert.Equal([1, 2, 4, 8], _time.Waits.Select(w => w.TotalSeconds));
     }
 
     [Fact]
@@ -216,7 +239,7 @@ public sealed class ReleaseTests : IDisposable
         var e = Assert.Throws<BuildFailedException>(() => Publish());
 
         Assert.Contains("contents: write", e.Message);
-        Assert.Empty(_waits);
+        Assert.Empty(_time.Waits);
     }
 
     [Fact]

@@ -6,7 +6,7 @@ namespace TracerBuild.Tests;
 public sealed class VmlinuxProviderTests : IDisposable
 {
     /// <summary>Fast retries and a short attempt timeout, so fault tests take a moment, not minutes.</summary>
-    private static readonly FetchPolicy Quick = new(4, TimeSpan.FromSeconds(1), TimeSpan.FromMilliseconds(10));
+    private static readonly FetchPolicy Quick = new(new RetryPolicy(4, TimeSpan.FromMilliseconds(10)), TimeSpan.FromSeconds(1));
 
     private readonly TempDirectory _cache = new();
     private readonly HttpClient _http = new() { Timeout = Timeout.InfiniteTimeSpan };
@@ -70,7 +70,7 @@ public sealed class VmlinuxProviderTests : IDisposable
     [Fact]
     public void A_mirror_that_keeps_failing_gives_one_line_with_the_url_the_reason_and_the_remedies()
     {
-        for (var i = 0; i < Quick.Attempts; i++)
+        for (var i = 0; i < Quick.Retry.Attempts; i++)
             _mirror.Faults.Enqueue(Fault.ServerError);
 
         var error = Assert.Throws<BuildFailedException>(() => Provider().GetPinned(_lock, Arch.X64));
