@@ -33,7 +33,9 @@ else
 fi
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
-# Anything newer than the stamp (folders too: adding or deleting a file touches its folder) means a recompile.
+# Anything newer than the stamp (folders too: adding or deleting a file touches its folder) means a recompile. This is
+# build/Engine/BuildProgramFreshness.cs's rule, which build.cmd asks the program; asked here with find, so that the
+# program is exec'd (signals reach it) and starts only once. BootstrapFreshnessTests holds the two to the same answers.
 changed() {
     [ ! -f "$program" ] || [ ! -f "$stamp" ] || [ -n "$(find "$root/build" "$root/global.json" "$root/Directory.Build.props" \
         "$root/Directory.Packages.props" \( -path "$root/build/bin" -o -path "$root/build/obj" \) -prune -o -newer "$stamp" -print -quit)" ]

@@ -41,7 +41,7 @@ partial class Build : BuildBase
     string LockFile => Path.Combine(RootDirectory, "bpf", "vmlinux.lock.json");
 
     /// <summary>Files every .NET build of the repository reads besides its project.</summary>
-    IEnumerable<string> SharedBuildFiles => new[] { "global.json", "Directory.Build.props", "Directory.Packages.props" }.Select(f => Path.Combine(RootDirectory, f));
+    IEnumerable<string> SharedBuildFiles => BuildProgramFreshness.SharedBuildFiles.Select(f => Path.Combine(RootDirectory, f));
     string Solution => Path.Combine(RootDirectory, "tracer.sln");
 
     string CacheDirectory =>

@@ -13,15 +13,18 @@ public static class Prerequisites
     /// <summary>The Debian packages those libraries come from.</summary>
     public static readonly string[] LibraryPackages = ["libbpf1", "libelf1", "zlib1g"];
 
-    /// <summary>What the tests need besides the build's tools: the workflow lint runs shellcheck.</summary>
-    private static readonly string[] TestTools = ["shellcheck"];
+    /// <summary>
+    /// What the tests need besides the build's tools: the workflow lint runs shellcheck; build.cmd runs under wine, with a
+    /// dotnet.exe stub compiled by mingw-w64.
+    /// </summary>
+    private static readonly string[] TestTools = ["shellcheck", "wine64", "gcc-mingw-w64-x86-64-win32"];
 
     public static IReadOnlyList<string> PackagesFor(IEnumerable<Arch> arches) =>
         [.. Tools, .. arches.SelectMany(a => LibraryPackages.Select(p => $"{p}:{a.DebianArch}"))];
 
     /// <summary>
     /// What the tests need on top: for each foreign arch, a cross compiler and qemu to prove its libraries load;
-    /// shellcheck for the scripts' lint.
+    /// shellcheck for the scripts' lint; wine and mingw-w64 for build.cmd.
     /// </summary>
     public static IReadOnlyList<string> TestPackagesFor(IEnumerable<Arch> arches) =>
         [.. arches.Where(a => a != Arch.Host).SelectMany(LibbpfProbe.Packages).Distinct(), .. TestTools];

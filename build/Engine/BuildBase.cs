@@ -37,7 +37,7 @@ public abstract class BuildBase
             .ToDictionary(e => (string)e.Key, e => (string?)e.Value ?? "");
         try
         {
-            // build.sh names the root, so the build also works when started from another folder.
+            // build.sh and build.cmd name the root, so the build also works when started from another folder.
             build.RootDirectory = environment.GetValueOrDefault("TRACER_BUILD_ROOT") is { Length: > 0 } root
                 ? Path.GetFullPath(root)
                 : FindRootDirectory(Directory.GetCurrentDirectory());
@@ -46,6 +46,13 @@ public abstract class BuildBase
         {
             Console.Error.WriteLine($"error: {e.Message}");
             return 1;
+        }
+        if (environment.Remove(BuildProgramFreshness.StampVariable, out var stamp))
+        {
+            // The stamp speaks for this program only, not for the builds it starts.
+            Environment.SetEnvironmentVariable(BuildProgramFreshness.StampVariable, null);
+            if (stamp.Length > 0 && BuildProgramFreshness.IsStale(build.RootDirectory, stamp))
+                return BuildProgramFreshness.StaleExitCode;
         }
         // The first Ctrl-C (or SIGTERM) lets the running target stop and the summary print; a second one ends the process.
         using var interrupted = new CancellationTokenSource();
