@@ -35,8 +35,14 @@ public static class Log
             Console.WriteLine(line);
     }
 
-    public static void Warning(string message) =>
-        Line(_annotate ? GitHubActions.Annotation("warning", message) : $"warning: {message}", null);
+    /// <summary>A plain line keeps the arch prefix; a workflow command must start its line, so an annotation has none.</summary>
+    public static void Warning(string message)
+    {
+        if (_annotate)
+            Line(GitHubActions.Annotation("warning", message), null);
+        else
+            Line($"warning: {message}");
+    }
 
     /// <summary>A line of a program's output: under GitHub Actions a compiler's warning or error there is annotated on its file.</summary>
     public static void ToolLine(string line, string? prefix)

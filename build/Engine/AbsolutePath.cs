@@ -20,7 +20,5 @@ public sealed record AbsolutePath
         return new AbsolutePath(System.IO.Path.GetFullPath(expanded, baseDirectory));
     }
 
-    public static implicit operator string(AbsolutePath path) => path.Path;
-
     public override string ToString() => Path;
 }

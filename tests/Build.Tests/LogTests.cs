@@ -58,6 +58,12 @@ public sealed class LogTests : IDisposable
         public Target Echo => _ => _.Executes(() => ProcessRunner.Run("sh", ["-c", Tool, "sh", $"token={ApiToken}"]));
 
         public Target Warn => _ => _.Executes(() => Log.Warning($"{ApiToken} is about to expire"));
+
+        public Target WarnForArch => _ => _.Executes(() =>
+        {
+            using (Log.PrefixedWith("arm64"))
+                Log.Warning("header unpinned");
+        });
     }
 
     /// <summary>The console output of a build run in this process.</summary>
@@ -103,6 +109,12 @@ public sealed class LogTests : IDisposable
         Assert.Contains(expected, output);
         Assert.DoesNotContain(Secret, output);
     }
+
+    [Theory]
+    [InlineData(false, "[arm64] warning: header unpinned")]
+    [InlineData(true, "::warning::header unpinned")]
+    public void A_warning_keeps_the_arch_prefix_unless_it_is_an_annotation_which_must_start_its_line(bool underActions, string expected) =>
+        Assert.Contains(expected, Run(new ToolBuild(), "WarnForArch", underActions).Split('\n'));
 
     [Fact]
     public void Under_GitHub_Actions_a_compiler_warning_is_annotated_on_its_repository_file_after_the_line_itself()
