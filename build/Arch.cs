@@ -15,13 +15,19 @@ public sealed record Arch(
     string VmlinuxDir,
     string GnuTriplet,
     ushort ElfMachine,
-    string DebianArch)
+    string DebianArch,
+    string QemuPackage,
+    IReadOnlyList<string> QemuMachine,
+    string SerialConsole)
 {
     public static readonly Arch X64 = new(
-        "x64", ["x86_64", "amd64"], "linux-x64", "x86", "x86_64", "x86_64-linux-gnu", 62, "amd64");
+        "x64", ["x86_64", "amd64"], "linux-x64", "x86", "x86_64", "x86_64-linux-gnu", 62, "amd64",
+        "qemu-system-x86", ["-M", "pc", "-cpu", "max"], "ttyS0");
 
+    // pauth-impdef: qemu's default pointer-authentication algorithm is far slower under TCG.
     public static readonly Arch Arm64 = new(
-        "arm64", ["aarch64"], "linux-arm64", "arm64", "aarch64", "aarch64-linux-gnu", 183, "arm64");
+        "arm64", ["aarch64"], "linux-arm64", "arm64", "aarch64", "aarch64-linux-gnu", 183, "arm64",
+        "qemu-system-arm", ["-M", "virt", "-cpu", "max,pauth-impdef=on"], "ttyAMA0");
 
     /// <summary>The release tarball of a version for this arch (the version without build metadata).</summary>
     public string TarballName(string version) => $"tracer-{version}-{Rid}";
@@ -38,6 +44,12 @@ public sealed record Arch(
     public string CrossSysroot => $"/usr/{GnuTriplet}";
 
     public IReadOnlyList<string> CrossPackages => [$"gcc-{GnuTriplet.Replace('_', '-')}", $"libc6-dev-{DebianArch}-cross"];
+
+    /// <summary>The qemu that boots this arch's kernels (from <see cref="QemuPackage"/>).</summary>
+    public string QemuSystem => $"qemu-system-{Machine}";
+
+    /// <summary>Debian's kernel image for VMs of this arch: the cloud flavour boots fast and has BTF.</summary>
+    public string DebianCloudKernel => $"linux-image-cloud-{DebianArch}";
 
     public static IReadOnlyList<Arch> All { get; } = [X64, Arm64];
 

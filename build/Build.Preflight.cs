@@ -28,5 +28,9 @@ partial class Build
     /// <summary>The tests build and package every arch, so they need every arch's libraries, and qemu to load the foreign ones.</summary>
     IReadOnlyList<Arch> PrerequisiteArches => IsScheduled(Test) ? TracerBuild.Arch.All : Arches;
 
-    IReadOnlyList<string> ExtraPrerequisites => IsScheduled(Test) ? Prerequisites.TestPackagesFor(PrerequisiteArches) : [];
+    IReadOnlyList<string> ExtraPrerequisites =>
+    [
+        .. IsScheduled(Test) ? Prerequisites.TestPackagesFor(PrerequisiteArches) : [],
+        .. IsScheduled(Test) || IsScheduled(VmTest) ? Prerequisites.VmPackagesFor(PrerequisiteArches) : [],
+    ];
 }

@@ -79,6 +79,7 @@ partial class Build : BuildBase
     protected internal override void OnParametersBound()
     {
         Arches = TracerBuild.Arch.Parse(Arch);
+        Kernels = TracerBuild.Vm.DebianKernel.Parse(Kernel);
         Head = GitHead.Read(RootDirectory);
         ReleaseVersion = TracerBuild.ReleaseVersion.Resolve(Version, Head);
         SourceDate = ReadSourceDate();

@@ -29,6 +29,10 @@ public static class Prerequisites
     public static IReadOnlyList<string> TestPackagesFor(IEnumerable<Arch> arches) =>
         [.. arches.Where(a => a != Arch.Host).SelectMany(LibbpfProbe.Packages).Distinct(), .. TestTools];
 
+    /// <summary>What VmTest needs: each arch's qemu, and Debian's keyring for the archive its kernels come from.</summary>
+    public static IReadOnlyList<string> VmPackagesFor(IEnumerable<Arch> arches) =>
+        [.. arches.Select(a => a.QemuPackage), "debian-archive-keyring"];
+
     public static void Ensure(IReadOnlyList<Arch> arches, IReadOnlyList<string> extraPackages, IReadOnlyDictionary<string, string> environment)
     {
         IReadOnlyList<string> packages = [.. PackagesFor(arches), .. extraPackages];

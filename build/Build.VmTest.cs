@@ -1,0 +1,71 @@
+using System.Collections.Concurrent;
+using TracerBuild;
+using TracerBuild.Engine;
+using TracerBuild.Vm;
+
+partial class Build
+{
+    [Parameter("VmTest kernels: a Debian release (bullseye, bookworm, trixie), its kernel series (5.10, 6.1, 6.12), stable or all")]
+    readonly string[] Kernel = ["stable"];
+
+    [Parameter("Debian archive VmTest takes kernels and userland from; default: the one this machine's apt sources name, else deb.debian.org")]
+    readonly string? DebianMirror = null;
+
+    IReadOnlyList<DebianKernel> Kernels = [];
+
+    /// <summary>A VM that has not powered off by then is stopped and fails; a TCG boot with both rounds takes about a minute.</summary>
+    static readonly TimeSpan VmTimeout = TimeSpan.FromMinutes(8);
+
+    string VmTestDirectory => Path.Combine(ArtifactsDirectory, "vmtest");
+
+    Target VmTest => _ => _
+        .DependsOn(Package)
+        .Description("Boots each arch's tarball on Debian kernels of its arch under qemu; checks every event it reports")
+        .Executes(() =>
+        {
+            var archive = DebianMirror ?? DebianArchive.HostArchiveUri();
+            var initScript = Path.Combine(RootDirectory, "build", "Vm", "init.sh");
+            Directory.CreateDirectory(VmTestDirectory);
+            var rows = new ConcurrentBag<VmTestRow>();
+            ForEachArch(arch =>
+            {
+                foreach (var kernel in Kernels)
+                {
+                    var cell = $"{arch.Name}-{kernel.Suite}";
+                    var packages = VmPackages.Ensure(CacheDirectory, archive, kernel, arch);
+                    var image = VmImage.Assemble(packages, TarballPath(arch), initScript, Path.Combine(ObjDirectory, "vm", cell));
+                    var consoleLog = Path.Combine(VmTestDirectory, $"{cell}.log");
+                    Log.Line($"Booting {Path.GetFileName(packages.Kernel)} under {arch.QemuSystem}");
+                    var boot = Qemu.Boot(arch, image, consoleLog, VmTimeout, Cancellation);
+                    var outcome = VmScenario.Check(boot.Console, $"tracer {ReleaseVersion} {arch.Rid}");
+                    if (boot.TimedOut)
+                        outcome = outcome with { Failures = [$"stopped after {VmTimeout.TotalMinutes} minutes", .. outcome.Failures] };
+                    var row = new VmTestRow(arch, kernel, KernelRelease(boot.Console), boot.Elapsed, outcome);
+                    rows.Add(row);
+                    foreach (var failure in outcome.Failures)
+                        Log.Line($"FAIL {cell}: {failure}");
+                    Log.Line($"{cell}: {(outcome.Passed ? "passed" : "FAILED")}, {outcome.EventsChecked} events checked, {boot.Elapsed.TotalSeconds:0} s; console in {Path.GetRelativePath(RootDirectory, consoleLog)}");
+                }
+            });
+
+            var table = VmTestRow.Table(rows.OrderBy(r => r.Arch.Name, StringComparer.Ordinal).ThenBy(r => r.Kernel.Series, StringComparer.Ordinal));
+            File.WriteAllText(Path.Combine(VmTestDirectory, "summary.md"), table + "\n");
+            Log.Line(table);
+            if (rows.Count(r => !r.Outcome.Passed) is > 0 and var failed)
+                throw new BuildFailedException($"VmTest failed on {failed} of {rows.Count} kernels (reasons above; console logs in {Path.GetRelativePath(RootDirectory, VmTestDirectory)}/).");
+        });
+
+    static string KernelRelease(string console) =>
+        console.Split('\n').FirstOrDefault(l => l.StartsWith("@@vmtest kernel ", StringComparison.Ordinal))?.Split(' ')[2] ?? "?";
+}
+
+/// <summary>One cell of the VmTest table.</summary>
+sealed record VmTestRow(Arch Arch, DebianKernel Kernel, string Release, TimeSpan Elapsed, VmOutcome Outcome)
+{
+    public static string Table(IEnumerable<VmTestRow> rows) => string.Join('\n',
+    [
+        "| arch | Debian | kernel | boot to poweroff | events checked | connect path | result |",
+        "|---|---|---|---|---|---|---|",
+        .. rows.Select(r => $"| {r.Arch.Name} | {r.Kernel.Suite} | {r.Release} | {r.Elapsed.TotalSeconds:0} s | {r.Outcome.EventsChecked} | {r.Outcome.ConnectPath} | {(r.Outcome.Passed ? "pass" : $"FAIL ({r.Outcome.Failures.Count})")} |"),
+    ]);
+}

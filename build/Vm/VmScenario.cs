@@ -1,0 +1,236 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+
+namespace TracerBuild.Vm;
+
+/// <summary>What one VM run showed: the connect path the tracer took by default, the events checked, every failure in one line.</summary>
+public sealed record VmOutcome(string ConnectPath, int EventsChecked, IReadOnlyList<string> Failures)
+{
+    public bool Passed => Failures.Count == 0;
+}
+
+/// <summary>
+/// The host's half of build/Vm/init.sh: reads the console of a VM run and checks, round by round, that every process
+/// the init announced produced exactly the events its command must produce, with their fields, and that no event is
+/// left unexplained (a bogus open from a misread syscall fails the run).
+/// </summary>
+public static partial class VmScenario
+{
+    /// <summary>The rounds init.sh runs: the tracer's own choice of connect path, then the syscall tracepoint forced.</summary>
+    public static readonly string[] Rounds = ["default", "tracepoint"];
+
+    private const int EnoEnt = -2, EConnRefused = -111;
+    private const int OWrOnly = 1, OCreat = 0x40, OTrunc = 0x200;
+
+    public static VmOutcome Check(string console, string expectedVersionLine)
+    {
+        var lines = console.Split('\n').Select(l => l.TrimEnd('\r')).ToList();
+        var failures = new List<string>();
+        var checkedEvents = 0;
+
+        if (!lines.Contains("@@vmtest done"))
+            failures.Add($"the VM did not finish its script (last console line: {lines.LastOrDefault(l => l.Length > 0) ?? "none"})");
+
+        var version = Section(lines, "version");
+        if (version is null || version.Value.Exit != 0 || !version.Value.Lines.Contains(expectedVersionLine))
+            failures.Add($"tracer --version: expected '{expectedVersionLine}' and exit 0, got {Describe(version)}");
+        var doctor = Section(lines, "doctor");
+        if (doctor is null || doctor.Value.Exit != 0)
+            failures.Add($"tracer doctor failed: {Describe(doctor)}");
+
+        var connectPath = "?";
+        foreach (var round in Rounds)
+        {
+            var path = CheckRound(lines, round, failures, ref checkedEvents);
+            if (round == "default")
+                connectPath = path;
+            else if (path != round && failures.Count == 0)
+                failures.Add($"{round}: the tracer took the {path} path where TRACER_CONNECT_PATH={round} forced the {round} one");
+        }
+        return new(connectPath, checkedEvents, failures);
+    }
+
+    /// <summary>One monitor run and its triggers; returns the connect path the monitor reported.</summary>
+    private static string CheckRound(List<string> lines, string round, List<string> failures, ref int checkedEvents)
+    {
+        var pids = Announced(lines, "pid", round);
+        var exits = Announced(lines, "exit", round);
+        var stderr = lines.Where(l => l.StartsWith($"@@vmtest stderr {round} ", StringComparison.Ordinal))
+            .Select(l => l[$"@@vmtest stderr {round} ".Length..]).ToList();
+        var path = stderr.Select(l => ConnectPathLine().Match(l)).FirstOrDefault(m => m.Success)?.Groups[1].Value ?? "?";
+        if (path == "?")
+            failures.Add($"{round}: the monitor did not say which connect path it took (stderr: {string.Join(" | ", stderr)})");
+
+        if (exits.GetValueOrDefault($"monitor-{round}") != 0)
+            failures.Add($"{round}: tracer monitor exited with {exits.GetValueOrDefault($"monitor-{round}", -1)} (stderr: {string.Join(" | ", stderr)})");
+        var events = Section(lines, $"events-{round}")?.Lines.Where(l => l.Length > 0).ToList() ?? [];
+        var summary = stderr.Select(l => SummaryLine().Match(l)).FirstOrDefault(m => m.Success);
+        if (summary is null)
+            failures.Add($"{round}: no 'events received' line from the monitor");
+        else if (summary.Groups[2].Value != "0" || summary.Groups[1].Value != events.Count.ToString())
+            failures.Add($"{round}: the monitor says '{summary.Value}' but printed {events.Count} events");
+
+        var doctor = Section(lines, $"doctor-{round}");
+        if (doctor is null || doctor.Value.Exit != 0)
+            failures.Add($"{round}: tracer doctor (live check) failed: {Describe(doctor)}");
+        var liveConnects = doctor?.Lines.Select(l => LiveConnectLine().Match(l)).Where(m => m.Success).ToList() ?? [];
+        if (!liveConnects.Any(m => m.Groups[1].Value == "ipv4"))
+            failures.Add($"{round}: tracer doctor reported no live IPv4 connect ({Describe(doctor)})");
+
+        // What each announced process must produce, keyed by pid.
+        var expected = new Dictionary<int, List<Expected>>();
+        foreach (var (name, pid) in pids)
+        {
+            var trigger = name.StartsWith(round + ":", StringComparison.Ordinal) ? name[(round.Length + 1)..] : name;
+            if (trigger.StartsWith("monitor-", StringComparison.Ordinal))
+                expected[pid] = []; // the tracer skips its own activity
+            else
+                expected[pid] = Expectations(trigger, liveConnects);
+        }
+
+        foreach (var line in events)
+        {
+            JsonElement e;
+            try
+            {
+                e = JsonDocument.Parse(line).RootElement;
+            }
+            catch (JsonException)
+            {
+                failures.Add($"{round}: not a JSON event: {line}");
+                continue;
+            }
+            var pid = e.TryGetProperty("pid", out var p) ? p.GetInt32() : -1;
+            if (!expected.TryGetValue(pid, out var wanted))
+            {
+                failures.Add($"{round}: unexplained event of a process the test did not start: {line}");
+                continue;
+            }
+            var match = wanted.FirstOrDefault(w => !w.Seen && w.Matches(e)) ?? wanted.FirstOrDefault(w => w.Repeats && w.Matches(e));
+            if (match is null)
+            {
+                failures.Add($"{round}: unexplained event of {Name(pids, pid)}: {line}");
+                continue;
+            }
+            match.Seen = true;
+            checkedEvents++;
+        }
+        foreach (var (pid, wanted) in expected)
+        {
+            foreach (var missing in wanted.Where(w => !w.Seen && !w.Optional))
+                failures.Add($"{round}: {Name(pids, pid)} (pid {pid}): no {missing.Description}");
+        }
+        return path;
+    }
+
+    /// <summary>The events a trigger of init.sh produces; names are "cat", "connect4:127.0.0.1:8080" and so on.</summary>
+    private static List<Expected> Expectations(string trigger, List<Match> liveConnects)
+    {
+        var parts = trigger.Split(':');
+        // An IPv6 address has colons of its own: the name is kind:address:port.
+        var (kind, address, port) = parts.Length >= 3 ? (parts[0], string.Join(':', parts[1..^1]), int.Parse(parts[^1])) : (parts[0], "", parts.Length == 2 ? int.Parse(parts[1]) : 0);
+        var family = kind.EndsWith('6') ? "ipv6" : "ipv4";
+        // A non-interactive shell gives a background job /dev/null as its stdin (POSIX): opened by the child before its exec.
+        var stdin = Open("/dev/null", e => Int(e, "result") >= 0 && (Int(e, "flags") & 3) == 0, "stdin of a background job, O_RDONLY");
+        return kind switch
+        {
+            "cat" => [stdin, Exec("/bin/cat", "/etc/vmtest/hello"), Open("/etc/vmtest/hello", e => Int(e, "result") >= 0 && (Int(e, "flags") & 3) == 0, "fd >= 0, O_RDONLY")],
+            "cat-missing" => [stdin, Exec("/bin/cat", "/etc/vmtest/missing"), Open("/etc/vmtest/missing", e => Int(e, "result") == EnoEnt, $"result {EnoEnt}")],
+            "sleep" => [stdin, Exec("/bin/sleep", "1")],
+            "listen4" or "listen6" =>
+            [
+                Exec("/usr/bin/nc", "-l", "-p", port.ToString()),
+                stdin,
+                Open("/dev/null", e => Int(e, "result") >= 0 && (Int(e, "flags") & (3 | OCreat | OTrunc)) == (OWrOnly | OCreat | OTrunc), "for stdout, O_WRONLY|O_CREAT|O_TRUNC"),
+            ],
+            "connect4" or "connect6" =>
+            [
+                stdin,
+                Exec("/usr/bin/nc", address, port.ToString()),
+                Connect(family, address, port, 0, e => Str(e, "saddr") == address && Int(e, "sport") > 0, "saddr the loopback address, sport > 0"),
+            ],
+            "refused4" or "refused6" =>
+            [
+                stdin,
+                Exec("/usr/bin/nc", address, port.ToString()),
+                Connect(family, address, port, EConnRefused, _ => true, ""),
+            ],
+            "doctor" =>
+            [
+                stdin,
+                new("its exec", e => Type(e) == "exec" && Str(e, "filename").EndsWith("/tracer", StringComparison.Ordinal)),
+                // The .NET runtime opens its own files; each must still be a real open of a real path.
+                new("opens", e => Type(e) == "open" && Str(e, "path").StartsWith('/'), Optional: true, Repeats: true),
+                .. liveConnects.Select(m => Connect(m.Groups[1].Value, m.Groups[2].Value, int.Parse(m.Groups[3].Value), int.Parse(m.Groups[4].Value), _ => true, "as doctor reported it")),
+            ],
+            _ => throw new InvalidOperationException($"init.sh announced a trigger VmScenario does not know: {trigger}"),
+        };
+    }
+
+    private static Expected Exec(string filename, params string[] args) =>
+        new($"exec of {filename} {string.Join(' ', args)} (ppid 1, uid 0)", e =>
+            Type(e) == "exec" && Str(e, "filename") == filename && Int(e, "ppid") == 1 && Int(e, "uid") == 0 &&
+            e.TryGetProperty("args", out var a) && a.EnumerateArray().Select(x => x.GetString()).SequenceEqual([filename, .. args]) &&
+            Str(e, "comm") == Path.GetFileName(filename));
+
+    private static Expected Open(string path, Func<JsonElement, bool> more, string what) =>
+        new($"open of {path} ({what})", e => Type(e) == "open" && Str(e, "path") == path && more(e));
+
+    private static Expected Connect(string family, string address, int port, int result, Func<JsonElement, bool> more, string what) =>
+        new($"{family} connect to {address} port {port} with result {result}{(what.Length > 0 ? $" ({what})" : "")}", e =>
+            Type(e) == "connect" && Str(e, "family") == family && Str(e, "daddr") == address && Int(e, "dport") == port &&
+            Int(e, "result") == result && more(e));
+
+    private static string Type(JsonElement e) => Str(e, "type");
+
+    private static string Str(JsonElement e, string name) =>
+        e.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString()! : "";
+
+    private static long Int(JsonElement e, string name) =>
+        e.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number ? value.GetInt64() : long.MinValue;
+
+    private static string Name(Dictionary<string, int> pids, int pid) => pids.FirstOrDefault(p => p.Value == pid).Key ?? $"pid {pid}";
+
+    /// <summary>"@@vmtest pid NAME PID" or "@@vmtest exit NAME CODE" lines of a round (and its monitor).</summary>
+    private static Dictionary<string, int> Announced(List<string> lines, string marker, string round)
+    {
+        var found = new Dictionary<string, int>();
+        foreach (var line in lines)
+        {
+            var parts = line.Split(' ');
+            if (parts.Length == 4 && parts[0] == "@@vmtest" && parts[1] == marker &&
+                (parts[2].StartsWith(round + ":", StringComparison.Ordinal) || parts[2] == $"monitor-{round}") && int.TryParse(parts[3], out var value))
+                found[parts[2]] = value;
+        }
+        return found;
+    }
+
+    /// <summary>The lines between "@@vmtest begin NAME" and "@@vmtest end NAME CODE", and the code.</summary>
+    private static (List<string> Lines, int Exit)? Section(List<string> lines, string name)
+    {
+        var begin = lines.IndexOf($"@@vmtest begin {name}");
+        if (begin < 0)
+            return null;
+        var end = lines.FindIndex(begin, l => l == $"@@vmtest end {name}" || l.StartsWith($"@@vmtest end {name} ", StringComparison.Ordinal));
+        if (end < 0)
+            return (lines[(begin + 1)..], -1);
+        return (lines[(begin + 1)..end], int.TryParse(lines[end].Split(' ').Last(), out var code) ? code : -1);
+    }
+
+    private static string Describe((List<string> Lines, int Exit)? section) =>
+        section is null ? "nothing (it never ran)" : $"exit {section.Value.Exit}: {string.Join(" | ", section.Value.Lines.Where(l => l.Length > 0).TakeLast(6))}";
+
+    private sealed record Expected(string Description, Func<JsonElement, bool> Matches, bool Optional = false, bool Repeats = false)
+    {
+        public bool Seen { get; set; }
+    }
+
+    [GeneratedRegex(@"^tracer: connect events via (\w+)")]
+    private static partial Regex ConnectPathLine();
+
+    [GeneratedRegex(@"^tracer: (\d+) events received, (\d+) lost")]
+    private static partial Regex SummaryLine();
+
+    [GeneratedRegex(@"live connect: (ipv4|ipv6) \[?([0-9a-f.:]+?)\]?:(\d+) result (-?\d+)")]
+    private static partial Regex LiveConnectLine();
+}
