@@ -10,16 +10,39 @@ internal sealed unsafe class BpfSession : IDisposable
     private readonly List<nint> _links = [];
     private readonly byte* _image;
 
-    private BpfSession(byte* image, nint bpfObject)
+    private BpfSession(byte* image, nint bpfObject, ConnectPathChoice? connect)
     {
         _image = image;
         _object = bpfObject;
+        Connect = connect;
     }
 
     /// <summary>Set to see libbpf's own log (such as the verifier's) on stderr; without it errors stay one line.</summary>
     public const string DebugVariable = "TRACER_DEBUG";
 
+    /// <summary>How connect events are caught and why, null when they are not traced.</summary>
+    public ConnectPathChoice? Connect { get; }
+
+    /// <summary>
+    /// Loads the chosen events' programs. Connect takes the kprobe path where the kernel has kprobes and falls back to
+    /// the tracepoint when the kprobe programs do not load or attach, unless TRACER_CONNECT_PATH forced the path.
+    /// </summary>
     public static BpfSession Open(IReadOnlySet<EventType> events, TracerConfig config)
+    {
+        if (!events.Contains(EventType.Connect))
+            return Open(events, config, null);
+        var choice = ConnectPaths.Choose();
+        try
+        {
+            return Open(events, config, choice);
+        }
+        catch (TracerException kprobe) when (choice is { Path: ConnectPath.Kprobe, Forced: false })
+        {
+            return Open(events, config, new(ConnectPath.Tracepoint, false, $"the kprobe path failed: {kprobe.Message}", FellBack: true));
+        }
+    }
+
+    private static BpfSession Open(IReadOnlySet<EventType> events, TracerConfig config, ConnectPathChoice? connect)
     {
         if (Environment.GetEnvironmentVariable(DebugVariable) is null)
             LibBpf.SetPrint(0);
@@ -38,9 +61,10 @@ internal sealed unsafe class BpfSession : IDisposable
             throw new TracerException($"libbpf could not open the BPF object: {LibBpf.ErrorText(error)}");
         }
 
-        var session = new BpfSession(image, bpfObject);
+        var session = new BpfSession(image, bpfObject, connect);
         try
         {
+            config.ConnectKprobe = connect?.Path == ConnectPath.Kprobe ? 1u : 0u;
             session.Configure(events, config);
             session.LoadAndAttach();
             return session;
@@ -51,6 +75,14 @@ internal sealed unsafe class BpfSession : IDisposable
             throw;
         }
     }
+
+    /// <summary>The programs in bpf/tracer.bpf.c that produce an event.</summary>
+    private IEnumerable<string> Programs(EventType type) => type switch
+    {
+        EventType.Exec => ["handle_exec"],
+        EventType.Connect when Connect?.Path == ConnectPath.Kprobe => ["handle_connect_entry", "handle_connect_return"],
+        _ => ["handle_sys_exit"],
+    };
 
     public int MapFd(string name)
     {
@@ -64,7 +96,7 @@ internal sealed unsafe class BpfSession : IDisposable
         for (var program = LibBpf.ObjectNextProgram(_object, 0); program != 0; program = LibBpf.ObjectNextProgram(_object, program))
         {
             var name = LibBpf.ProgramNameOf(program);
-            var wanted = events.Any(e => EventNames.Program(e) == name);
+            var wanted = events.Any(e => Programs(e).Contains(name));
             LibBpf.ProgramSetAutoload(program, wanted);
         }
 
@@ -97,6 +129,9 @@ internal sealed unsafe class BpfSession : IDisposable
     private void LoadAndAttach()
     {
         var error = LibBpf.ObjectLoad(_object);
+        // A kernel older than its version says (backports aside) shows as a refused map, not as a version.
+        if (error < 0 && LibBpf.ProbeMapType(LibBpf.MapTypeRingBuffer, 0) == 0)
+            throw new TracerException($"this kernel has no BPF ring buffer: {SystemChecks.MinimumKernelText}", ExitCode.KernelTooOld);
         if (error < 0)
             throw new TracerException($"the kernel refused the BPF programs: {LibBpf.ErrorText(error)} ({DebugVariable}=1 shows libbpf's log)");
 
