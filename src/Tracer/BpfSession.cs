@@ -27,28 +27,32 @@ internal sealed unsafe class BpfSession : IDisposable
     /// Loads the chosen events' programs. Connect takes the kprobe path where the kernel has kprobes and falls back to
     /// the tracepoint when the kprobe programs do not load or attach, unless TRACER_CONNECT_PATH forced the path.
     /// </summary>
-    public static BpfSession Open(IReadOnlySet<EventType> events, TracerConfig config)
+    public static BpfSession Open(IReadOnlySet<EventType> events, TracerConfig config) =>
+        Open(events, config, events.Contains(EventType.Connect) ? ConnectPaths.Choose() : null, EmbeddedObject);
+
+    /// <summary>As above with the connect path already chosen (null when connect is not traced) and the object from <paramref name="openObject"/>.</summary>
+    internal static BpfSession Open(IReadOnlySet<EventType> events, TracerConfig config, ConnectPathChoice? connect, Func<Stream> openObject)
     {
-        if (!events.Contains(EventType.Connect))
-            return Open(events, config, null);
-        var choice = ConnectPaths.Choose();
         try
         {
-            return Open(events, config, choice);
+            return Load(events, config, connect, openObject);
         }
-        catch (TracerException kprobe) when (choice is { Path: ConnectPath.Kprobe, Forced: false })
+        catch (TracerException kprobe) when (connect is { Path: ConnectPath.Kprobe, Forced: false })
         {
-            return Open(events, config, new(ConnectPath.Tracepoint, false, $"the kprobe path failed: {kprobe.Message}", FellBack: true));
+            return Load(events, config, new(ConnectPath.Tracepoint, false, $"the kprobe path failed: {kprobe.Message}", FellBack: true), openObject);
         }
     }
 
-    private static BpfSession Open(IReadOnlySet<EventType> events, TracerConfig config, ConnectPathChoice? connect)
+    private static Stream EmbeddedObject() =>
+        Assembly.GetExecutingAssembly().GetManifestResourceStream("tracer.bpf.o")
+            ?? throw new TracerException("this tracer was built without its BPF object; build it with ./build.sh --target Publish");
+
+    private static BpfSession Load(IReadOnlySet<EventType> events, TracerConfig config, ConnectPathChoice? connect, Func<Stream> openObject)
     {
         if (Environment.GetEnvironmentVariable(DebugVariable) is null)
             LibBpf.SetPrint(0);
 
-        using var resource = Assembly.GetExecutingAssembly().GetManifestResourceStream("tracer.bpf.o")
-            ?? throw new TracerException("this tracer was built without its BPF object; build it with ./build.sh --target Publish");
+        using var resource = openObject();
 
         // libbpf may keep pointing into the ELF image until the object is closed, so it lives in native memory until then.
         var image = (byte*)NativeMemory.Alloc((nuint)resource.Length);

@@ -53,8 +53,17 @@ internal static class ConnectPaths
             return $"this kernel has no kprobes, {KprobePmu} is missing";
         // Lines are "address type name[\t[module]]"; a name is listed even where kptr_restrict hides addresses.
         var suffix = " " + KprobeFunction;
-        return File.ReadLines("/proc/kallsyms").Any(line => line.EndsWith(suffix, StringComparison.Ordinal))
-            ? null
-            : $"{KprobeFunction} is not in /proc/kallsyms";
+        try
+        {
+            return File.ReadLines(Kallsyms).Any(line => line.EndsWith(suffix, StringComparison.Ordinal))
+                ? null
+                : $"{KprobeFunction} is not in {Kallsyms}";
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return $"{Kallsyms} cannot be read ({e.Message})";
+        }
     }
+
+    private const string Kallsyms = "/proc/kallsyms";
 }

@@ -2,6 +2,11 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using BpfSession = Tracer.BpfSession;
+using ConnectPath = Tracer.ConnectPath;
+using EventType = Tracer.EventType;
+using TracerConfig = Tracer.TracerConfig;
+using TracerException = Tracer.TracerException;
 
 namespace TracerBuild.Tests;
 
@@ -187,6 +192,32 @@ public sealed partial class TracerTests(BuildScriptFixture build)
         Assert.Equal($"tracer: TRACER_CONNECT_PATH=kprobe, but this kernel has no kprobes, {KprobePmu} is missing; unset it to use the tracepoint", Assert.Single(kprobe.Lines));
         Assert.Equal(1, bogus.ExitCode);
         Assert.Equal("tracer: TRACER_CONNECT_PATH takes kprobe or tracepoint, not 'fentry'", Assert.Single(bogus.Lines));
+    }
+
+    /// <summary>
+    /// This kernel has no kprobes, yet it verifies kprobe programs: the kprobe path loads here and only its attach
+    /// fails, which is the failure the tracer falls back from (unless the path was forced).
+    /// </summary>
+    [Fact]
+    public void Kprobe_programs_pass_the_verifier_and_a_failed_attach_falls_back_to_the_tracepoint()
+    {
+        Assert.SkipUnless(Environment.IsPrivilegedProcess, NeedsRoot);
+        Assert.SkipWhen(Directory.Exists(KprobePmu), $"This kernel has kprobes ({KprobePmu}), so the kprobes would attach; the VM test covers that.");
+        Tracer(); // compiles the object
+        var bpfObject = BuildScriptFixture.Artifact($"obj/bpf/{Arch.Host.Name}/tracer.bpf.o");
+        var events = new HashSet<EventType> { EventType.Connect };
+        var config = new TracerConfig { Events = 1u << (int)EventType.Connect };
+
+        using (var session = BpfSession.Open(events, config, new(ConnectPath.Kprobe, false, "chosen by the test"), () => File.OpenRead(bpfObject)))
+        {
+            Assert.Equal(ConnectPath.Tracepoint, session.Connect!.Path);
+            Assert.True(session.Connect.FellBack);
+            Assert.StartsWith("the kprobe path failed: could not attach handle_connect_entry: ", session.Connect.Reason);
+        }
+        var forced = Assert.Throws<TracerException>(() =>
+            BpfSession.Open(events, config, new(ConnectPath.Kprobe, true, "forced by the test"), () => File.OpenRead(bpfObject)).Dispose());
+        // Not "the kernel refused the BPF programs": the verifier accepted them.
+        Assert.StartsWith("could not attach handle_connect_entry: ", forced.Message);
     }
 
     [Fact]
