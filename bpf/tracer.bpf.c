@@ -272,8 +272,7 @@ struct {
 SEC("kprobe/inet_stream_connect")
 int BPF_KPROBE(handle_connect_entry, struct socket *sock, struct sockaddr *uaddr)
 {
-	/* Sockets without a file are the kernel's own (NFS, iSCSI...): not connect(2) calls, which the tracepoint
-	 * path sees, so both paths report the same. */
+	/* Sockets without a file are the kernel's own (NFS, iSCSI...), which the tracepoint path cannot see either. */
 	if (!(tracer_settings.events & (1 << EVENT_CONNECT)) || !BPF_CORE_READ(sock, file) || !wanted())
 		return 0;
 	__u64 id = bpf_get_current_pid_tgid();

@@ -135,7 +135,7 @@ internal sealed unsafe class BpfSession : IDisposable
         var error = LibBpf.ObjectLoad(_object);
         // A kernel older than its version says (backports aside) shows as a refused map, not as a version.
         if (error < 0 && LibBpf.ProbeMapType(LibBpf.MapTypeRingBuffer, 0) == 0)
-            throw new TracerException($"this kernel has no BPF ring buffer: {SystemChecks.MinimumKernelText}", ExitCode.KernelTooOld);
+            throw new TracerException($"this kernel has no BPF ring buffer; {SystemChecks.MinimumKernelText}", ExitCode.KernelTooOld);
         if (error < 0)
             throw new TracerException($"the kernel refused the BPF programs: {LibBpf.ErrorText(error)} ({DebugVariable}=1 shows libbpf's log)");
 

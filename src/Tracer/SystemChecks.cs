@@ -28,7 +28,7 @@ internal static class SystemChecks
     /// </summary>
     private static readonly Version MinimumKernel = new(5, 8);
 
-    public static string MinimumKernelText => $"the tracer needs Linux {MinimumKernel} or later (BPF ring buffer)";
+    public static string MinimumKernelText => $"the tracer needs Linux {MinimumKernel} or later";
 
     private const int CapSysAdmin = 21;
     private const int CapPerfmon = 38;
@@ -48,7 +48,7 @@ internal static class SystemChecks
         var version = Environment.OSVersion.Version;
         var release = new Version(version.Major, Math.Max(version.Minor, 0));
         return new("kernel", release >= MinimumKernel,
-            $"kernel {release}, {MinimumKernelText}",
+            $"kernel {release}; {MinimumKernelText} (BPF ring buffer)",
             $"boot a Linux kernel {MinimumKernel} or later", ExitCode.KernelTooOld);
     }
 
