@@ -40,7 +40,10 @@ struct {
 
 static __always_inline bool wanted(void)
 {
-	if (tracer_settings.pid && (bpf_get_current_pid_tgid() >> 32) != tracer_settings.pid)
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	if (tracer_settings.self_pid && tgid == tracer_settings.self_pid)
+		return false;
+	if (tracer_settings.pid && tgid != tracer_settings.pid)
 		return false;
 	if (!tracer_settings.comm[0])
 		return true;
@@ -112,7 +115,9 @@ int BPF_PROG(handle_exec, struct task_struct *task, pid_t old_pid, struct linux_
 }
 
 /* Syscall numbers and the syscall number's place in pt_regs differ per arch: this is one place where
- * __TARGET_ARCH_* and the arch's vmlinux.h matter (the other: PT_REGS_PARM*_CORE_SYSCALL below). */
+ * __TARGET_ARCH_* and the arch's vmlinux.h matter (the other: PT_REGS_PARM*_CORE_SYSCALL below).
+ * An arch without a syscall leaves its number undefined: any value would be one a real exit can carry
+ * (arm64 exits with -1 for rt_sigreturn). */
 #if defined(__TARGET_ARCH_x86)
 #define SYSCALL_NR(regs) BPF_CORE_READ(regs, orig_ax)
 #define NR_OPEN 2
@@ -120,7 +125,6 @@ int BPF_PROG(handle_exec, struct task_struct *task, pid_t old_pid, struct linux_
 #define NR_OPENAT 257
 #elif defined(__TARGET_ARCH_arm64)
 #define SYSCALL_NR(regs) BPF_CORE_READ(regs, syscallno)
-#define NR_OPEN -1 /* arm64 has only openat */
 #define NR_CONNECT 203
 #define NR_OPENAT 56
 #else
@@ -129,6 +133,8 @@ int BPF_PROG(handle_exec, struct task_struct *task, pid_t old_pid, struct linux_
 #define NR_OPENAT2 437
 
 #define IPPROTO_TCP 6
+#define S_IFMT 00170000
+#define S_IFSOCK 0140000
 
 static __always_inline void emit_open(struct pt_regs *regs, long nr, long ret)
 {
@@ -136,77 +142,153 @@ static __always_inline void emit_open(struct pt_regs *regs, long nr, long ret)
 	if (!e)
 		return;
 	fill_common(e, EVENT_OPEN);
-	const char *path;
-	if (nr == NR_OPEN) {
+	const char *path = (const char *)PT_REGS_PARM2_CORE_SYSCALL(regs);
+	if (nr == NR_OPENAT) {
+		e->flags = PT_REGS_PARM3_CORE_SYSCALL(regs);
+	} else if (nr == NR_OPENAT2) {
+		struct open_how how = {};
+		bpf_probe_read_user(&how, sizeof(how), (void *)PT_REGS_PARM3_CORE_SYSCALL(regs));
+		e->flags = how.flags;
+	}
+#ifdef NR_OPEN
+	else {
 		path = (const char *)PT_REGS_PARM1_CORE_SYSCALL(regs);
 		e->flags = PT_REGS_PARM2_CORE_SYSCALL(regs);
-	} else {
-		path = (const char *)PT_REGS_PARM2_CORE_SYSCALL(regs);
-		if (nr == NR_OPENAT) {
-			e->flags = PT_REGS_PARM3_CORE_SYSCALL(regs);
-		} else {
-			struct open_how how = {};
-			bpf_probe_read_user(&how, sizeof(how), (void *)PT_REGS_PARM3_CORE_SYSCALL(regs));
-			e->flags = how.flags;
-		}
 	}
+#endif
 	e->result = ret;
 	bpf_probe_read_user_str(e->path, sizeof(e->path), path);
 	submit(e);
 }
 
-/* After connect(2) the socket has its source address and port; it is found through the caller's fd table. */
-static __always_inline void emit_connect(struct pt_regs *regs, long ret)
+/* The start of the UAPI sockaddr_in / sockaddr_in6 (a stable ABI, so read without CO-RE): the address is at
+ * offset 4 in the one and 8 in the other (after sin6_flowinfo). */
+struct call_sockaddr {
+	__u16 family;
+	__be16 port;
+	__u8 in4[4];
+	__u8 in6[16];
+};
+
+/* A TCP connect call: family, destination and port from the call's own sockaddr (the socket forgets its
+ * destination when the connect fails), the source from the socket once the kernel has chosen it (0 before,
+ * and again after a refused connect, which releases it), and the call's result. */
+static __always_inline void emit_connect(struct socket *sock, const void *uaddr, bool user_memory, long ret)
 {
-	int fd = PT_REGS_PARM1_CORE_SYSCALL(regs);
-	struct task_struct *task = bpf_get_current_task_btf();
-	struct file **fds = BPF_CORE_READ(task, files, fdt, fd);
-	struct file *file = NULL;
-	if (fd < 0 || bpf_core_read(&file, sizeof(file), &fds[fd]) || !file)
-		return;
-	struct socket *socket = BPF_CORE_READ(file, private_data);
-	struct sock *sk = BPF_CORE_READ(socket, sk);
+	struct sock *sk = BPF_CORE_READ(sock, sk);
 	if (!sk || BPF_CORE_READ(sk, sk_protocol) != IPPROTO_TCP)
 		return;
-	__u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
-	if (family != AF_INET && family != AF_INET6)
+	struct call_sockaddr addr = {};
+	long error = user_memory ? bpf_probe_read_user(&addr, sizeof(addr.family), uaddr)
+				 : bpf_probe_read_kernel(&addr, sizeof(addr.family), uaddr);
+	if (error || (addr.family != AF_INET && addr.family != AF_INET6))
+		return; /* AF_UNSPEC disconnects; others fail with EAFNOSUPPORT */
+	if (addr.family == AF_INET)
+		error = user_memory ? bpf_probe_read_user(&addr, offsetof(struct call_sockaddr, in6), uaddr)
+				    : bpf_probe_read_kernel(&addr, offsetof(struct call_sockaddr, in6), uaddr);
+	else
+		error = user_memory ? bpf_probe_read_user(&addr, sizeof(addr), uaddr) : bpf_probe_read_kernel(&addr, sizeof(addr), uaddr);
+	if (error)
 		return;
+
 	struct connect_event *e = reserve(sizeof(*e));
 	if (!e)
 		return;
-
 	fill_common(e, EVENT_CONNECT);
-	e->family = family;
+	e->family = addr.family;
+	e->dport = bpf_ntohs(addr.port);
 	e->sport = BPF_CORE_READ(sk, __sk_common.skc_num);
-	e->dport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+	e->reserved = 0;
 	e->result = ret;
 	__builtin_memset(e->saddr, 0, sizeof(e->saddr));
 	__builtin_memset(e->daddr, 0, sizeof(e->daddr));
-	if (family == AF_INET) {
+	if (addr.family == AF_INET) {
+		__builtin_memcpy(e->daddr, addr.in4, 4);
 		bpf_core_read(e->saddr, 4, &sk->__sk_common.skc_rcv_saddr);
-		bpf_core_read(e->daddr, 4, &sk->__sk_common.skc_daddr);
 	} else {
-		bpf_core_read(e->saddr, 16, &sk->__sk_common.skc_v6_rcv_saddr);
-		bpf_core_read(e->daddr, 16, &sk->__sk_common.skc_v6_daddr);
+		__builtin_memcpy(e->daddr, addr.in6, 16);
+		/* An AF_INET socket given an IPv6 address has no IPv6 source (the call fails). */
+		if (BPF_CORE_READ(sk, __sk_common.skc_family) == AF_INET6 && bpf_core_field_exists(sk->__sk_common.skc_v6_rcv_saddr))
+			bpf_core_read(e->saddr, 16, &sk->__sk_common.skc_v6_rcv_saddr);
 	}
 	submit(e);
 }
 
-/* open/openat/openat2 and connect, seen at syscall exit, where the arguments (still in pt_regs) and the result
- * are both known. A raw BTF tracepoint because this kernel has no kprobes (CONFIG_KPROBES unset) and refuses
- * fentry/fexit; it needs no tracefs either. */
+/* connect(2) at its exit: the socket behind the fd argument, found through the caller's fd table. */
+static __always_inline void connect_syscall_exit(struct pt_regs *regs, long ret)
+{
+	int fd = PT_REGS_PARM1_CORE_SYSCALL(regs);
+	/* bpf_get_current_task, not bpf_get_current_task_btf: the latter is Linux 5.11+. */
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct file **fds = BPF_CORE_READ(task, files, fdt, fd);
+	struct file *file = NULL;
+	if (fd < 0 || bpf_core_read(&file, sizeof(file), &fds[fd]) || !file)
+		return;
+	/* Only a socket's private_data is a struct socket (connect on another fd fails with ENOTSOCK). */
+	if ((BPF_CORE_READ(file, f_inode, i_mode) & S_IFMT) != S_IFSOCK)
+		return;
+	emit_connect(BPF_CORE_READ(file, private_data), (const void *)PT_REGS_PARM2_CORE_SYSCALL(regs), true, ret);
+}
+
+/* open/openat/openat2, and connect unless the kprobes below catch it, seen at syscall exit, where the arguments
+ * (still in pt_regs) and the result are both known. A raw BTF tracepoint: it needs no kprobes (some kernels have
+ * none, CONFIG_KPROBES unset) and no tracefs. */
 SEC("tp_btf/sys_exit")
 int BPF_PROG(handle_sys_exit, struct pt_regs *regs, long ret)
 {
 	long nr = SYSCALL_NR(regs);
+#ifdef NR_OPEN
 	bool open = nr == NR_OPENAT || nr == NR_OPENAT2 || nr == NR_OPEN;
-	if (!(open && (tracer_settings.events & (1 << EVENT_OPEN))) && !(nr == NR_CONNECT && (tracer_settings.events & (1 << EVENT_CONNECT))))
+#else
+	bool open = nr == NR_OPENAT || nr == NR_OPENAT2;
+#endif
+	bool connect = nr == NR_CONNECT && !tracer_settings.connect_kprobe;
+	if (!(open && (tracer_settings.events & (1 << EVENT_OPEN))) && !(connect && (tracer_settings.events & (1 << EVENT_CONNECT))))
 		return 0;
 	if (!wanted())
 		return 0;
 	if (open)
 		emit_open(regs, nr, ret);
 	else
-		emit_connect(regs, ret);
+		connect_syscall_exit(regs, ret);
+	return 0;
+}
+
+/* The kprobe path for connect: inet_stream_connect is the connect of every inet and inet6 stream socket, and
+ * its result is connect(2)'s (including -EINPROGRESS). Its arguments, kept here from entry to return by
+ * thread, still point into the caller's frame at return: the socket and the kernel's copy of the sockaddr. */
+struct connect_call {
+	struct socket *sock;
+	void *uaddr;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 8192); /* connects in flight at once; a blocking one stays until it completes */
+	__type(key, __u64);
+	__type(value, struct connect_call);
+} connect_calls SEC(".maps");
+
+SEC("kprobe/inet_stream_connect")
+int BPF_KPROBE(handle_connect_entry, struct socket *sock, struct sockaddr *uaddr)
+{
+	/* Sockets without a file are the kernel's own (NFS, iSCSI...), which the tracepoint path cannot see either. */
+	if (!(tracer_settings.events & (1 << EVENT_CONNECT)) || !BPF_CORE_READ(sock, file) || !wanted())
+		return 0;
+	__u64 id = bpf_get_current_pid_tgid();
+	struct connect_call call = { .sock = sock, .uaddr = uaddr };
+	bpf_map_update_elem(&connect_calls, &id, &call, BPF_ANY);
+	return 0;
+}
+
+SEC("kretprobe/inet_stream_connect")
+int BPF_KRETPROBE(handle_connect_return, int ret)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	struct connect_call *call = bpf_map_lookup_elem(&connect_calls, &id);
+	if (!call)
+		return 0;
+	emit_connect(call->sock, call->uaddr, false, ret);
+	bpf_map_delete_elem(&connect_calls, &id);
 	return 0;
 }

@@ -49,10 +49,12 @@ struct connect_event {
 	__u8 daddr[16];
 };
 
-/* Set by the tracer before load (.rodata), so the verifier drops what is not wanted; pid 0 / empty comm: no filter. */
+/* Set by the tracer before load (.rodata), so the verifier drops what is not wanted; 0 / empty comm: no filter. */
 struct tracer_config {
 	__u32 events;       /* bit (1 << enum event_type) set for each event to trace */
-	__u32 pid;
+	__u32 pid;          /* only this tgid */
+	__u32 self_pid;     /* never this tgid: the tracer's own, unless it is asked to show itself */
+	__u32 connect_kprobe; /* 1: the kprobes on inet_stream_connect report connects, not sys_exit */
 	char comm[TASK_COMM_LEN];
 };
 

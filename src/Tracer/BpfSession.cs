@@ -10,22 +10,49 @@ internal sealed unsafe class BpfSession : IDisposable
     private readonly List<nint> _links = [];
     private readonly byte* _image;
 
-    private BpfSession(byte* image, nint bpfObject)
+    private BpfSession(byte* image, nint bpfObject, ConnectPathChoice? connect)
     {
         _image = image;
         _object = bpfObject;
+        Connect = connect;
     }
 
     /// <summary>Set to see libbpf's own log (such as the verifier's) on stderr; without it errors stay one line.</summary>
     public const string DebugVariable = "TRACER_DEBUG";
 
-    public static BpfSession Open(IReadOnlySet<EventType> events, TracerConfig config)
+    /// <summary>How connect events are caught and why, null when they are not traced.</summary>
+    public ConnectPathChoice? Connect { get; }
+
+    /// <summary>
+    /// Loads the chosen events' programs. Connect takes the kprobe path where the kernel has kprobes and falls back to
+    /// the tracepoint when the kprobe programs do not load or attach, unless TRACER_CONNECT_PATH forced the path.
+    /// </summary>
+    public static BpfSession Open(IReadOnlySet<EventType> events, TracerConfig config) =>
+        Open(events, config, events.Contains(EventType.Connect) ? ConnectPaths.Choose() : null, EmbeddedObject);
+
+    /// <summary>As above with the connect path already chosen (null when connect is not traced) and the object from <paramref name="openObject"/>.</summary>
+    internal static BpfSession Open(IReadOnlySet<EventType> events, TracerConfig config, ConnectPathChoice? connect, Func<Stream> openObject)
+    {
+        try
+        {
+            return Load(events, config, connect, openObject);
+        }
+        catch (TracerException kprobe) when (connect is { Path: ConnectPath.Kprobe, Forced: false })
+        {
+            return Load(events, config, new(ConnectPath.Tracepoint, false, $"the kprobe path failed: {kprobe.Message}", FellBack: true), openObject);
+        }
+    }
+
+    private static Stream EmbeddedObject() =>
+        Assembly.GetExecutingAssembly().GetManifestResourceStream("tracer.bpf.o")
+            ?? throw new TracerException("this tracer was built without its BPF object; build it with ./build.sh --target Publish");
+
+    private static BpfSession Load(IReadOnlySet<EventType> events, TracerConfig config, ConnectPathChoice? connect, Func<Stream> openObject)
     {
         if (Environment.GetEnvironmentVariable(DebugVariable) is null)
             LibBpf.SetPrint(0);
 
-        using var resource = Assembly.GetExecutingAssembly().GetManifestResourceStream("tracer.bpf.o")
-            ?? throw new TracerException("this tracer was built without its BPF object; build it with ./build.sh --target Publish");
+        using var resource = openObject();
 
         // libbpf may keep pointing into the ELF image until the object is closed, so it lives in native memory until then.
         var image = (byte*)NativeMemory.Alloc((nuint)resource.Length);
@@ -38,9 +65,10 @@ internal sealed unsafe class BpfSession : IDisposable
             throw new TracerException($"libbpf could not open the BPF object: {LibBpf.ErrorText(error)}");
         }
 
-        var session = new BpfSession(image, bpfObject);
+        var session = new BpfSession(image, bpfObject, connect);
         try
         {
+            config.ConnectKprobe = connect?.Path == ConnectPath.Kprobe ? 1u : 0u;
             session.Configure(events, config);
             session.LoadAndAttach();
             return session;
@@ -51,6 +79,14 @@ internal sealed unsafe class BpfSession : IDisposable
             throw;
         }
     }
+
+    /// <summary>The programs in bpf/tracer.bpf.c that produce an event.</summary>
+    private IEnumerable<string> Programs(EventType type) => type switch
+    {
+        EventType.Exec => ["handle_exec"],
+        EventType.Connect when Connect?.Path == ConnectPath.Kprobe => ["handle_connect_entry", "handle_connect_return"],
+        _ => ["handle_sys_exit"],
+    };
 
     public int MapFd(string name)
     {
@@ -64,7 +100,7 @@ internal sealed unsafe class BpfSession : IDisposable
         for (var program = LibBpf.ObjectNextProgram(_object, 0); program != 0; program = LibBpf.ObjectNextProgram(_object, program))
         {
             var name = LibBpf.ProgramNameOf(program);
-            var wanted = events.Any(e => EventNames.Program(e) == name);
+            var wanted = events.Any(e => Programs(e).Contains(name));
             LibBpf.ProgramSetAutoload(program, wanted);
         }
 
@@ -97,6 +133,9 @@ internal sealed unsafe class BpfSession : IDisposable
     private void LoadAndAttach()
     {
         var error = LibBpf.ObjectLoad(_object);
+        // A kernel older than its version says (backports aside) shows as a refused map, not as a version.
+        if (error < 0 && LibBpf.ProbeMapType(LibBpf.MapTypeRingBuffer, 0) == 0)
+            throw new TracerException($"this kernel has no BPF ring buffer; {SystemChecks.MinimumKernelText}", ExitCode.KernelTooOld);
         if (error < 0)
             throw new TracerException($"the kernel refused the BPF programs: {LibBpf.ErrorText(error)} ({DebugVariable}=1 shows libbpf's log)");
 

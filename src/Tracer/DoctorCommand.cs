@@ -1,15 +1,39 @@
 namespace Tracer;
 
-/// <summary><c>tracer doctor</c>: every system check with pass/fail and, when it fails, the fix.</summary>
+/// <summary>
+/// <c>tracer doctor</c>: every system check with pass/fail and, when it fails, the fix; then how connect events are
+/// caught and, where the checks pass, a live connect that must come back as events.
+/// </summary>
 internal static class DoctorCommand
 {
     public static int Run()
     {
         var checks = SystemChecks.All();
         foreach (var check in checks)
-            Console.WriteLine(check.Passed ? $"pass  {check.Name}: {check.Detail}" : $"FAIL  {check.Name}: {check.Detail}; fix: {check.Fix}");
-        var failed = checks.FirstOrDefault(c => !c.Passed);
-        Console.WriteLine(failed is null ? "The tracer can run here." : "The tracer cannot run here until the failures above are fixed.");
-        return (int)(failed?.FailureCode ?? ExitCode.Ok);
+            Print(check.Passed ? "pass" : "FAIL", check.Name, check.Passed ? check.Detail : $"{check.Detail}; fix: {check.Fix}");
+        var failure = checks.FirstOrDefault(c => !c.Passed)?.FailureCode;
+        if (failure is null)
+            failure = LiveConnectCheck.Run();
+        else
+            ConnectPathWithoutLoading();
+        Console.WriteLine(failure is null ? "The tracer can run here." : "The tracer cannot run here until the failures above are fixed.");
+        return (int)(failure ?? ExitCode.Ok);
+    }
+
+    /// <summary>A line of the report: status (pass, FAIL, skip), what was checked, what was found.</summary>
+    public static void Print(string status, string name, string detail) => Console.WriteLine($"{status}  {name}: {detail}");
+
+    /// <summary>Where nothing could be loaded, the path the tracer would try first.</summary>
+    private static void ConnectPathWithoutLoading()
+    {
+        try
+        {
+            var choice = ConnectPaths.Choose();
+            Print("pass", "connect", $"via {ConnectPaths.Name(choice.Path)} ({choice.Reason})");
+        }
+        catch (TracerException e)
+        {
+            Print("FAIL", "connect", e.Message);
+        }
     }
 }

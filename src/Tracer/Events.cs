@@ -74,6 +74,8 @@ internal unsafe struct TracerConfig
 {
     public uint Events;
     public uint Pid;
+    public uint SelfPid;
+    public uint ConnectKprobe;
     public fixed byte Comm[Limits.CommLength];
 }
 

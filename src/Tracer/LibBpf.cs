@@ -76,6 +76,12 @@ internal static unsafe partial class LibBpf
     [LibraryImport(Library, EntryPoint = "ring_buffer__free")]
     public static partial void RingBufferFree(nint ringBuffer);
 
+    /// <summary>1 when the kernel can create maps of this type, 0 when it cannot, &lt;0 on error.</summary>
+    [LibraryImport(Library, EntryPoint = "libbpf_probe_bpf_map_type")]
+    public static partial int ProbeMapType(int mapType, nint options);
+
+    public const int MapTypeRingBuffer = 27; // BPF_MAP_TYPE_RINGBUF
+
     [LibraryImport(Library, EntryPoint = "libbpf_strerror")]
     private static partial int StrError(int error, byte* buffer, nuint size);
 

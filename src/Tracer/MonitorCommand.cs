@@ -28,6 +28,12 @@ internal static unsafe class MonitorCommand
             if (ringBuffer == 0)
                 throw new TracerException($"could not open the event ring buffer: {LibBpf.ErrorText(Marshal.GetLastSystemError())}");
 
+            if (session.Connect is { } connect)
+            {
+                if (connect.FellBack)
+                    Console.Error.WriteLine($"tracer: {connect.Reason}");
+                Console.Error.WriteLine($"tracer: connect events via {ConnectPaths.Name(connect.Path)}");
+            }
             var names = string.Join(",", options.Events.Order().Select(EventNames.Of));
             Console.Error.WriteLine($"tracer: tracing {names} events{(options.Duration is { } d ? $" for {d.TotalSeconds:0.###} s" : "")}; Ctrl-C to stop");
             var elapsed = Stopwatch.StartNew();
@@ -61,7 +67,12 @@ internal static unsafe class MonitorCommand
 
     private static TracerConfig KernelFilters(MonitorOptions options)
     {
-        var config = new TracerConfig { Events = options.Events.Aggregate(0u, (bits, e) => bits | 1u << (int)e), Pid = options.Pid };
+        var config = new TracerConfig
+        {
+            Events = options.Events.Aggregate(0u, (bits, e) => bits | 1u << (int)e),
+            Pid = options.Pid,
+            SelfPid = options.IncludeSelf ? 0 : (uint)Environment.ProcessId,
+        };
         if (options.Comm is { } comm)
             Encoding.UTF8.GetBytes(comm, new Span<byte>(config.Comm, Limits.CommLength - 1));
         return config;

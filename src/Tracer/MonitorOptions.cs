@@ -6,14 +6,15 @@ internal enum OutputFormat
     Text,
 }
 
-/// <summary>What <c>tracer monitor</c> traces and how it prints it.</summary>
+/// <summary>What <c>tracer monitor</c> traces and how it prints it; the tracer's own events only with <paramref name="IncludeSelf"/>.</summary>
 internal sealed record MonitorOptions(
     IReadOnlySet<EventType> Events,
     TimeSpan? Duration,
     uint Pid,
     string? Comm,
     string? PathGlob,
-    OutputFormat Format);
+    OutputFormat Format,
+    bool IncludeSelf = false);
 
 /// <summary>Event names as the user and the JSON see them, and the BPF program behind each.</summary>
 internal static class EventNames
@@ -29,7 +30,4 @@ internal static class EventNames
     };
 
     public static EventType? Parse(string name) => All.Cast<EventType?>().FirstOrDefault(t => Of(t!.Value) == name);
-
-    /// <summary>The program in bpf/tracer.bpf.c that produces this event.</summary>
-    public static string Program(EventType type) => type == EventType.Exec ? "handle_exec" : "handle_sys_exit";
 }

@@ -52,9 +52,11 @@ formatOption.Validators.Add(result =>
         result.AddError("--format takes json or text.");
 });
 
+var includeSelfOption = new Option<bool>("--include-self") { Description = "Also show the tracer's own events (skipped in the kernel by default)" };
+
 var monitor = new Command("monitor", "Stream kernel events (exec, open, connect) as JSON lines")
 {
-    eventsOption, durationOption, pidOption, commOption, pathOption, formatOption,
+    eventsOption, durationOption, pidOption, commOption, pathOption, formatOption, includeSelfOption,
 };
 monitor.SetAction(parse => Guarded(() => MonitorCommand.Run(new MonitorOptions(
     ParseEvents(parse.GetValue(eventsOption))!,
@@ -62,7 +64,8 @@ monitor.SetAction(parse => Guarded(() => MonitorCommand.Run(new MonitorOptions(
     parse.GetValue(pidOption) ?? 0,
     parse.GetValue(commOption),
     parse.GetValue(pathOption),
-    parse.GetValue(formatOption) == "text" ? OutputFormat.Text : OutputFormat.Json))));
+    parse.GetValue(formatOption) == "text" ? OutputFormat.Text : OutputFormat.Json,
+    parse.GetValue(includeSelfOption)))));
 
 var doctor = new Command("doctor", "Check that this machine can run the tracer, and say how to fix what is missing");
 doctor.SetAction(_ => DoctorCommand.Run());

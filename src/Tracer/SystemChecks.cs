@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Runtime.InteropServices;
 
 namespace Tracer;
 
@@ -23,8 +22,13 @@ internal static class SystemChecks
     public const string PrivilegeFix = "run as root (sudo), or grant CAP_BPF and CAP_PERFMON";
     public const string BtfPath = "/sys/kernel/btf/vmlinux";
 
-    // Ring buffer (5.8) and fentry/fexit (5.5 on x86, 6.0 on arm64).
-    private static Version MinimumKernel => RuntimeInformation.ProcessArchitecture == Architecture.Arm64 ? new(6, 0) : new(5, 8);
+    /// <summary>
+    /// What bpf/tracer.bpf.c needs, on both arches: the ring buffer and bpf_ktime_get_boot_ns (5.8); tp_btf programs
+    /// (5.5) and kprobes are older, and no helper newer than 5.8 is used.
+    /// </summary>
+    private static readonly Version MinimumKernel = new(5, 8);
+
+    public static string MinimumKernelText => $"the tracer needs Linux {MinimumKernel} or later";
 
     private const int CapSysAdmin = 21;
     private const int CapPerfmon = 38;
@@ -44,7 +48,7 @@ internal static class SystemChecks
         var version = Environment.OSVersion.Version;
         var release = new Version(version.Major, Math.Max(version.Minor, 0));
         return new("kernel", release >= MinimumKernel,
-            $"kernel {release} (needs {MinimumKernel} or later)",
+            $"kernel {release}; {MinimumKernelText} (BPF ring buffer)",
             $"boot a Linux kernel {MinimumKernel} or later", ExitCode.KernelTooOld);
     }
 

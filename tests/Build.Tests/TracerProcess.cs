@@ -10,19 +10,36 @@ public sealed class TracerProcess : IDisposable
     private readonly Task<string> _stdout;
 
     public TracerProcess(string tracer, params string[] arguments)
+        : this(tracer, new Dictionary<string, string>(), arguments)
     {
-        _process = Process.Start(new ProcessStartInfo(tracer, ["monitor", .. arguments])
+    }
+
+    public TracerProcess(string tracer, IReadOnlyDictionary<string, string> environment, params string[] arguments)
+    {
+        var startInfo = new ProcessStartInfo(tracer, ["monitor", .. arguments])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
-        })!;
+        };
+        foreach (var (name, value) in environment)
+            startInfo.Environment[name] = value;
+        _process = Process.Start(startInfo)!;
         _stdout = _process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
-        var ready = _process.StandardError.ReadLine();
-        if (ready?.StartsWith("tracer: tracing", StringComparison.Ordinal) != true)
-            Assert.Fail($"tracer monitor {string.Join(' ', arguments)} did not start: {ready}{_process.StandardError.ReadToEnd()}");
+        // Lines such as the connect path come before the one that says the programs are attached.
+        for (var line = _process.StandardError.ReadLine(); ; line = _process.StandardError.ReadLine())
+        {
+            if (line is null)
+                Assert.Fail($"tracer monitor {string.Join(' ', arguments)} did not start: {string.Join('\n', StartLines)}");
+            if (line.StartsWith("tracer: tracing", StringComparison.Ordinal))
+                break;
+            StartLines.Add(line);
+        }
     }
 
     public int Id => _process.Id;
+
+    /// <summary>What the tracer printed on stderr before it was tracing.</summary>
+    public List<string> StartLines { get; } = [];
 
     /// <summary>Sends a signal (SIGINT, SIGTERM) as a user's Ctrl-C or kill would.</summary>
     public void Signal(string signal) => ProcessRunner.Run("kill", [$"-{signal}", Id.ToString()], echo: false);

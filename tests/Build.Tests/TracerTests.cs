@@ -2,6 +2,11 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using BpfSession = Tracer.BpfSession;
+using ConnectPath = Tracer.ConnectPath;
+using EventType = Tracer.EventType;
+using TracerConfig = Tracer.TracerConfig;
+using TracerException = Tracer.TracerException;
 
 namespace TracerBuild.Tests;
 
@@ -131,6 +136,132 @@ public sealed partial class TracerTests(BuildScriptFixture build)
         AssertConnect(events, "ipv6", v6Client, v6);
     }
 
+    [Fact]
+    public void Connect_events_take_the_destination_and_result_from_the_call_and_udp_is_not_reported()
+    {
+        Assert.SkipUnless(Environment.IsPrivilegedProcess, NeedsRoot);
+        var refusedPort = FreePort();
+        using var v4 = new TcpListener(IPAddress.Loopback, 0);
+        using var v6 = new TcpListener(IPAddress.IPv6Loopback, 0);
+        v4.Start();
+        v6.Start();
+        using var udpTarget = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        udpTarget.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+
+        using var tracer = new TracerProcess(Tracer(), "--events", "connect", "--pid", Environment.ProcessId.ToString(), "--duration", "3");
+        using var refused = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        Assert.Equal(SocketError.ConnectionRefused, Assert.Throws<SocketException>(() => refused.Connect(IPAddress.Loopback, refusedPort)).SocketErrorCode);
+        using var v4Client = ConnectNonBlocking(v4);
+        using var v6Client = ConnectNonBlocking(v6);
+        using var udp = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        udp.Connect(udpTarget.LocalEndPoint!);
+        var (exitCode, stdout, _) = tracer.WaitForExit();
+
+        Assert.Equal(0, exitCode);
+        var events = TracerProcess.JsonLines(stdout);
+        // The kernel forgets a refused connect's destination (and releases its source port): the call still has it.
+        var e = Assert.Single(events, e => e.GetProperty("dport").GetInt32() == refusedPort);
+        Assert.Equal("ipv4", e.GetProperty("family").GetString());
+        Assert.Equal("127.0.0.1", e.GetProperty("daddr").GetString());
+        Assert.Equal(-111, e.GetProperty("result").GetInt32()); // ECONNREFUSED
+        AssertConnect(events, "ipv4", v4Client, v4, -115); // EINPROGRESS, with the source port the call assigned
+        AssertConnect(events, "ipv6", v6Client, v6, -115);
+        Assert.DoesNotContain(events, e => e.GetProperty("dport").GetInt32() == ((IPEndPoint)udpTarget.LocalEndPoint!).Port);
+    }
+
+    [Fact]
+    public void Connect_takes_the_tracepoint_without_kprobes_and_a_forced_kprobe_path_is_one_error_line()
+    {
+        Assert.SkipUnless(Environment.IsPrivilegedProcess, NeedsRoot);
+        Assert.SkipWhen(Directory.Exists(KprobePmu), $"This kernel has kprobes ({KprobePmu}); the VM test covers both paths on such kernels.");
+
+        using (var connect = new TracerProcess(Tracer(), "--events", "connect", "--duration", "1"))
+        {
+            Assert.Equal(["tracer: connect events via tracepoint"], connect.StartLines);
+            Assert.Equal(0, connect.WaitForExit().ExitCode);
+        }
+        using (var forced = new TracerProcess(Tracer(), new Dictionary<string, string> { ["TRACER_CONNECT_PATH"] = "tracepoint" }, "--events", "exec,connect", "--duration", "1"))
+            Assert.Equal(["tracer: connect events via tracepoint"], forced.StartLines);
+        using (var exec = new TracerProcess(Tracer(), "--events", "exec", "--duration", "1"))
+            Assert.Empty(exec.StartLines);
+
+        var kprobe = ProcessRunner.TryRun(Tracer(), ["monitor", "--duration", "1"], environment: new Dictionary<string, string> { ["TRACER_CONNECT_PATH"] = "kprobe" });
+        var bogus = ProcessRunner.TryRun(Tracer(), ["monitor", "--duration", "1"], environment: new Dictionary<string, string> { ["TRACER_CONNECT_PATH"] = "fentry" });
+
+        Assert.Equal(1, kprobe.ExitCode);
+        Assert.Equal($"tracer: TRACER_CONNECT_PATH=kprobe, but this kernel has no kprobes, {KprobePmu} is missing; unset it to use the tracepoint", Assert.Single(kprobe.Lines));
+        Assert.Equal(1, bogus.ExitCode);
+        Assert.Equal("tracer: TRACER_CONNECT_PATH takes kprobe or tracepoint, not 'fentry'", Assert.Single(bogus.Lines));
+    }
+
+    /// <summary>
+    /// This kernel has no kprobes, yet it verifies kprobe programs: the kprobe path loads here and only its attach
+    /// fails, which is the failure the tracer falls back from (unless the path was forced).
+    /// </summary>
+    [Fact]
+    public void Kprobe_programs_pass_the_verifier_and_a_failed_attach_falls_back_to_the_tracepoint()
+    {
+        Assert.SkipUnless(Environment.IsPrivilegedProcess, NeedsRoot);
+        Assert.SkipWhen(Directory.Exists(KprobePmu), $"This kernel has kprobes ({KprobePmu}), so the kprobes would attach; the VM test covers that.");
+        Tracer(); // compiles the object
+        var bpfObject = BuildScriptFixture.Artifact($"obj/bpf/{Arch.Host.Name}/tracer.bpf.o");
+        var events = new HashSet<EventType> { EventType.Connect };
+        var config = new TracerConfig { Events = 1u << (int)EventType.Connect };
+
+        using (var session = BpfSession.Open(events, config, new(ConnectPath.Kprobe, false, "chosen by the test"), () => File.OpenRead(bpfObject)))
+        {
+            Assert.Equal(ConnectPath.Tracepoint, session.Connect!.Path);
+            Assert.True(session.Connect.FellBack);
+            Assert.StartsWith("the kprobe path failed: could not attach handle_connect_entry: ", session.Connect.Reason);
+        }
+        var forced = Assert.Throws<TracerException>(() =>
+            BpfSession.Open(events, config, new(ConnectPath.Kprobe, true, "forced by the test"), () => File.OpenRead(bpfObject)).Dispose());
+        // Not "the kernel refused the BPF programs": the verifier accepted them.
+        Assert.StartsWith("could not attach handle_connect_entry: ", forced.Message);
+    }
+
+    [Fact]
+    public void Doctor_live_connects_are_its_own_events_and_a_concurrent_monitor_sees_them()
+    {
+        Assert.SkipUnless(Environment.IsPrivilegedProcess, NeedsRoot);
+        using var monitor = new TracerProcess(Tracer(), "--events", "connect", "--duration", "4");
+        using var doctor = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo(Tracer(), ["doctor"]) { RedirectStandardOutput = true })!;
+        var report = doctor.StandardOutput.ReadToEnd();
+        doctor.WaitForExit();
+        var (exitCode, stdout, _) = monitor.WaitForExit();
+
+        Assert.True(doctor.ExitCode == 0, report);
+        var live = Regex.Matches(report, @"^pass  live connect: (ipv4|ipv6) (?:127\.0\.0\.1|\[::1\]):(\d+) result (-?\d+) via (?:kprobe|tracepoint)$", RegexOptions.Multiline);
+        Assert.Equal(["ipv4", "ipv6"], live.Select(m => m.Groups[1].Value));
+        Assert.Equal(0, exitCode);
+        var events = TracerProcess.JsonLines(stdout);
+        foreach (Match line in live)
+        {
+            var seen = Assert.Single(events, e => e.GetProperty("pid").GetInt32() == doctor.Id && e.GetProperty("family").GetString() == line.Groups[1].Value);
+            Assert.Equal(int.Parse(line.Groups[2].Value), seen.GetProperty("dport").GetInt32());
+            Assert.Equal(int.Parse(line.Groups[3].Value), seen.GetProperty("result").GetInt32());
+            Assert.Equal("tracer", seen.GetProperty("comm").GetString()); // the connects run on the main thread
+        }
+    }
+
+    [Fact]
+    public void The_tracers_own_activity_is_skipped_unless_include_self()
+    {
+        Assert.SkipUnless(Environment.IsPrivilegedProcess, NeedsRoot);
+
+        int OwnEvents(params string[] arguments)
+        {
+            using var tracer = new TracerProcess(Tracer(), ["--events", "exec,open,connect", "--duration", "1", .. arguments]);
+            var (exitCode, stdout, _) = tracer.WaitForExit();
+            Assert.Equal(0, exitCode);
+            return TracerProcess.JsonLines(stdout).Count(e => e.GetProperty("pid").GetInt32() == tracer.Id);
+        }
+
+        // The runtime opens files after the programs are attached (native libraries it resolves on first use).
+        Assert.True(OwnEvents("--include-self") > 0, "with --include-self the tracer reports its own opens");
+        Assert.Equal(0, OwnEvents());
+    }
+
     [Theory]
     [InlineData("INT")]
     [InlineData("TERM")]
@@ -140,7 +271,8 @@ public sealed partial class TracerTests(BuildScriptFixture build)
         Assert.SkipUnless(Environment.IsPrivilegedProcess, NeedsRoot);
         using var tracer = new TracerProcess(Tracer(), how == "duration" ? ["--duration", "2"] : []);
         var programs = tracer.LoadedProgramIds();
-        Assert.Equal(2, programs.Count); // handle_exec and handle_sys_exit
+        // handle_exec and handle_sys_exit, and where connect goes through kprobes handle_connect_entry and handle_connect_return.
+        Assert.Equal(Directory.Exists(KprobePmu) ? 4 : 2, programs.Count);
         Assert.All(programs, id => Assert.Contains(id, LoadedProgramIds()));
 
         if (how != "duration")
@@ -184,7 +316,9 @@ public sealed partial class TracerTests(BuildScriptFixture build)
         var asNobody = AsNobody(tracer, "doctor");
 
         Assert.Equal(0, asRoot.ExitCode);
-        Assert.Equal(4, asRoot.Lines.Count(l => l.StartsWith("pass  ", StringComparison.Ordinal)));
+        Assert.Equal(["libbpf", "kernel", "BTF", "privileges", "connect"], asRoot.Lines.Where(l => l.StartsWith("pass  ", StringComparison.Ordinal) && !l.Contains("live connect")).Select(l => l[6..l.IndexOf(':')]));
+        Assert.Contains(asRoot.Lines, l => Regex.IsMatch(l, @"^pass  live connect: ipv4 127\.0\.0\.1:\d+ result -115 via (kprobe|tracepoint)$"));
+        Assert.DoesNotContain(asRoot.Lines, l => l.StartsWith("FAIL", StringComparison.Ordinal));
         Assert.Equal(3, asNobody.ExitCode);
         Assert.Contains("FAIL  privileges: not root and without CAP_BPF and CAP_PERFMON; fix: run as root (sudo), or grant CAP_BPF and CAP_PERFMON", asNobody.Lines);
     }
@@ -236,16 +370,18 @@ public sealed partial class TracerTests(BuildScriptFixture build)
         Assert.Contains(option, line);
     }
 
-    private static void AssertConnect(List<JsonElement> events, string family, Socket client, TcpListener listener)
+    private const string KprobePmu = "/sys/bus/event_source/devices/kprobe";
+
+    private static void AssertConnect(List<JsonElement> events, string family, Socket client, TcpListener listener, int result = 0)
     {
         var local = (IPEndPoint)client.LocalEndPoint!;
         var remote = (IPEndPoint)listener.LocalEndpoint;
-        var e = Assert.Single(events, e => e.GetProperty("family").GetString() == family);
+        var e = Assert.Single(events, e => e.GetProperty("family").GetString() == family && e.GetProperty("dport").GetInt32() == remote.Port);
         Assert.Equal(remote.Address.ToString(), e.GetProperty("daddr").GetString());
-        Assert.Equal(remote.Port, e.GetProperty("dport").GetInt32());
         Assert.Equal(local.Address.ToString(), e.GetProperty("saddr").GetString());
+        Assert.NotEqual(0, local.Port);
         Assert.Equal(local.Port, e.GetProperty("sport").GetInt32());
-        Assert.Equal(0, e.GetProperty("result").GetInt32());
+        Assert.Equal(result, e.GetProperty("result").GetInt32());
         Assert.Equal(Environment.ProcessId, e.GetProperty("pid").GetInt32());
         AssertTimestamp(e);
     }
@@ -257,6 +393,24 @@ public sealed partial class TracerTests(BuildScriptFixture build)
         client.Connect(endpoint);
         listener.AcceptSocket().Dispose();
         return client;
+    }
+
+    /// <summary>A non-blocking connect, left in progress (EINPROGRESS) as the call returns.</summary>
+    private static Socket ConnectNonBlocking(TcpListener listener)
+    {
+        var endpoint = (IPEndPoint)listener.LocalEndpoint;
+        var client = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { Blocking = false };
+        var error = Assert.Throws<SocketException>(() => client.Connect(endpoint));
+        Assert.Contains(error.SocketErrorCode, new[] { SocketError.WouldBlock, SocketError.InProgress });
+        return client;
+    }
+
+    /// <summary>A loopback port nothing listens on (bound, then released).</summary>
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private static void AssertTimestamp(JsonElement e)
