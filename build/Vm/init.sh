@@ -56,10 +56,10 @@ round() {
 	trigger "$name:cat-missing" /bin/cat /etc/vmtest/missing
 	for family in 4 6; do
 		if [ $family = 4 ]; then address=127.0.0.1; else address=::1; fi
-		/usr/bin/nc -l -p "$port" < /dev/null > /dev/null &
+		/usr/bin/nc -l -p "$port" > /dev/null &
 		listener=$!
 		echo "@@vmtest pid $name:listen$family:$port $listener"
-		trigger "$name:sleep" /bin/sleep 1
+		trigger "$name:sleep$family" /bin/sleep 1
 		trigger "$name:connect$family:$address:$port" /usr/bin/nc "$address" "$port"
 		wait $listener
 		echo "@@vmtest exit $name:listen$family:$port $?"

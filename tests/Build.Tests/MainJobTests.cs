@@ -135,6 +135,7 @@ public sealed class MainJobTests(BuildScriptFixture build)
     [InlineData("--arch", "riscv64")]
     [InlineData("--frobnicate", "yes")]
     [InlineData("--version", "1.2")]
+    [InlineData("--kernel", "jessie")]
     public void Bad_input_gives_one_error_line_and_exit_code_1(params string[] arguments)
     {
         var result = build.Run(arguments);
