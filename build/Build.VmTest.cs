@@ -25,6 +25,8 @@ partial class Build
         {
             var archive = DebianMirror ?? DebianArchive.HostArchiveUri();
             var initScript = Path.Combine(RootDirectory, "build", "Vm", "init.sh");
+            if (Arches.FirstOrDefault(a => !File.Exists(TarballPath(a))) is { } missing)
+                throw new BuildFailedException($"There is no {Path.GetRelativePath(RootDirectory, TarballPath(missing))} to boot: run Package for --arch {missing.Name} first (or drop --skip).");
             Directory.CreateDirectory(VmTestDirectory);
             var rows = new ConcurrentBag<VmTestRow>();
             ForEachArch(arch =>

@@ -1,0 +1,69 @@
+using TracerBuild.Vm;
+
+namespace TracerBuild.Tests;
+
+/// <summary>
+/// The VM test's checker against a real console: arm64 Debian 12 (6.1) booted by VmTest with the fixed tracer
+/// (Vm/arm64-bookworm.console), and that console with the faults VmTest exists to catch written into it.
+/// </summary>
+public sealed class VmScenarioTests
+{
+    private const string Version = "tracer 0.1.0-dev.79+54a22e4 linux-arm64";
+    private static readonly string Console = File.ReadAllText(Path.Combine(Repository.Root, "tests", "Build.Tests", "Vm", "arm64-bookworm.console"));
+
+    [Fact]
+    public void The_recorded_run_passes_with_every_event_explained()
+    {
+        var outcome = VmScenario.Check(Console, Version);
+
+        Assert.Empty(outcome.Failures);
+        Assert.Equal("kprobe", outcome.ConnectPath);
+        Assert.Equal(281, outcome.EventsChecked);
+    }
+
+    [Fact]
+    public void A_bogus_open_from_a_signal_return_fails_the_run()
+    {
+        // What the arm64 tracer reported when it took rt_sigreturn (syscall id -1) for open: pid 1 waiting in the shell.
+        var console = AfterLine(Console, "@@vmtest begin events-default",
+            """{"ts":"2026-12-01T18:40:02.417117Z","type":"open","pid":1,"comm":"init","path":"","flags":8,"result":-4}""");
+
+        var failure = Assert.Single(VmScenario.Check(console, Version).Failures);
+        Assert.StartsWith("default: unexplained event of a process the test did not start: ", failure);
+    }
+
+    [Fact]
+    public void A_refused_connect_without_its_destination_port_fails_the_run()
+    {
+        var console = Console.Replace("\"daddr\":\"127.0.0.1\",\"dport\":8081,\"result\":-111", "\"daddr\":\"127.0.0.1\",\"dport\":0,\"result\":-111");
+
+        var failures = VmScenario.Check(console, Version).Failures;
+        Assert.Contains(failures, f => f.StartsWith("default: unexplained event of default:refused4:127.0.0.1:8081: ", StringComparison.Ordinal));
+        Assert.Contains("default: default:refused4:127.0.0.1:8081 (pid 125): no ipv4 connect to 127.0.0.1 port 8081 with result -111", failures);
+    }
+
+    [Fact]
+    public void The_tracers_own_activity_fails_the_run()
+    {
+        var monitorPid = Console.Split('\n').Single(l => l.StartsWith("@@vmtest pid monitor-default ", StringComparison.Ordinal)).Split(' ')[3].Trim();
+        var console = AfterLine(Console, "@@vmtest begin events-default",
+            $$"""{"ts":"2026-12-01T18:40:00.009565Z","type":"open","pid":{{monitorPid}},"comm":"tracer","path":"/proc/self/maps","flags":0,"result":36}""");
+
+        var failure = Assert.Single(VmScenario.Check(console, Version).Failures);
+        Assert.StartsWith("default: unexplained event of monitor-default: ", failure);
+    }
+
+    [Fact]
+    public void A_run_that_never_powered_off_and_a_wrong_version_fail()
+    {
+        var cut = Console[..Console.IndexOf("@@vmtest begin events-tracepoint", StringComparison.Ordinal)];
+
+        var failures = VmScenario.Check(cut, "tracer 9.9.9 linux-arm64").Failures;
+        Assert.Contains(failures, f => f.StartsWith("the VM did not finish its script", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.StartsWith("tracer --version: expected 'tracer 9.9.9 linux-arm64'", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.StartsWith("tracepoint: no 'events received' line", StringComparison.Ordinal));
+    }
+
+    private static string AfterLine(string text, string line, string inserted) =>
+        text.Replace(line + "\n", line + "\n" + inserted + "\n");
+}
