@@ -82,4 +82,21 @@ public sealed class FaultTests : IDisposable
             yield return new TarballEntry("t/file.txt", content, TarballEntry.Regular);
         }
     }
+
+    [Fact]
+    public void A_program_that_fails_on_a_full_disk_is_reported_as_such_in_one_line()
+    {
+        var error = Assert.Throws<TracerBuild.Engine.BuildFailedException>(() => ProcessRunner.Run("sh",
+            ["-c", "echo 'error MSB3021: Unable to copy file \"a\" to \"b\". No space left on device : b' >&2; exit 1"], echo: false));
+
+        Assert.Equal("sh failed: No space left on device. Free space on the disk it was writing to, then run the build again.", error.Message);
+    }
+
+    [Fact]
+    public void MSBuild_is_told_not_to_retry_copies_for_ten_seconds_each()
+    {
+        var settings = new TracerPublishSettings(Arch.X64, true, "Release", "1.2.3", "tracer.bpf.o", "restore");
+
+        Assert.Contains("-p:CopyRetryCount=0", settings.MsBuildArguments);
+    }
 }
