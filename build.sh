@@ -42,12 +42,20 @@ changed() {
 }
 
 if changed; then
-    if ! build_log="$("$dotnet" build "$root/build/_build.csproj" -nologo -v quiet -tl:off 2>&1)"; then
-        echo "$build_log" >&2
-        echo "build.sh: the build program (build/) did not compile" >&2
-        exit 1
+    # One compile at a time: two at once in build/obj fail with MSBuild's IOException. A second build.sh waits here
+    # (flock, released when its holder dies), then finds the program fresh.
+    mkdir -p "$(dirname "$stamp")"
+    exec 9>"$stamp.lock"
+    flock 9
+    if changed; then
+        if ! build_log="$("$dotnet" build "$root/build/_build.csproj" -nologo -v quiet -tl:off 2>&1)"; then
+            echo "$build_log" >&2
+            echo "build.sh: the build program (build/) did not compile" >&2
+            exit 1
+        fi
+        # Stamped after compiling: the first compile creates build/bin and build/obj, which touches build/ itself.
+        touch "$stamp"
     fi
-    # Stamped after compiling: the first compile creates build/bin and build/obj, which touches build/ itself.
-    mkdir -p "$(dirname "$stamp")" && touch "$stamp"
+    exec 9>&-
 fi
 TRACER_BUILD_ROOT="$root" exec "$dotnet" "$program" "$@"

@@ -23,11 +23,30 @@ partial class Build
             ForEachArch(arch =>
             {
                 var tarball = TarballPath(arch);
-                Tarball.Write(tarball, TarballContents(arch), SourceDate);
-                Sha256.WriteSums(tarball + ".sha256", [tarball]);
+                Tarball.Write(tarball, TarballContents(arch), SourceDate, PackageTemporaryDirectory);
+                Sha256.WriteSums(tarball + ".sha256", [tarball], PackageTemporaryDirectory);
                 Log.Line($"Wrote {Path.GetRelativePath(RootDirectory, tarball)} ({new FileInfo(tarball).Length:N0} bytes)");
             });
         });
+
+    /// <summary>Where tarballs are written before they are renamed into artifacts/: not beside them, where they pass for results.</summary>
+    string PackageTemporaryDirectory => Path.Combine(ObjDirectory, "package-tmp");
+
+    /// <summary>
+    /// Half-written tarballs of a killed Package, swept by the next build whether or not Package runs: in its temporary
+    /// folder, or beside the tarballs where older builds wrote them. The build lock makes them no running build's.
+    /// </summary>
+    protected internal override void OnBuildLockTaken()
+    {
+        var leftovers = (Directory.Exists(PackageTemporaryDirectory) ? Directory.EnumerateFiles(PackageTemporaryDirectory) : [])
+            .Concat(Directory.EnumerateFiles(ArtifactsDirectory, $"*{AtomicFile.TemporaryMarker}*"))
+            .ToList();
+        foreach (var leftover in leftovers)
+        {
+            Log.Line($"Removing {Path.GetRelativePath(RootDirectory, leftover)}, left by a build that was stopped");
+            File.Delete(leftover);
+        }
+    }
 
     string TarballName(Arch arch) => arch.TarballName(TracerBuild.ReleaseVersion.WithoutMetadata(ReleaseVersion));
 

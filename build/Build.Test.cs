@@ -8,7 +8,8 @@ partial class Build
     Target Compile => _ => _
         .DependsOn(Preflight)
         .Description("Builds the solution: build program, tracer and tests")
-        .Executes(() => ProcessRunner.Run("dotnet", ["build", Solution, "-nologo", "-c", Configuration.ToString()]));
+        // No copy retries: see TracerPublishSettings.
+        .Executes(() => ProcessRunner.Run("dotnet", ["build", Solution, "-nologo", "-c", Configuration.ToString(), "-p:CopyRetryCount=0"]));
 
     Target Test => _ => _
         .DependsOn(Compile)

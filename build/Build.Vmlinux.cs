@@ -48,7 +48,7 @@ partial class Build
             {
                 var (file, bytes) = provider.Resolve(commit, arch);
                 var sha256 = Sha256.Of(bytes);
-                cache.Store(cache.PathOf(commit, arch.VmlinuxDir, file), bytes, sha256);
+                cache.Store(cache.PathOf(commit, arch.VmlinuxDir, file), bytes);
                 files[arch.VmlinuxDir] = new VmlinuxLockEntry(file, sha256);
             }
 

@@ -28,6 +28,9 @@ partial class Build : BuildBase
     [Parameter("Where downloads are cached; default $XDG_CACHE_HOME/tracer-build, else ~/.cache/tracer-build")]
     readonly AbsolutePath? CacheDir = null;
 
+    [Parameter("Seconds to wait for another build of this checkout to release artifacts/build.lock")]
+    readonly int LockTimeout = 600;
+
     IReadOnlyList<Arch> Arches = [];
     GitHead? Head;
     string ReleaseVersion = "";
@@ -72,12 +75,18 @@ partial class Build : BuildBase
         }
     }
 
+    protected internal override string BuildLockFile => Path.Combine(ArtifactsDirectory, "build.lock");
+
+    protected internal override TimeSpan BuildLockTimeout => TimeSpan.FromSeconds(LockTimeout);
+
     /// <summary>TRACER_VERSION, TRACER_ARCH...: for when plain VERSION or ARCH mean something else in the environment.</summary>
     protected internal override string? EnvironmentPrefix => "TRACER";
 
     /// <summary>All input is checked here, before any target runs.</summary>
     protected internal override void OnParametersBound()
     {
+        if (LockTimeout < 0)
+            throw new BuildInputException($"Invalid --lock-timeout {LockTimeout}: expected a number of seconds, 0 or more.");
         Arches = TracerBuild.Arch.Parse(Arch);
         Kernels = TracerBuild.Vm.DebianKernel.Parse(Kernel);
         Head = GitHead.Read(RootDirectory);
@@ -87,6 +96,8 @@ partial class Build : BuildBase
         foreach (var arch in Arches)
             Lock.For(arch);
 
+        if (VmlinuxRef is not null)
+            TracerBuild.GitHub.GitRefName.Validate(VmlinuxRef, "--vmlinux-ref");
         if (VmlinuxSource == VmlinuxSource.Host && Arches.Any(a => a != TracerBuild.Arch.Host))
             throw new BuildInputException($"--vmlinux-source host describes this machine's kernel only, so it builds only for --arch {TracerBuild.Arch.Host.Name}.");
         if (VmlinuxSource == VmlinuxSource.Host && VmlinuxRef is { Length: > 0 })
@@ -98,7 +109,7 @@ partial class Build : BuildBase
     }
 
     Target Clean => _ => _
-        .Description("Deletes artifacts/ and the bin/ and obj/ folders")
+        .Description("Deletes artifacts/ (but the lock this build holds) and the bin/ and obj/ folders")
         .Executes(() =>
         {
             var folders = new[] { "build", "src", "tests" }
@@ -106,13 +117,21 @@ partial class Build : BuildBase
                 .Where(d => Path.GetFileName(d) is "bin" or "obj")
                 .Where(d => !d.StartsWith(Path.Combine(RootDirectory, "build", "bin"), StringComparison.Ordinal)
                             && !d.StartsWith(Path.Combine(RootDirectory, "build", "obj"), StringComparison.Ordinal))
-                .Append(ArtifactsDirectory)
                 .Where(Directory.Exists)
                 .ToList();
             foreach (var folder in folders)
             {
                 Log.Line($"Deleting {Path.GetRelativePath(RootDirectory, folder)}");
                 Directory.Delete(folder, recursive: true);
+            }
+            // A lock file deleted while held would let the next build take a new one and run beside this one.
+            Log.Line("Deleting artifacts/ but build.lock");
+            foreach (var entry in new DirectoryInfo(ArtifactsDirectory).EnumerateFileSystemInfos().Where(e => !e.FullName.StartsWith(BuildLockFile, StringComparison.Ordinal)))
+            {
+                if (entry is DirectoryInfo folder)
+                    folder.Delete(recursive: true);
+                else
+                    entry.Delete();
             }
         });
 }

@@ -43,7 +43,7 @@ public static class Prerequisites
         var foreign = ProcessRunner.TryRun("dpkg", ["--print-foreign-architectures"]).Lines.ToHashSet();
         var missingArches = arches.Select(a => a.DebianArch).Where(a => a != nativeArch && !foreign.Contains(a)).Distinct().ToList();
         var wanted = PackagesFor(arches).Concat(extraPackages).ToList();
-        var missing = wanted.Where(p => !IsInstalled(p)).ToList();
+        var missing = wanted.Where(p => !IsInstalled(p, nativeArch)).ToList();
         if (missing.Count == 0 && missingArches.Count == 0)
         {
             Log.Line($"All prerequisites are installed: {string.Join(" ", wanted)}");
@@ -73,12 +73,22 @@ public static class Prerequisites
                 ProcessRunner.Run("sudo", ["-E", .. command], environment: apt);
         }
 
-        var stillMissing = wanted.Where(p => !IsInstalled(p)).ToList();
+        var stillMissing = wanted.Where(p => !IsInstalled(p, nativeArch)).ToList();
         if (stillMissing.Count > 0)
             throw new BuildFailedException($"apt-get finished but these are still missing: {string.Join(" ", stillMissing)}.");
     }
 
-    private static bool IsInstalled(string package) =>
-        ProcessRunner.TryRun("dpkg-query", ["-W", "-f=${db:Status-Status}", package]) is { ExitCode: 0 } result &&
-        result.Output.Trim() == "installed";
+    /// <summary>
+    /// Whether dpkg has the package installed: PKG:ARCH for that arch; a bare name for the native arch (or arch all).
+    /// dpkg-query answers a bare name once per installed arch ("installedinstalled" without a separator), so each answer
+    /// is a line of its own, with its arch.
+    /// </summary>
+    internal static bool IsInstalled(string package, string nativeArch) =>
+        ProcessRunner.TryRun("dpkg-query", ["-W", "-f=${Architecture} ${db:Status-Status}\n", package]) is { ExitCode: 0 } result &&
+        IsInstalled(package, nativeArch, result.StandardOutput);
+
+    internal static bool IsInstalled(string package, string nativeArch, string dpkgQueryOutput) =>
+        dpkgQueryOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(line => line.Split(' ', 2))
+            .Any(answer => answer is [var arch, "installed"] && (package.Contains(':') || arch == nativeArch || arch == "all"));
 }

@@ -18,7 +18,7 @@ public sealed record TarballEntry(string Name, string? SourcePath, UnixFileMode 
 /// </summary>
 public static class Tarball
 {
-    public static void Write(string path, IEnumerable<TarballEntry> entries, DateTimeOffset mtime)
+    public static void Write(string path, IEnumerable<TarballEntry> entries, DateTimeOffset mtime, string? temporaryFolder = null)
     {
         AtomicFile.Write(path, file =>
         {
@@ -43,6 +43,6 @@ public static class Tarball
                     tarEntry.DataStream = data;
                 tar.WriteEntry(tarEntry);
             }
-        });
+        }, temporaryFolder);
     }
 }

@@ -21,5 +21,8 @@ public sealed record TracerPublishSettings(Arch Arch, bool SelfContained, string
         $"-p:Version={ReleaseVersion.WithoutMetadata(Version)}",
         $"-p:InformationalVersion={Version}",
         $"-p:BpfObject={BpfObject}",
+        // MSBuild retries a failed copy 10 times a second apart (for Windows' virus scanners): on a full disk that is
+        // 10 s per file before the failure, here nothing but a wait.
+        "-p:CopyRetryCount=0",
     ];
 }

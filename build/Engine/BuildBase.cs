@@ -20,6 +20,20 @@ public abstract class BuildBase
     /// <summary>When set, <c>PREFIX_NAME</c> in the environment also sets a parameter, before plain <c>NAME</c>.</summary>
     protected internal virtual string? EnvironmentPrefix => null;
 
+    /// <summary>When set, a build that runs targets first takes this lock file, waiting for another build holding it.</summary>
+    protected internal virtual string? BuildLockFile => null;
+
+    /// <summary>True in a build process of its own (not in a test's): the programs it starts learn that it holds the lock.</summary>
+    internal bool ExportsBuildLock { get; private set; }
+
+    /// <summary>How long to wait for <see cref="BuildLockFile"/> before giving up.</summary>
+    protected internal virtual TimeSpan BuildLockTimeout => TimeSpan.FromMinutes(10);
+
+    /// <summary>Called once <see cref="BuildLockFile"/> is held, before any target runs: no other build of this checkout is running.</summary>
+    protected internal virtual void OnBuildLockTaken()
+    {
+    }
+
     /// <summary>Called once parameters are bound and the plan is known, before any target runs: validate input here.</summary>
     protected internal virtual void OnParametersBound()
     {
@@ -31,7 +45,7 @@ public abstract class BuildBase
 
     protected static int Execute<T>(string[] args, Func<T, Target> defaultTarget) where T : BuildBase, new()
     {
-        var build = new T();
+        var build = new T { ExportsBuildLock = true };
         var environment = Environment.GetEnvironmentVariables()
             .Cast<DictionaryEntry>()
             .ToDictionary(e => (string)e.Key, e => (string?)e.Value ?? "");

@@ -32,10 +32,10 @@ public static class BuildRunner
         build.EnvironmentVariables = environment;
         build.Cancellation = cancellation;
         var display = BuildOutput.For(output, errors, environment);
-        var hashes = FileHashes.Load(Path.Combine(build.RootDirectory, ".nuke", "temp", "file-hashes.json"));
-        var state = new TargetState(build.RootDirectory, hashes);
         var secrets = Secrets.None;
         Execution execution;
+        FileHashes hashes;
+        BuildLock? buildLock = null;
         try
         {
             var commandLine = CommandLine.Parse(args);
@@ -69,6 +69,16 @@ public static class BuildRunner
                 throw new BuildInputException($"{unmet.Name} requires {failing.Requirement.Text}.");
             var staticSkips = scheduled.ToDictionary(t => t, t => t.StaticConditions.FirstOrDefault(c => !c.Holds())?.Text);
 
+            // The state is read only once the lock is held: a build that waited sees what the other one did.
+            if (!commandLine.Has("plan") && build.BuildLockFile is { } lockFile)
+            {
+                buildLock = BuildLock.Acquire(lockFile, build.BuildLockTimeout, output, cancellation, environment);
+                if (build.ExportsBuildLock && !buildLock.IsNested)
+                    Environment.SetEnvironmentVariable(BuildLock.HolderVariable, Environment.ProcessId.ToString());
+                build.OnBuildLockTaken();
+            }
+            hashes = FileHashes.Load(Path.Combine(build.RootDirectory, ".nuke", "temp", "file-hashes.json"));
+            var state = new TargetState(build.RootDirectory, hashes);
             execution = new Execution(plan, skipped, staticSkips, planner, commandLine.Has("force"), state, display, secrets, cancellation);
             if (commandLine.Has("plan"))
             {
@@ -76,10 +86,15 @@ public static class BuildRunner
                 return 0;
             }
         }
-        catch (BuildInputException e)
+        catch (Exception e) when (e is BuildInputException or BuildFailedException)
         {
             errors.WriteLine($"error: {secrets.Redact(e.Message)}");
             return 1;
+        }
+        catch (OperationCanceledException)
+        {
+            errors.WriteLine("error: interrupted while waiting for the build lock.");
+            return InterruptedExitCode;
         }
 
         try
@@ -89,6 +104,7 @@ public static class BuildRunner
         finally
         {
             hashes.Save();
+            buildLock?.Dispose();
         }
     }
 
@@ -193,7 +209,11 @@ internal sealed class Execution(
         if (!target.IsIncremental)
             return null;
         snapshot = state.Capture(target);
-        return !force && state.WhyRun(target, snapshot) is null ? TargetStatus.UpToDate : null;
+        var why = state.WhyRun(target, snapshot);
+        // A damaged output is worth a line even under --force: the user should learn their disk or a tool altered it.
+        if (why?.StartsWith(TargetState.OutputChanged, StringComparison.Ordinal) == true)
+            display.Note($"{target.Name}: {why}; running it again to replace it.");
+        return !force && why is null ? TargetStatus.UpToDate : null;
     }
 
     private TargetStatus RunTarget(TargetDefinition target, TargetState.Snapshot? snapshot)

@@ -44,7 +44,8 @@ internal static class ParameterBinder
             var environmentNames = build.EnvironmentPrefix is { } prefix
                 ? [$"{prefix}_{parameter.EnvironmentName}", parameter.EnvironmentName]
                 : new[] { parameter.EnvironmentName };
-            var fromEnvironment = environmentNames.FirstOrDefault(environment.ContainsKey);
+            // An empty variable counts as unset, as CI templates set them (VERSION: ${{ inputs.version }}).
+            var fromEnvironment = environmentNames.FirstOrDefault(n => environment.GetValueOrDefault(n) is { Length: > 0 });
             if (commandLine.Values(parameter.CommandLineName) is { } cliValues)
                 parameter.SetValue(build, Convert(parameter, cliValues, new Source($"--{parameter.CommandLineName}", workingDirectory)));
             else if (fromEnvironment is not null)
@@ -129,8 +130,11 @@ internal static class ParameterBinder
 
     private static object ConvertOne(Type type, string value, Source source)
     {
+        // .NET decodes arguments and the environment as UTF-8, putting U+FFFD for bytes that are not: refuse, not mangle.
+        if (value.Contains('\uFFFD'))
+            throw new BuildInputException($"The value of {source.Name} is not valid UTF-8 (shown as '{value}'): pass it in UTF-8.");
         if (type == typeof(string))
-            return value;
+            return value.Length > 0 ? value : throw Invalid("a value (leave the parameter out for its default)");
         if (type == typeof(AbsolutePath))
             return value.Length > 0 && !value.Contains('\0') ? AbsolutePath.From(value, source.Directory) : throw Invalid("a path");
         if (type == typeof(bool))

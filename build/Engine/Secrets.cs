@@ -5,8 +5,20 @@ internal sealed class Secrets(IReadOnlyList<string> values)
 {
     public static Secrets None { get; } = new([]);
 
-    public static Secrets Of(BuildBase build, IEnumerable<Parameter> parameters) =>
-        new(parameters.Where(p => p.IsSecret).Select(p => p.GetValue(build)).OfType<string>().Where(v => v.Length > 0).ToList());
+    /// <summary>Shorter values are refused: no real secret is that short, and redacting one would blank it out of every line.</summary>
+    public const int MinimumLength = 8;
+
+    public static Secrets Of(BuildBase build, IEnumerable<Parameter> parameters)
+    {
+        var secrets = parameters.Where(p => p.IsSecret).Select(p => (Parameter: p, Value: p.GetValue(build) as string)).Where(s => s.Value is { Length: > 0 }).ToList();
+        if (secrets.FirstOrDefault(s => s.Value!.Length < MinimumLength) is { Parameter: { } tooShort, Value: { } value })
+        {
+            throw new BuildInputException(
+                $"--{tooShort.CommandLineName} ({tooShort.EnvironmentName}) is {value.Length} character(s) long, too short to be a real secret " +
+                $"(at least {MinimumLength}): set the real one, or unset it.");
+        }
+        return new(secrets.Select(s => s.Value!).ToList());
+    }
 
     /// <summary>Under GitHub Actions, asks the runner to mask the values in the log, whatever prints them later.</summary>
     public void MaskUnderActions(IReadOnlyDictionary<string, string> environment, TextWriter output)

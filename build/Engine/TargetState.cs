@@ -7,13 +7,17 @@ namespace TracerBuild.Engine;
 /// <summary>
 /// Decides whether an incremental target is up to date: the hash of its inputs (file contents and values, plus the
 /// build program itself) must equal the last successful run's, and its outputs must still hold what that run wrote.
-/// Remembered per target in <c>.nuke/temp/targets/</c>.
+/// Outputs are hashed afresh every time, never vouched for by size and mtime: an output changed on disk with both kept
+/// (a failing disk, a hand edit) is still caught. Remembered per target in <c>.nuke/temp/targets/</c>.
 /// </summary>
 internal sealed class TargetState(string root, FileHashes hashes)
 {
     private static readonly string BuildProgram = typeof(TargetState).Assembly.ManifestModule.ModuleVersionId.ToString();
 
     private string StateDirectory => Path.Combine(root, ".nuke", "temp", "targets");
+
+    /// <summary>How <see cref="WhyRun"/> starts its reason when an output was changed behind the build's back.</summary>
+    public const string OutputChanged = "output changed: ";
 
     public sealed record Record(string Fingerprint, Dictionary<string, string> Inputs, Dictionary<string, string> Outputs);
 
@@ -48,10 +52,10 @@ internal sealed class TargetState(string root, FileHashes hashes)
         {
             if (!last.Outputs.TryGetValue(output, out var hash))
                 return $"output not made by the last run: {Relative(output)}";
-            if (!outputs.Contains(output) || hashes.Of(output) is not { } now)
+            if (!outputs.Contains(output) || !File.Exists(output))
                 return $"output missing: {Relative(output)}";
-            if (now != hash)
-                return $"output changed: {Relative(output)}";
+            if (Sha256.OfFile(output) != hash)
+                return $"{OutputChanged}{Relative(output)} (its content no longer matches what the last run wrote)";
         }
         return null;
     }
@@ -67,7 +71,7 @@ internal sealed class TargetState(string root, FileHashes hashes)
             Forget(target);
             return;
         }
-        var outputs = Expand(target.OutputFiles).ToDictionary(f => f, f => hashes.Of(f) ?? "");
+        var outputs = Expand(target.OutputFiles).ToDictionary(f => f, f => File.Exists(f) ? Sha256.OfFile(f) : "");
         var record = new Record(before.Fingerprint, before.Inputs, outputs);
         AtomicFile.Write(Path.Combine(StateDirectory, target.Name + ".json"), JsonSerializer.SerializeToUtf8Bytes(record, EngineJsonContext.Default.Record));
     }

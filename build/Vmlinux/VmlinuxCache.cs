@@ -1,37 +1,32 @@
-using System.Text;
 using TracerBuild.Engine;
 
 namespace TracerBuild.Vmlinux;
 
 /// <summary>
-/// Pinned headers on disk, one file per commit, dir and file name. A stamp beside each (size, mtime, sha256) lets a warm
-/// build trust the file without hashing it; a lock file serialises builds filling the same entry.
+/// Pinned headers on disk, one file per commit, dir and file name. An entry is trusted only when its content hashes to
+/// the lock's sha256, checked on every use (about 3 ms a header): no stamp vouches for it, so a byte changed on disk
+/// with size and mtime kept is caught. A lock file serialises builds filling the same entry.
 /// </summary>
 public sealed class VmlinuxCache(string root)
 {
     private static readonly TimeSpan LockPatience = TimeSpan.FromMinutes(10);
 
+    public enum Entry
+    {
+        Missing,
+        Good,
+        Damaged,
+    }
+
     public string PathOf(string commit, string dir, string file) => Path.Combine(root, "vmlinux", commit, dir, file);
 
-    /// <summary>True when the file is there with the expected hash.</summary>
-    public bool Holds(string path, string sha256)
-    {
-        if (!File.Exists(path))
-            return false;
-        var stamp = StampOf(path, sha256);
-        if (File.Exists(path + ".stamp") && File.ReadAllText(path + ".stamp") == stamp)
-            return true;
-        if (Sha256.OfFile(path) != sha256)
-            return false;
-        AtomicFile.Write(path + ".stamp", Encoding.UTF8.GetBytes(stamp));
-        return true;
-    }
+    /// <summary>Whether the file is there with the expected content; reading it needs no write access.</summary>
+    public static Entry Check(string path, string sha256) =>
+        !File.Exists(path) ? Entry.Missing
+        : Sha256.OfFile(path) == sha256 ? Entry.Good
+        : Entry.Damaged;
 
-    public void Store(string path, byte[] bytes, string sha256)
-    {
-        AtomicFile.Write(path, bytes);
-        AtomicFile.Write(path + ".stamp", Encoding.UTF8.GetBytes(StampOf(path, sha256)));
-    }
+    public void Store(string path, byte[] bytes) => Writing(() => AtomicFile.Write(path, bytes));
 
     /// <summary>
     /// Waits for the entry's lock (an flock, released even when a build is killed) and clears what a killed build
@@ -40,7 +35,7 @@ public sealed class VmlinuxCache(string root)
     public IDisposable Lock(string path)
     {
         var folder = Path.GetDirectoryName(path)!;
-        Directory.CreateDirectory(folder);
+        Writing(() => Directory.CreateDirectory(folder));
         var waited = System.Diagnostics.Stopwatch.StartNew();
         while (true)
         {
@@ -51,20 +46,34 @@ public sealed class VmlinuxCache(string root)
                     File.Delete(leftover);
                 return held;
             }
-            catch (IOException) when (waited.Elapsed < LockPatience)
+            catch (IOException e) when (BuildLock.IsHeldElsewhere(e) && waited.Elapsed < LockPatience)
             {
                 Thread.Sleep(100);
             }
-            catch (IOException)
+            catch (IOException e) when (BuildLock.IsHeldElsewhere(e))
             {
                 throw new BuildFailedException($"Another build has held {path}.lock for {LockPatience.TotalMinutes:0} minutes; is it stuck?");
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw Unwritable(e);
             }
         }
     }
 
-    private static string StampOf(string path, string sha256)
+    private void Writing(Action write)
     {
-        var info = new FileInfo(path);
-        return $"{info.Length} {info.LastWriteTimeUtc.Ticks} {sha256}";
+        try
+        {
+            write();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw Unwritable(e);
+        }
     }
+
+    private BuildFailedException Unwritable(Exception e) =>
+        new($"Cannot write to the vmlinux.h cache {root}: " +
+            $"{(e is DirectoryNotFoundException ? "a part of its path is not a folder" : e.Message)}. Fix that folder or point --cache-dir elsewhere.");
 }

@@ -42,6 +42,8 @@ public sealed partial record VmlinuxLock(string Repository, string Commit, IRead
 
     public static VmlinuxLock Load(string path)
     {
+        if (Directory.Exists(path))
+            throw new BuildInputException($"{path} is a folder, where the file that pins the vmlinux.h headers belongs: remove it and restore the file (git checkout -- bpf/vmlinux.lock.json).");
         if (!System.IO.File.Exists(path))
             throw new BuildInputException($"{path} is missing: it pins the vmlinux.h headers the BPF code is compiled against.");
         try
@@ -68,8 +70,8 @@ public sealed partial record VmlinuxLock(string Repository, string Commit, IRead
 
         if (file is null)
             throw new BuildInputException("expected an object with repository, commit and files.");
-        if (string.IsNullOrWhiteSpace(file.Repository) || !RepositoryPattern().IsMatch(file.Repository))
-            throw new BuildInputException($"'repository' must be owner/name, got '{file.Repository}'.");
+        if (file.Repository is null || !TracerBuild.GitHub.GitHubRepositoryName.IsValid(file.Repository))
+            throw new BuildInputException($"'repository' must be a GitHub owner/name ({TracerBuild.GitHub.GitHubRepositoryName.Rules}), got '{file.Repository}'.");
         if (file.Commit is null || !CommitPattern().IsMatch(file.Commit))
             throw new BuildInputException($"'commit' must be a full 40-character hex commit id, got '{file.Commit}'.");
         if (file.Files is null || file.Files.Count == 0)
@@ -88,9 +90,6 @@ public sealed partial record VmlinuxLock(string Repository, string Commit, IRead
         }
         return new VmlinuxLock(file.Repository, file.Commit, files);
     }
-
-    [GeneratedRegex("^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")]
-    private static partial Regex RepositoryPattern();
 
     [GeneratedRegex("^[0-9a-f]{40}$")]
     private static partial Regex CommitPattern();

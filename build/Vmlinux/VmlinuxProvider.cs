@@ -14,15 +14,19 @@ public sealed partial class VmlinuxProvider(Mirror mirror, VmlinuxCache cache, F
     {
         var entry = vmlinuxLock.For(arch);
         var path = cache.PathOf(vmlinuxLock.Commit, arch.VmlinuxDir, entry.File);
-        if (cache.Holds(path, entry.Sha256))
+        switch (VmlinuxCache.Check(path, entry.Sha256))
         {
-            Log.Line($"vmlinux.h for {arch.Name}: cached {path}");
-            return path;
+            case VmlinuxCache.Entry.Good:
+                Log.Line($"vmlinux.h for {arch.Name}: cached {path}");
+                return path;
+            case VmlinuxCache.Entry.Damaged:
+                Log.Warning($"vmlinux.h for {arch.Name}: the cached {path} does not hash to the lock's sha256 (changed on disk); replacing it");
+                break;
         }
 
         using (cache.Lock(path))
         {
-            if (cache.Holds(path, entry.Sha256))
+            if (VmlinuxCache.Check(path, entry.Sha256) == VmlinuxCache.Entry.Good)
             {
                 Log.Line($"vmlinux.h for {arch.Name}: fetched meanwhile by another build, {path}");
                 return path;
@@ -36,7 +40,7 @@ public sealed partial class VmlinuxProvider(Mirror mirror, VmlinuxCache cache, F
                     $"sha256 mismatch for {mirror.Describe(relative)}: expected {entry.Sha256}, got {actual}; nothing was cached. " +
                     "The mirror does not serve the pinned file: use --vmlinux-mirror with a trustworthy mirror.");
             }
-            cache.Store(path, bytes, actual);
+            cache.Store(path, bytes);
             Log.Line($"vmlinux.h for {arch.Name}: fetched {mirror.Describe(relative)} ({bytes.Length:N0} bytes, sha256 verified)");
         }
         return path;

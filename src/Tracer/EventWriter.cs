@@ -2,6 +2,8 @@ using System.Buffers;
 using System.Buffers.Text;
 using System.IO.Enumeration;
 using System.Net;
+using System.Runtime.ExceptionServices;
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 using System.Text.Unicode;
@@ -9,7 +11,7 @@ using System.Text.Unicode;
 namespace Tracer;
 
 /// <summary>Turns raw ring-buffer records into output lines, applying the userspace path filter.</summary>
-internal sealed unsafe class EventWriter(Stream output, OutputFormat format, string? pathGlob, long bootToUnixOffsetNs) : IDisposable
+internal sealed unsafe class EventWriter(Stream output, OutputFormat format, string? pathGlob, long bootToUnixOffsetNs)
 {
     private readonly IEventFormat _format = format == OutputFormat.Json ? new JsonLines(output) : new TextLines(output);
 
@@ -47,7 +49,8 @@ internal sealed unsafe class EventWriter(Stream output, OutputFormat format, str
 
     public void Flush() => _format.Flush();
 
-    public void Dispose() => _format.Dispose();
+    /// <summary>What a write from the ring buffer's callback threw: it cannot cross into libbpf, so it waits here for the loop.</summary>
+    public ExceptionDispatchInfo? CallbackFailure { get; set; }
 
     internal static ReadOnlySpan<byte> CString(byte* bytes, int capacity)
     {
@@ -86,7 +89,7 @@ internal static class ConnectFamily
 }
 
 /// <summary>An output format. Events are passed as pointers into the ring buffer, valid only during the call.</summary>
-internal unsafe interface IEventFormat : IDisposable
+internal unsafe interface IEventFormat
 {
     void Exec(ExecEvent* e, DateTime ts);
     void Open(OpenEvent* e, DateTime ts);
@@ -201,12 +204,6 @@ internal sealed unsafe class JsonLines(Stream output) : IEventFormat
         WriteBuffer();
         output.Flush();
     }
-
-    public void Dispose()
-    {
-        Flush();
-        _json.Dispose();
-    }
 }
 
 /// <summary>One readable line per event: time, type, pid, comm, then the event's own fields.</summary>
@@ -230,6 +227,76 @@ internal sealed unsafe class TextLines(Stream output) : IEventFormat
         _output.WriteLine($"{ts:HH:mm:ss.ffffff} {type,-7} {pid,7} {EventWriter.Text(EventWriter.CString(comm, Limits.CommLength)),-16} {details}");
 
     public void Flush() => _output.Flush();
+}
 
-    public void Dispose() => _output.Dispose();
+/// <summary>
+/// fd 1 written with write(2). .NET's console stream drops EPIPE without a word (so <c>tracer monitor | head -1</c> would
+/// run on for ever), and a FileStream over fd 1 writes at offsets of its own (pwrite), over stderr's lines when both go
+/// to one file. Errors surface as <see cref="OutputFailedException"/>.
+/// </summary>
+internal sealed partial class StandardOutput : Stream
+{
+    private const int Fd = 1;
+    private const int Eintr = 4;
+    private const short PollErr = 0x8, PollHup = 0x10;
+
+    public override void Write(ReadOnlySpan<byte> buffer)
+    {
+        while (!buffer.IsEmpty)
+        {
+            var written = WriteFd(Fd, ref MemoryMarshal.GetReference(buffer), (nuint)buffer.Length);
+            if (written < 0)
+            {
+                var errno = Marshal.GetLastPInvokeError();
+                if (errno == Eintr)
+                    continue;
+                throw new OutputFailedException(errno);
+            }
+            buffer = buffer[(int)written..];
+        }
+    }
+
+    public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+
+    /// <summary>True when nothing written would be read: a pipe whose reader has gone (POLLERR), or a hung-up end (POLLHUP).</summary>
+    public static bool IsClosed()
+    {
+        var poll = new PollFd { Fd = Fd };
+        return PollFds(ref poll, 1, 0) == 1 && (poll.Revents & (PollErr | PollHup)) != 0;
+    }
+
+    public override void Flush()
+    {
+    }
+
+    public override bool CanRead => false;
+    public override bool CanSeek => false;
+    public override bool CanWrite => true;
+    public override long Length => throw new NotSupportedException();
+    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct PollFd
+    {
+        public int Fd;
+        public short Events;
+        public short Revents;
+    }
+
+    [LibraryImport("libc", EntryPoint = "write", SetLastError = true)]
+    private static partial nint WriteFd(int fd, ref byte buffer, nuint count);
+
+    [LibraryImport("libc", EntryPoint = "poll", SetLastError = true)]
+    private static partial int PollFds(ref PollFd fds, nuint count, int timeoutMs);
+}
+
+/// <summary>stdout refused a write: <see cref="IsClosed"/> when its reader has gone (EPIPE), else full or broken.</summary>
+internal sealed class OutputFailedException(int errno) : IOException(Marshal.GetPInvokeErrorMessage(errno), errno)
+{
+    private const int Epipe = 32;
+
+    public bool IsClosed => HResult == Epipe;
 }

@@ -12,15 +12,23 @@ internal static unsafe class MonitorCommand
     // so a short timeout plus a consume after every poll bounds the latency instead.
     private const int PollTimeoutMs = 10;
 
+    /// <summary>How long a signal waits for the loop to end; past it stdout is blocked (a full pipe nobody reads).</summary>
+    private static readonly TimeSpan StopGrace = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>Exit code when stdout's reader has gone, as a shell shows a program killed by SIGPIPE (128 + 13).</summary>
+    public const int OutputClosedExitCode = 141;
+
     public static int Run(MonitorOptions options)
     {
         SystemChecks.Require();
         using var stop = new CancellationTokenSource();
+        // Never disposed: a signal handler may still be waiting on it as Run returns.
+        var finished = new ManualResetEventSlim();
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
 
         using var session = BpfSession.Open(options.Events, KernelFilters(options));
-        using var writer = new EventWriter(Console.OpenStandardOutput(), options.Format, options.PathGlob, Clock.BootToUnixOffsetNanoseconds());
+        var writer = new EventWriter(new StandardOutput(), options.Format, options.PathGlob, Clock.BootToUnixOffsetNanoseconds());
         var writerHandle = GCHandle.Alloc(writer);
         var ringBuffer = LibBpf.RingBufferNew(session.MapFd("events"), &OnEvent, GCHandle.ToIntPtr(writerHandle), 0);
         try
@@ -40,28 +48,50 @@ internal static unsafe class MonitorCommand
             while (!stop.IsCancellationRequested && (options.Duration is null || elapsed.Elapsed < options.Duration))
             {
                 var result = LibBpf.RingBufferPoll(ringBuffer, PollTimeoutMs);
+                writer.CallbackFailure?.Throw();
                 if (result < 0 && result != -4 /* EINTR */)
                     throw new TracerException($"reading events failed: {LibBpf.ErrorText(result)}");
                 LibBpf.RingBufferConsume(ringBuffer);
+                writer.CallbackFailure?.Throw();
                 writer.Flush();
+                // A reader that has gone is noticed even when no event comes to fail a write.
+                if (StandardOutput.IsClosed())
+                    return OutputClosedExitCode;
             }
             // Drain what the programs wrote before we stopped reading.
             LibBpf.RingBufferConsume(ringBuffer);
+            writer.CallbackFailure?.Throw();
             writer.Flush();
             Console.Error.WriteLine($"tracer: {writer.Received} events received, {session.LostEvents()} lost");
             return 0;
+        }
+        catch (OutputFailedException e)
+        {
+            // Quiet when the reader has gone (| head); a full disk or a broken device is worth its one line.
+            if (e.IsClosed)
+                return OutputClosedExitCode;
+            Console.Error.WriteLine($"tracer: cannot write events to stdout: {e.Message}");
+            return (int)ExitCode.Error;
         }
         finally
         {
             if (ringBuffer != 0)
                 LibBpf.RingBufferFree(ringBuffer);
             writerHandle.Free();
+            finished.Set();
         }
 
         void Stop(PosixSignalContext context)
         {
             context.Cancel = true;
             stop.Cancel();
+            // The loop notices within a poll timeout, unless it is stuck writing to a stdout nobody reads. Then the run ends
+            // here: exiting closes the BPF fds, and with them the kernel detaches and unloads the programs.
+            if (!finished.Wait(StopGrace))
+            {
+                Console.Error.WriteLine("tracer: stdout is not being read; stopped without writing the events still pending");
+                Environment.Exit((int)ExitCode.Error);
+            }
         }
     }
 
@@ -81,7 +111,17 @@ internal static unsafe class MonitorCommand
     [UnmanagedCallersOnly(CallConvs = [typeof(CallConvCdecl)])]
     private static int OnEvent(nint context, nint data, nuint size)
     {
-        ((EventWriter)GCHandle.FromIntPtr(context).Target!).Write((void*)data, size);
-        return 0;
+        var writer = (EventWriter)GCHandle.FromIntPtr(context).Target!;
+        try
+        {
+            writer.Write((void*)data, size);
+            return 0;
+        }
+        catch (Exception e)
+        {
+            // An exception must not unwind into libbpf: it is kept for the loop, and a negative result stops the consume.
+            writer.CallbackFailure = System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e);
+            return -1;
+        }
     }
 }

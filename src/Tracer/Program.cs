@@ -1,5 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Invocation;
+using System.CommandLine.Parsing;
+using System.Globalization;
 using System.Reflection;
 using System.Text;
 using Tracer;
@@ -18,19 +20,26 @@ eventsOption.Validators.Add(result =>
 var durationOption = new Option<double?>("--duration")
 {
     Description = "Stop after this many seconds (default: until Ctrl-C or SIGTERM)",
+    CustomParser = result => Parse(result, "--duration", "a number of seconds greater than 0, such as 10 or 0.5",
+        (string text, out double? seconds) =>
+        {
+            var ok = double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && value > 0 && value <= MaxDurationSeconds;
+            seconds = value;
+            return ok;
+        }),
 };
-durationOption.Validators.Add(result =>
-{
-    if (result.GetValueOrDefault<double?>() is <= 0)
-        result.AddError("--duration must be a positive number of seconds.");
-});
 
-var pidOption = new Option<uint?>("--pid") { Description = "Only events of this process id (filtered in the kernel)" };
-pidOption.Validators.Add(result =>
+var pidOption = new Option<uint?>("--pid")
 {
-    if (result.GetValueOrDefault<uint?>() is 0)
-        result.AddError("--pid must be a process id greater than 0.");
-});
+    Description = "Only events of this process id (filtered in the kernel)",
+    CustomParser = result => Parse(result, "--pid", "a process id, a whole number greater than 0",
+        (string text, out uint? pid) =>
+        {
+            var ok = uint.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value > 0;
+            pid = value;
+            return ok;
+        }),
+};
 
 var commOption = new Option<string?>("--comm") { Description = "Only events of processes with exactly this name (comm, at most 15 bytes; filtered in the kernel)" };
 commOption.Validators.Add(result =>
@@ -72,14 +81,29 @@ doctor.SetAction(_ => DoctorCommand.Run());
 
 var root = new RootCommand("tracer: streams kernel events (exec, open, connect) as JSON lines, through eBPF") { monitor, doctor };
 root.Options.OfType<VersionOption>().Single().Action = new PrintVersion();
+// .NET decodes arguments as UTF-8, putting U+FFFD for bytes that are not: refuse them rather than filter on a mangled value.
+if (args.FirstOrDefault(a => a.Contains('\uFFFD')) is { } mangled)
+{
+    Console.Error.WriteLine($"tracer: argument '{mangled}' is not valid UTF-8");
+    return UsageExitCode;
+}
 var parsed = root.Parse(args);
 // Bad input: one line saying what is wrong, not the help page.
 if (parsed.Errors.Count > 0)
 {
     Console.Error.WriteLine($"tracer: {parsed.Errors[0].Message}");
-    return 1;
+    return UsageExitCode;
 }
 return parsed.Invoke();
+
+/// <summary>A value the option's parser turns down becomes one error naming the option, what it got and what it takes.</summary>
+static T? Parse<T>(ArgumentResult result, string option, string expected, TryParse<T> tryParse)
+{
+    if (result.Tokens.Count == 1 && tryParse(result.Tokens[0].Value, out var value))
+        return value;
+    result.AddError($"{option} takes {expected}, got '{string.Join(' ', result.Tokens.Select(t => t.Value))}'.");
+    return default;
+}
 
 static HashSet<EventType>? ParseEvents(string? list)
 {
@@ -99,6 +123,18 @@ static int Guarded(Func<int> action)
         Console.Error.WriteLine($"tracer: {e.Message}");
         return (int)e.ExitCode;
     }
+}
+
+delegate bool TryParse<T>(string text, out T value);
+
+/// <summary>Exit codes of the command line itself, beside <see cref="ExitCode"/>'s of the checks.</summary>
+static partial class Program
+{
+    /// <summary>Bad arguments, as for most command-line tools (and System.CommandLine's own convention).</summary>
+    private const int UsageExitCode = 2;
+
+    /// <summary>About 31 years: longer would overflow a TimeSpan, and no one means it.</summary>
+    private const double MaxDurationSeconds = 1e9;
 }
 
 sealed class PrintVersion : SynchronousCommandLineAction

@@ -282,6 +282,48 @@ public sealed class EngineTests : IDisposable
     }
 
     [Theory]
+    [InlineData("e")]
+    [InlineData("abc1234")]
+    public void A_secret_too_short_to_be_one_is_refused_rather_than_blanked_out_of_every_line(string secret)
+    {
+        var build = new SecretBuild();
+
+        var (exitCode, output, errors) = Run(build, build.Leak, ["--target", "Leak"], new Dictionary<string, string> { ["API_TOKEN"] = secret });
+
+        Assert.Equal(1, exitCode);
+        Assert.Equal($"error: --api-token (API_TOKEN) is {secret.Length} character(s) long, too short to be a real secret (at least 8): set the real one, or unset it.", errors.Trim());
+        Assert.DoesNotContain("***", output + errors);
+    }
+
+    [Fact]
+    public void A_value_that_was_not_UTF_8_is_refused_not_mangled()
+    {
+        var build = new OrderBuild();
+
+        // What .NET makes of the bytes 'a', 0xFF, 'b' in an argument.
+        var (exitCode, _, errors) = Run(build, build.C, ["--mirror", "a\uFFFDb"]);
+
+        Assert.Equal(1, exitCode);
+        Assert.Empty(build.Ran);
+        Assert.Equal("error: The value of --mirror is not valid UTF-8 (shown as 'a\uFFFDb'): pass it in UTF-8.", errors.Trim());
+    }
+
+    [Fact]
+    public void An_empty_value_on_the_command_line_is_refused_but_an_empty_variable_counts_as_unset()
+    {
+        var build = new OrderBuild();
+        var (exitCode, _, errors) = Run(build, build.C, ["--mirror", ""]);
+
+        Assert.Equal(1, exitCode);
+        Assert.Empty(build.Ran);
+        Assert.Equal("error: Invalid value '' for --mirror: expected a value (leave the parameter out for its default).", errors.Trim());
+
+        var fromEnvironment = new OrderBuild();
+        Assert.Equal(0, Run(fromEnvironment, fromEnvironment.C, [], new Dictionary<string, string> { ["MIRROR"] = "" }).ExitCode);
+        Assert.Equal("default", fromEnvironment.Mirror);
+    }
+
+    [Theory]
     [InlineData("VmlinuxMirror", "vmlinux-mirror", "VMLINUX_MIRROR")]
     [InlineData("SelfContained", "self-contained", "SELF_CONTAINED")]
     [InlineData("Arch", "arch", "ARCH")]

@@ -103,6 +103,21 @@ public sealed class IncrementalTests : IDisposable
     }
 
     [Fact]
+    public void An_output_changed_on_disk_with_size_and_mtime_kept_is_reported_and_replaced()
+    {
+        Run();
+        var written = File.GetLastWriteTimeUtc(_output);
+        File.WriteAllText(_output, "ONEPLAIN"); // same length
+        File.SetLastWriteTimeUtc(_output, written);
+
+        var (build, output) = Run();
+
+        Assert.Equal(1, build.Copies);
+        Assert.Equal("oneplain", File.ReadAllText(_output));
+        Assert.Contains("Copy: output changed: out/output.txt (its content no longer matches what the last run wrote); running it again to replace it.", output);
+    }
+
+    [Fact]
     public void An_output_declared_somewhere_new_runs_it_again()
     {
         Run();

@@ -55,10 +55,13 @@ public sealed class TracerProcess : IDisposable
     public static List<JsonElement> JsonLines(string stdout) =>
         [.. stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => JsonDocument.Parse(line).RootElement)];
 
-    /// <summary>The ids of the BPF programs this process holds, from its fds' fdinfo (prog_id lines).</summary>
-    public IReadOnlyList<int> LoadedProgramIds() =>
+    /// <summary>The ids of the BPF programs this process holds.</summary>
+    public IReadOnlyList<int> LoadedProgramIds() => ProgramsHeldBy(Id);
+
+    /// <summary>The ids of the BPF programs a process holds, from its fds' fdinfo (prog_id lines).</summary>
+    public static IReadOnlyList<int> ProgramsHeldBy(int pid) =>
     [
-        .. Directory.EnumerateFiles($"/proc/{Id}/fdinfo")
+        .. Directory.EnumerateFiles($"/proc/{pid}/fdinfo")
             .SelectMany(SafeReadLines)
             .Where(line => line.StartsWith("prog_id:", StringComparison.Ordinal))
             .Select(line => int.Parse(line["prog_id:".Length..].Trim()))

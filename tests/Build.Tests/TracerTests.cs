@@ -359,15 +359,138 @@ public sealed partial class TracerTests(BuildScriptFixture build)
     [InlineData("--comm", "a-name-longer-than-15")]
     [InlineData("--format", "xml")]
     [InlineData("--duration", "-1")]
+    [InlineData("--duration", "abc")]
+    [InlineData("--duration", "1e300")]
     [InlineData("--pid", "0")]
-    public void Bad_input_gives_one_error_line_and_exit_code_1(string option, string value)
+    [InlineData("--pid", "abc")]
+    [InlineData("--pid", "-1")]
+    [InlineData("--pid", "4294967296")]
+    public void Bad_input_gives_one_error_line_and_exit_code_2(string option, string value)
     {
         var result = ProcessRunner.TryRun(Tracer(), ["monitor", option, value]);
 
-        Assert.Equal(1, result.ExitCode);
+        Assert.Equal(2, result.ExitCode);
         var line = Assert.Single(result.Lines);
         Assert.StartsWith("tracer: ", line);
         Assert.Contains(option, line);
+    }
+
+    [Fact]
+    public void An_argument_that_is_not_UTF_8_gives_one_error_line_and_exit_code_2()
+    {
+        // .NET cannot pass such bytes itself: the shell does.
+        var result = ProcessRunner.TryRun("bash", ["-c", "\"$0\" monitor --comm $'\\xff'", Tracer()]);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Equal("tracer: argument '\uFFFD' is not valid UTF-8", Assert.Single(result.Lines));
+    }
+
+    [Fact]
+    public void A_full_stdout_ends_the_run_at_once_with_one_line_and_no_program_left()
+    {
+        Assert.SkipUnless(Environment.IsPrivilegedProcess, NeedsRoot);
+
+        // The tracer's own start-up opens files, so with --include-self events come at once.
+        var result = ProcessRunner.TryRun("timeout", ["20", "bash", "-c", "\"$0\" monitor --events exec,open --include-self > /dev/full", Tracer()]);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Equal(["tracer: tracing exec,open events; Ctrl-C to stop", "tracer: cannot write events to stdout: No space left on device"], result.Lines);
+        AssertNoOrphanedTracerPrograms();
+    }
+
+    [Fact]
+    public void A_closed_stdout_ends_the_run_at_once_quietly_with_exit_code_141_and_no_program_left()
+    {
+        Assert.SkipUnless(Environment.IsPrivilegedProcess, NeedsRoot);
+        var started = System.Diagnostics.Stopwatch.StartNew();
+
+        // head reads one line and exits; the tracer must notice and end, not trace on for ever.
+        var result = ProcessRunner.TryRun("timeout", ["20", "bash", "-c", "\"$0\" monitor --events exec,open --include-self | head -1 > /dev/null; echo \"exit ${PIPESTATUS[0]}\"", Tracer()]);
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Equal(["tracer: tracing exec,open events; Ctrl-C to stop", "exit 141"], result.Lines);
+        Assert.True(started.Elapsed < TimeSpan.FromSeconds(10), $"took {started.Elapsed}");
+        AssertNoOrphanedTracerPrograms();
+    }
+
+    [Theory]
+    [InlineData("TERM")]
+    [InlineData("INT")]
+    public void A_signal_ends_the_run_within_a_second_while_stdout_is_blocked_and_no_program_is_left(string signal)
+    {
+        Assert.SkipUnless(Environment.IsPrivilegedProcess, NeedsRoot);
+        // stdout is a pipe this test never reads: once it is full, every write blocks. A non-interactive shell's
+        // background child would inherit SIGINT ignored, so both signals get their default handling back.
+        using var tracer = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("env", ["--default-signal=INT,TERM", Tracer(), "monitor", "--events", "exec,open"])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        })!;
+        try
+        {
+            Assert.StartsWith("tracer: tracing", tracer.StandardError.ReadLine());
+            var programs = TracerProcess.ProgramsHeldBy(tracer.Id);
+            Assert.Equal(2, programs.Count);
+            var deadline = DateTime.UtcNow.AddSeconds(30);
+            while (!File.ReadAllText($"/proc/{tracer.Id}/wchan").Contains("pipe_write", StringComparison.Ordinal))
+            {
+                Assert.True(DateTime.UtcNow < deadline, "stdout never filled up");
+                for (var i = 0; i < 1000; i++)
+                    File.OpenRead("/etc/hostname").Dispose(); // events the tracer must write
+                Thread.Sleep(50);
+            }
+
+            var stopping = System.Diagnostics.Stopwatch.StartNew();
+            ProcessRunner.Run("kill", [$"-{signal}", tracer.Id.ToString()], echo: false);
+            Assert.True(tracer.WaitForExit(TimeSpan.FromSeconds(5)), "the tracer did not end after the signal");
+            stopping.Stop();
+
+            Assert.True(stopping.Elapsed < TimeSpan.FromSeconds(1), $"took {stopping.Elapsed}");
+            Assert.Equal(1, tracer.ExitCode);
+            Assert.Equal("tracer: stdout is not being read; stopped without writing the events still pending", tracer.StandardError.ReadToEnd().Trim());
+            AssertGone(programs);
+        }
+        finally
+        {
+            if (!tracer.HasExited)
+                tracer.Kill();
+        }
+    }
+
+    /// <summary>The kernel frees programs after an RCU grace period, so it is given a moment.</summary>
+    private static void AssertGone(IReadOnlyCollection<int> programs)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(5);
+        while (programs.Intersect(LoadedProgramIds()).Any() && DateTime.UtcNow < deadline)
+            Thread.Sleep(100);
+        Assert.All(programs, id => Assert.DoesNotContain(id, LoadedProgramIds()));
+    }
+
+    /// <summary>
+    /// Every tracer program still loaded is held by a live process: another test's tracer, or another user's. One that
+    /// nobody holds would be a program the ended tracer left behind. (The kernel frees programs after an RCU grace
+    /// period, so it is given a moment.)
+    /// </summary>
+    private static void AssertNoOrphanedTracerPrograms()
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(5);
+        List<int> orphans;
+        while ((orphans = OrphanedTracerPrograms()).Count > 0 && DateTime.UtcNow < deadline)
+            Thread.Sleep(100);
+        Assert.Empty(orphans);
+    }
+
+    private static List<int> OrphanedTracerPrograms()
+    {
+        var show = ProcessRunner.Run("bpftool", ["-j", "prog", "show"], echo: false);
+        var loaded = JsonDocument.Parse(show.Output).RootElement.EnumerateArray()
+            .Where(p => p.TryGetProperty("name", out var name) && name.GetString() is "handle_exec" or "handle_sys_exit")
+            .Select(p => p.GetProperty("id").GetInt32())
+            .ToList();
+        var held = Directory.EnumerateDirectories("/proc").Select(Path.GetFileName).Where(d => d!.All(char.IsAsciiDigit))
+            .SelectMany(pid => { try { return TracerProcess.ProgramsHeldBy(int.Parse(pid!)); } catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return []; } })
+            .ToHashSet();
+        return [.. loaded.Where(id => !held.Contains(id))];
     }
 
     private const string KprobePmu = "/sys/bus/event_source/devices/kprobe";

@@ -101,6 +101,44 @@ public sealed class VmlinuxBuildTests : IDisposable
     }
 
     [Fact]
+    public void A_byte_changed_in_the_cached_header_or_the_BPF_object_with_size_and_mtime_kept_is_reported_and_replaced()
+    {
+        var first = Run("--target", "CompileBpf");
+        Assert.True(first.ExitCode == 0, first.Output);
+        var header = new VmlinuxCache(_cache.Path).PathOf(_lock.Commit, Arch.X64.VmlinuxDir, _lock.For(Arch.X64).File);
+        var bpfObject = BuildScriptFixture.Artifact("obj/bpf/x64/tracer.bpf.o");
+        var built = File.ReadAllBytes(bpfObject);
+        VmlinuxProviderTests.FlipFirstByteKeepingSizeAndMtime(header);
+        VmlinuxProviderTests.FlipFirstByteKeepingSizeAndMtime(bpfObject);
+
+        var second = Run("--target", "CompileBpf");
+
+        Assert.True(second.ExitCode == 0, second.Output);
+        Assert.Contains($"vmlinux.h for x64: the cached {header} does not hash to the lock's sha256 (changed on disk); replacing it", second.Output);
+        Assert.Contains("CompileBpf: output changed: artifacts/obj/bpf/x64/tracer.bpf.o (its content no longer matches what the last run wrote); running it again to replace it.", second.Output);
+        Assert.Equal(3, _mirror.Requests);
+        AssertCachedAndStaged();
+        Assert.Equal(built, File.ReadAllBytes(bpfObject));
+    }
+
+    [Fact]
+    public void Half_written_tarballs_a_killed_Package_left_are_swept_by_the_next_build()
+    {
+        var besideTarballs = BuildScriptFixture.Artifact($"tracer-9.9.9-linux-x64.tar.gz{AtomicFile.TemporaryMarker}1-0123");
+        var inTemporaryFolder = BuildScriptFixture.Artifact($"obj/package-tmp/tracer-9.9.9-linux-x64.tar.gz{AtomicFile.TemporaryMarker}1-4567");
+        Directory.CreateDirectory(Path.GetDirectoryName(inTemporaryFolder)!);
+        File.WriteAllText(besideTarballs, "half a tarball");
+        File.WriteAllText(inTemporaryFolder, "half a tarball");
+
+        var next = Run();
+
+        Assert.True(next.ExitCode == 0, next.Output);
+        Assert.False(File.Exists(besideTarballs));
+        Assert.False(File.Exists(inTemporaryFolder));
+        Assert.Contains($"Removing {Path.GetRelativePath(Repository.Root, besideTarballs)}, left by a build that was stopped", next.Output);
+    }
+
+    [Fact]
     public async Task Two_builds_started_together_on_an_empty_cache_both_succeed_and_fetch_each_file_once()
     {
         _mirror.SlowDelay = TimeSpan.FromSeconds(1);

@@ -43,7 +43,8 @@ public sealed class VmlinuxLockTests
     [InlineData("not json", "not valid JSON")]
     [InlineData("null", "expected an object")]
     [InlineData("""{ "repository": "libbpf/vmlinux.h", "commit": "c329", "files": {} }""", "'commit' must be a full 40-character hex commit id")]
-    [InlineData("""{ "repository": "x", "commit": "c32912840154a82205530cd6d498b346ac73a6d1", "files": {} }""", "'repository' must be owner/name")]
+    [InlineData("""{ "repository": "x", "commit": "c32912840154a82205530cd6d498b346ac73a6d1", "files": {} }""", "'repository' must be a GitHub owner/name")]
+    [InlineData("""{ "repository": "../evil", "commit": "c32912840154a82205530cd6d498b346ac73a6d1", "files": {} }""", "'repository' must be a GitHub owner/name")]
     [InlineData("""{ "repository": "libbpf/vmlinux.h", "commit": "c32912840154a82205530cd6d498b346ac73a6d1", "files": {} }""", "'files' must map")]
     [InlineData("""{ "repository": "libbpf/vmlinux.h", "commit": "c32912840154a82205530cd6d498b346ac73a6d1", "files": { "x86_64": { "file": "vmlinux_6.19.h", "sha256": "ABC" } } }""", "files.x86_64.sha256 must be 64 lowercase hex digits")]
     [InlineData("""{ "repository": "libbpf/vmlinux.h", "commit": "c32912840154a82205530cd6d498b346ac73a6d1", "files": { "x86_64": { "file": "../../etc/passwd", "sha256": "0b19715a3b9d5b3488fe6ade51c4d889d15a322f893ccd13ec030b8f59265df2" } } }""", "files.x86_64.file must be a plain file name")]
@@ -53,5 +54,16 @@ public sealed class VmlinuxLockTests
         var error = Assert.Throws<BuildInputException>(() => VmlinuxLock.Parse(json));
         Assert.Contains(expected, error.Message);
         Assert.DoesNotContain('\n', error.Message);
+    }
+
+    [Fact]
+    public void A_lock_that_is_a_folder_is_named_as_one_not_as_missing()
+    {
+        using var dir = new TempDirectory();
+        var path = Directory.CreateDirectory(Path.Combine(dir.Path, "vmlinux.lock.json")).FullName;
+
+        var error = Assert.Throws<BuildInputException>(() => VmlinuxLock.Load(path));
+
+        Assert.Equal($"{path} is a folder, where the file that pins the vmlinux.h headers belongs: remove it and restore the file (git checkout -- bpf/vmlinux.lock.json).", error.Message);
     }
 }

@@ -132,15 +132,56 @@ public sealed class VmlinuxProviderTests : IDisposable
     }
 
     [Fact]
-    public void A_header_cached_without_its_stamp_is_hashed_once_and_trusted()
+    public void A_byte_changed_in_a_cached_header_with_size_and_mtime_kept_is_caught_and_the_entry_replaced()
     {
         var header = Provider().GetPinned(_lock, Arch.X64);
-        File.Delete(header + ".stamp");
+        FlipFirstByteKeepingSizeAndMtime(header);
 
-        Provider().GetPinned(_lock, Arch.X64);
+        Assert.Equal(header, Provider().GetPinned(_lock, Arch.X64));
+        Assert.Equal(_lock.For(Arch.X64).Sha256, Sha256.OfFile(header));
+        Assert.Equal(2, _mirror.Requests);
+    }
 
-        Assert.True(File.Exists(header + ".stamp"));
-        Assert.Equal(1, _mirror.Requests);
+    [Fact]
+    public void A_read_only_cache_holding_the_headers_is_used_without_writing_to_it()
+    {
+        Assert.SkipUnless(Repository.IsRoot, "A read-only bind mount needs root (and root ignores file modes, so nothing less makes the cache read-only).");
+        foreach (var arch in Arch.All)
+            Provider().GetPinned(_lock, arch);
+        var before = Directory.EnumerateFiles(_cache.Path, "*", SearchOption.AllDirectories).Order().ToList();
+        ProcessRunner.Run("mount", ["--bind", "-o", "ro", _cache.Path, _cache.Path], echo: false);
+        try
+        {
+            foreach (var arch in Arch.All)
+                Assert.Equal(_lock.For(arch).Sha256, Sha256.OfFile(Provider().GetPinned(_lock, arch)));
+        }
+        finally
+        {
+            ProcessRunner.Run("umount", [_cache.Path], echo: false);
+        }
+        Assert.Equal(2, _mirror.Requests);
+        Assert.Equal(before, Directory.EnumerateFiles(_cache.Path, "*", SearchOption.AllDirectories).Order());
+    }
+
+    [Fact]
+    public void A_cache_folder_that_cannot_be_made_gives_one_line_that_names_cache_dir()
+    {
+        var file = Path.Combine(_cache.Path, "a-file");
+        File.WriteAllText(file, "");
+        var provider = new VmlinuxProvider(Mirror.Create(_mirror.Url, _http, Quick, TestContext.Current.CancellationToken), new VmlinuxCache(file));
+
+        var error = Assert.Throws<BuildFailedException>(() => provider.GetPinned(_lock, Arch.X64));
+
+        Assert.Equal($"Cannot write to the vmlinux.h cache {file}: a part of its path is not a folder. Fix that folder or point --cache-dir elsewhere.", error.Message);
+    }
+
+    internal static void FlipFirstByteKeepingSizeAndMtime(string path)
+    {
+        var written = File.GetLastWriteTimeUtc(path);
+        var bytes = File.ReadAllBytes(path);
+        bytes[0] ^= 0x20;
+        File.WriteAllBytes(path, bytes);
+        File.SetLastWriteTimeUtc(path, written);
     }
 
     [Fact]
