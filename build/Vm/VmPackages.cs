@@ -1,44 +1,50 @@
 namespace TracerBuild.Vm;
 
-/// <summary>The Debian packages one VM is made of: its kernel image and the userland the initramfs needs.</summary>
+/// <summary>The Debian packages one VM is made of: a kernel image and the userland the initramfs needs.</summary>
 public sealed record VmPackages(string Kernel, IReadOnlyList<string> Userland)
 {
     /// <summary>Enough for a shell, the test's triggers (busybox applets) and a self-contained .NET program.</summary>
     public static readonly string[] UserlandPackages = ["busybox-static", "libc6", "libgcc-s1", "libstdc++6"];
 
+    /// <summary>
+    /// Every cell's userland is Debian 12's, whatever its kernel: the matrix varies the kernel. (The C library the
+    /// bundled libraries need is a floor of its own: libelf from Debian 12 needs glibc 2.33, so Debian 11's 2.31 userland
+    /// cannot load it, whichever kernel runs.)
+    /// </summary>
+    public const string UserlandSuite = "bookworm";
+
     private const string Manifest = "SHA256SUMS";
 
-    /// <summary>
-    /// The packages of a kernel's suite for an arch, cached under <paramref name="cacheDirectory"/>: a cached set is used
-    /// only when every file's content matches the manifest written when it was downloaded; a warm run makes no request.
-    /// </summary>
-    public static VmPackages Ensure(string cacheDirectory, string archiveUri, DebianKernel kernel, Arch arch)
-    {
-        var folder = Path.Combine(cacheDirectory, "vm", $"{kernel.Suite}-{arch.DebianArch}");
-        var debs = Path.Combine(folder, "debs");
-        var manifest = Path.Combine(folder, Manifest);
-        if (Verified(manifest, debs) is { } cached)
-            return From(cached);
+    public static VmPackages Ensure(string cacheDirectory, string archiveUri, DebianKernel kernel, Arch arch) => new(
+        Cached(cacheDirectory, archiveUri, kernel.Suite, arch, "kernel", archive => [archive.Dependency(arch.DebianCloudKernel)]).Single(),
+        Cached(cacheDirectory, archiveUri, UserlandSuite, arch, "userland", _ => UserlandPackages));
 
-        Log.Line($"Downloading Debian {kernel.Suite} {arch.DebianArch} packages from {archiveUri}: the kernel image and {string.Join(", ", UserlandPackages)}");
+    /// <summary>
+    /// Packages of a suite for an arch, cached under <paramref name="cacheDirectory"/>: a cached set is used only when every
+    /// file's content matches the manifest written when it was downloaded, so a warm run makes no request at all.
+    /// </summary>
+    private static IReadOnlyList<string> Cached(string cacheDirectory, string archiveUri, string suite, Arch arch, string set, Func<DebianArchive, IEnumerable<string>> packages)
+    {
+        var folder = Path.Combine(cacheDirectory, "vm", $"{suite}-{arch.DebianArch}");
+        var debs = Path.Combine(folder, set);
+        var manifest = Path.Combine(folder, $"{set}.{Manifest}");
+        if (Verified(manifest, debs) is { } cached)
+            return cached;
+
         if (Directory.Exists(debs))
             Directory.Delete(debs, recursive: true);
         Directory.CreateDirectory(folder);
         File.Delete(manifest);
-        var archive = new DebianArchive(Path.Combine(folder, "apt"), archiveUri, kernel.Suite, arch);
+        var archive = new DebianArchive(Path.Combine(folder, "apt"), archiveUri, suite, arch);
         archive.Update();
-        var files = archive.Download([archive.Dependency(arch.DebianCloudKernel), .. UserlandPackages], debs);
+        var wanted = packages(archive).ToList();
+        Log.Line($"Downloading from Debian {suite} ({arch.DebianArch}, {archiveUri}): {string.Join(" ", wanted)}");
+        var files = archive.Download(wanted, debs);
         Sha256.WriteSums(manifest, files);
-        return From(files);
+        return files;
     }
 
-    private static VmPackages From(IReadOnlyList<string> files)
-    {
-        var kernel = files.Single(f => Path.GetFileName(f).StartsWith("linux-image-", StringComparison.Ordinal));
-        return new(kernel, files.Where(f => f != kernel).ToList());
-    }
-
-    /// <summary>The manifest's files when every one is there with the recorded content; null otherwise (then re-downloaded).</summary>
+    /// <summary>The manifest's files when every one is there with the recorded content; null otherwise (then downloaded again).</summary>
     private static IReadOnlyList<string>? Verified(string manifest, string folder)
     {
         if (!File.Exists(manifest))
@@ -52,11 +58,11 @@ public sealed record VmPackages(string Kernel, IReadOnlyList<string> Userland)
             var file = Path.Combine(folder, name);
             if (!File.Exists(file) || Sha256.OfFile(file) != sha256)
             {
-                Log.Line($"Cached {name} is missing or its content changed; downloading the set again.");
+                Log.Line($"Cached {name} is missing or its content changed; downloading again.");
                 return null;
             }
             files.Add(file);
         }
-        return files.Count == UserlandPackages.Length + 1 ? files : null;
+        return files.Count > 0 ? files : null;
     }
 }

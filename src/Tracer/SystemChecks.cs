@@ -17,8 +17,11 @@ internal enum ExitCode
 internal sealed record Check(string Name, bool Passed, string Detail, string Fix, ExitCode FailureCode);
 
 /// <summary>What the tracer needs from the machine: <c>tracer doctor</c> prints every check, <c>monitor</c> stops at the first failure.</summary>
-internal static class SystemChecks
+internal static partial class SystemChecks
 {
+    [System.Text.RegularExpressions.GeneratedRegex(@"version `(GLIBC_[0-9.]+)' not found \(required by \S*?([^/\s]+)\)")]
+    private static partial System.Text.RegularExpressions.Regex MissingGlibc();
+
     public const string PrivilegeFix = "run as root (sudo), or grant CAP_BPF and CAP_PERFMON";
     public const string BtfPath = "/sys/kernel/btf/vmlinux";
 
@@ -80,6 +83,10 @@ internal static class SystemChecks
         }
         catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
         {
+            // The loader's reason when a bundled library was built against a newer C library than this system's.
+            if (MissingGlibc().Match(e.Message) is { Success: true } glibc)
+                return new("libbpf", false, $"{LibBpf.Library} could not be loaded from {from}: {glibc.Groups[2].Value} needs {glibc.Groups[1].Value}, which this system's C library lacks",
+                    $"run the tracer on a system with glibc {glibc.Groups[1].Value["GLIBC_".Length..]} or later", ExitCode.NoLibbpf);
             return new("libbpf", false, $"{LibBpf.Library} could not be loaded from {from}",
                 "install libbpf1 (1.0 or later) or run the tracer from its tarball, whose lib/ has it", ExitCode.NoLibbpf);
         }
