@@ -7,11 +7,15 @@ public static class Prerequisites
 {
     private static readonly string[] Tools = ["clang", "llvm", "libbpf-dev", "libelf-dev", "zlib1g-dev", "bpftool"];
 
-    /// <summary>The native libraries packaged into the tarball from that arch's library dir, dependencies first (load order).</summary>
-    public static readonly string[] PackagedLibraries = ["libz.so.1", "libelf.so.1", "libbpf.so.1"];
+    /// <summary>
+    /// The native libraries packaged into the tarball from that arch's library dir, dependencies first (load order), with
+    /// the Debian package each comes from (the SBOM names its version and licences).
+    /// </summary>
+    public static readonly (string File, string DebianPackage)[] Libraries = [("libz.so.1", "zlib1g"), ("libelf.so.1", "libelf1"), ("libbpf.so.1", "libbpf1")];
 
-    /// <summary>The Debian packages those libraries come from.</summary>
-    public static readonly string[] LibraryPackages = ["libbpf1", "libelf1", "zlib1g"];
+    public static readonly string[] PackagedLibraries = [.. Libraries.Select(l => l.File)];
+
+    public static readonly string[] LibraryPackages = [.. Libraries.Select(l => l.DebianPackage)];
 
     /// <summary>
     /// What the tests need besides the build's tools: the workflow lint runs shellcheck; build.cmd runs under wine, with a
@@ -23,11 +27,12 @@ public static class Prerequisites
         [.. Tools, .. arches.SelectMany(a => LibraryPackages.Select(p => $"{p}:{a.DebianArch}"))];
 
     /// <summary>
-    /// What the tests need on top: for each foreign arch, a cross compiler and qemu to prove its libraries load;
-    /// shellcheck for the scripts' lint; wine and mingw-w64 for build.cmd.
+    /// What the tests need on top: for each foreign arch, a cross compiler and qemu to prove its libraries load, and its
+    /// libstdc++ (the .NET runtime needs it) to run its installed tracer under qemu; shellcheck for the scripts' lint;
+    /// wine and mingw-w64 for build.cmd.
     /// </summary>
     public static IReadOnlyList<string> TestPackagesFor(IEnumerable<Arch> arches) =>
-        [.. arches.Where(a => a != Arch.Host).SelectMany(LibbpfProbe.Packages).Distinct(), .. TestTools];
+        [.. arches.Where(a => a != Arch.Host).SelectMany(a => LibbpfProbe.Packages(a).Append($"libstdc++6:{a.DebianArch}")).Distinct(), .. TestTools];
 
     public static void Ensure(IReadOnlyList<Arch> arches, IReadOnlyList<string> extraPackages, IReadOnlyDictionary<string, string> environment)
     {
