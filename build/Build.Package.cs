@@ -86,7 +86,8 @@ partial class Build
             TarballEntry.Folder($"{top}/lib"),
             .. program,
             .. Prerequisites.PackagedLibraries.Select(l => new TarballEntry($"{top}/lib/{l}", Path.Combine(arch.LibraryDir, l), TarballEntry.Regular)),
-            new TarballEntry($"{top}/README.md", Path.Combine(RootDirectory, "README.md"), TarballEntry.Regular),
+            // The user's README (running, privileges, verifying), not the developers'.
+            new TarballEntry($"{top}/README.md", Path.Combine(RootDirectory, "docs", "USER-README.md"), TarballEntry.Regular),
             new TarballEntry($"{top}/LICENSE", Path.Combine(RootDirectory, "LICENSE"), TarballEntry.Regular),
         ];
     }

@@ -10,7 +10,7 @@ partial class Build
         .InputValues(() => [.. Prerequisites.PackagesFor(PrerequisiteArches), .. ExtraPrerequisites])
         .Executes(() =>
         {
-            Prerequisites.Ensure(PrerequisiteArches, ExtraPrerequisites, EnvironmentVariables);
+            Prerequisites.Ensure(PrerequisiteArches, ExtraPrerequisites);
             // What was installed is what is reported; runtime packs matter only to a self-contained publish.
             var checks = PrerequisiteReport.Check(PrerequisiteArches, SelfContained && IsScheduled(Publish), Which);
             Log.Line(PrerequisiteReport.Table(checks));
@@ -28,5 +28,5 @@ partial class Build
     /// <summary>The tests build and package every arch, so they need every arch's libraries, and qemu to load the foreign ones.</summary>
     IReadOnlyList<Arch> PrerequisiteArches => IsScheduled(Test) ? TracerBuild.Arch.All : Arches;
 
-    IReadOnlyList<string> ExtraPrerequisites => IsScheduled(Test) ? Prerequisites.TestPackagesFor(PrerequisiteArches) : [];
+    IReadOnlyList<string> ExtraPrerequisites => IsScheduled(Test) ? Prerequisites.TestPackagesFor(PrerequisiteArches, WindowsTests) : [];
 }

@@ -17,11 +17,14 @@ public static class Prerequisites
 
     public static readonly string[] LibraryPackages = [.. Libraries.Select(l => l.DebianPackage)];
 
+    /// <summary>What the tests need besides the build's tools: the workflow lint runs shellcheck.</summary>
+    private static readonly string[] TestTools = ["shellcheck"];
+
     /// <summary>
-    /// What the tests need besides the build's tools: the workflow lint runs shellcheck; build.cmd runs under wine, with a
-    /// dotnet.exe stub compiled by mingw-w64.
+    /// The build.cmd tests run it under wine with a dotnet.exe stub compiled by mingw-w64: about 1 GB of packages, so
+    /// installed only when those tests are asked for (elsewhere they run where wine is installed, else skip saying so).
     /// </summary>
-    private static readonly string[] TestTools = ["shellcheck", "wine64", "gcc-mingw-w64-x86-64-win32"];
+    public static readonly string[] WindowsTestTools = ["wine64", "gcc-mingw-w64-x86-64-win32"];
 
     public static IReadOnlyList<string> PackagesFor(IEnumerable<Arch> arches) =>
         [.. Tools, .. arches.SelectMany(a => LibraryPackages.Select(p => $"{p}:{a.DebianArch}"))];
@@ -29,12 +32,16 @@ public static class Prerequisites
     /// <summary>
     /// What the tests need on top: for each foreign arch, a cross compiler and qemu to prove its libraries load, and its
     /// libstdc++ (the .NET runtime needs it) to run its installed tracer under qemu; shellcheck for the scripts' lint;
-    /// wine and mingw-w64 for build.cmd.
+    /// with <paramref name="windowsTests"/>, wine and mingw-w64 for build.cmd.
     /// </summary>
-    public static IReadOnlyList<string> TestPackagesFor(IEnumerable<Arch> arches) =>
-        [.. arches.Where(a => a != Arch.Host).SelectMany(a => LibbpfProbe.Packages(a).Append($"libstdc++6:{a.DebianArch}")).Distinct(), .. TestTools];
+    public static IReadOnlyList<string> TestPackagesFor(IEnumerable<Arch> arches, bool windowsTests) =>
+    [
+        .. arches.Where(a => a != Arch.Host).SelectMany(a => LibbpfProbe.Packages(a).Append($"libstdc++6:{a.DebianArch}")).Distinct(),
+        .. TestTools,
+        .. windowsTests ? WindowsTestTools : [],
+    ];
 
-    public static void Ensure(IReadOnlyList<Arch> arches, IReadOnlyList<string> extraPackages, IReadOnlyDictionary<string, string> environment)
+    public static void Ensure(IReadOnlyList<Arch> arches, IReadOnlyList<string> extraPackages)
     {
         IReadOnlyList<string> packages = [.. PackagesFor(arches), .. extraPackages];
         if (ProcessRunner.TryRun("dpkg", ["--print-architecture"]) is not { ExitCode: 0 } native)
@@ -55,13 +62,17 @@ public static class Prerequisites
             .Append(["apt-get", "update"])
             .Append(["apt-get", "install", "-y", "--no-install-recommends", .. missing])
             .ToList();
+        // Root installs; anyone else only through a sudo that is there and asks no password (as on CI runners): detected, not assumed.
         var isRoot = Environment.IsPrivilegedProcess;
-        var isCi = environment.GetValueOrDefault("CI") is "true" or "1" || GitHubActions.IsRunningUnder(environment);
-        if (!isRoot && !isCi)
+        var sudoInstalled = ProcessRunner.TryRun("/bin/sh", ["-c", "command -v sudo"]).ExitCode == 0;
+        if (!isRoot && !(sudoInstalled && ProcessRunner.TryRun("sudo", ["-n", "true"]).ExitCode == 0))
         {
+            var how = sudoInstalled
+                ? string.Join(" && ", commands.Select(c => "sudo " + string.Join(' ', c)))
+                : $"(as root) {string.Join(" && ", commands.Select(c => string.Join(' ', c)))}";
             throw new BuildFailedException(
                 $"Missing prerequisites: {string.Join(" ", missing.Concat(missingArches.Select(a => $"(dpkg arch {a})")))}. " +
-                $"Install them with: {string.Join(" && ", commands.Select(c => "sudo " + string.Join(' ', c)))}");
+                $"Install them with: {how}");
         }
 
         Log.Line($"Installing missing prerequisites: {string.Join(" ", missing)}");

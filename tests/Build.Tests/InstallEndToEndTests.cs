@@ -46,6 +46,8 @@ public sealed class InstallEndToEndTests(BuildScriptFixture build) : IDisposable
             Assert.Equal(["tracer"], Directory.EnumerateFileSystemEntries(Path.Combine(prefix, "lib")).Select(Path.GetFileName));
             Assert.Equal("../lib/tracer/tracer", new FileInfo(Path.Combine(prefix, "bin", "tracer")).LinkTarget);
             Assert.Equal(arch.ElfMachine, Elf.Machine(Path.Combine(prefix, "lib", "tracer", "lib", "libbpf.so.1")));
+            // The user's README travels in the tarball, not the developers'.
+            Assert.Equal(File.ReadAllText(Path.Combine(Repository.Root, "docs", "USER-README.md")), File.ReadAllText(Path.Combine(prefix, "lib", "tracer", "README.md")));
 
             var tracer = Path.Combine(prefix, "bin", "tracer");
             var version = arch == Arch.Host

@@ -84,7 +84,7 @@ public sealed class WorkflowLintTests(WorkflowLinters linters) : IClassFixture<W
 
         var scripts = Directory.EnumerateFiles(Path.Combine(Repository.Root, ".github", "scripts"), "*.sh").Order(StringComparer.Ordinal)
             .Select(s => Path.GetRelativePath(Repository.Root, s));
-        var result = ProcessRunner.TryRun("shellcheck", ["build.sh", ".ci/run", .. scripts], workingDirectory: Repository.Root);
+        var result = ProcessRunner.TryRun("shellcheck", ["build.sh", ".ci/run", "install.sh", .. scripts], workingDirectory: Repository.Root);
 
         Assert.True(result.ExitCode == 0, $"shellcheck:\n{result.Output}");
     }
@@ -105,5 +105,11 @@ public sealed class WorkflowLintTests(WorkflowLinters linters) : IClassFixture<W
         Assert.Contains("uses: ./.github/workflows/build.yml", release);
         Assert.Contains("contents: write", release);
         Assert.Contains("run: ./build.sh --target Release", release);
+        Assert.Contains("./build.sh --target Test --windows-tests --test-filter BootstrapCmdTests", build);
+        Assert.Contains("artifacts/tracer-*-linux-${{ matrix.arch }}.cdx.json", build);
+        Assert.Contains("uses: actions/attest-build-provenance@v2", release);
+        Assert.Contains("subject-checksums: artifacts/SHA256SUMS", release);
+        Assert.Contains("id-token: write", release);
+        Assert.Contains("attestations: write", release);
     }
 }
