@@ -11,7 +11,7 @@ partial class Build
         .Outputs(() => Arches.Select(AssetsFile))
         .Executes(() =>
         {
-            ForEachArch(arch => TracerRestore.Run(TracerProject, PublishSettings(arch)));
+            ForEachArch(arch => TracerRestore.Run(TracerProject, PublishSettings(arch), ObjDirectory));
         });
 
     Target Publish => _ => _
@@ -27,7 +27,7 @@ partial class Build
                 var output = PublishDirectory(arch);
                 if (Directory.Exists(output))
                     Directory.Delete(output, recursive: true);
-                ProcessRunner.Run("dotnet", ["publish", TracerProject, "-nologo", "--no-restore", "-o", output, .. PublishSettings(arch).MsBuildArguments]);
+                DotNetCli.Run(ObjDirectory, ["publish", TracerProject, "-nologo", "--no-restore", "-o", output, .. PublishSettings(arch).MsBuildArguments]);
             });
         });
 

@@ -14,7 +14,7 @@ partial class Build
     Target Compile => _ => _
         .DependsOn(Preflight)
         .Description("Builds the solution: build program, tracer and tests")
-        .Executes(() => ProcessRunner.Run("dotnet", ["build", Solution, "-nologo", "-c", Configuration.ToString()]));
+        .Executes(() => DotNetCli.Run(ObjDirectory, ["build", Solution, "-nologo", "-c", Configuration.ToString()]));
 
     Target Test => _ => _
         .DependsOn(Compile)
@@ -24,7 +24,7 @@ partial class Build
             if (Directory.Exists(TestResultsDirectory))
                 Directory.Delete(TestResultsDirectory, recursive: true);
             var run = ProcessRunner.TryRun("dotnet",
-                ["test", Solution, "-nologo", "--no-build", "-c", Configuration.ToString(),
+                ["test", Solution, "-nologo", "--no-build", "--disable-build-servers", "-c", Configuration.ToString(),
                  "--logger", "trx", "--logger", "console;verbosity=normal", "--results-directory", TestResultsDirectory,
                  .. TestFilter is { Length: > 0 } filter ? new[] { "--filter", $"FullyQualifiedName~{filter}" } : []],
                 echo: true);

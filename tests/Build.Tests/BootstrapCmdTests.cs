@@ -79,7 +79,7 @@ public sealed class BootstrapCmdTests(WineFixture wine) : IClassFixture<WineFixt
     private static string Stamp(string checkout) => Path.Combine(checkout, ".nuke", "temp", "build-program.stamp");
 
     private static string Compile(string checkout) =>
-        $"|[build] [{WineFixture.WindowsPath(Path.Combine(checkout, "build", "_build.csproj"))}] [-nologo] [-v] [quiet] [-tl:off]";
+        $"|[build] [{WineFixture.WindowsPath(Path.Combine(checkout, "build", "_build.csproj"))}] [-nologo] [-v] [quiet] [-tl:off] [--disable-build-servers]";
 
     /// <summary>build.cmd with the stub as DOTNET_EXE answering with these exit codes; its calls, one line each.</summary>
     private (ProcessResult Result, string[] Calls) Run(string checkout, string exitCodes)
