@@ -22,7 +22,7 @@ public sealed class WorkflowLinters
 }
 
 /// <summary>The GitHub workflows lint clean (schema and actionlint); the shell scripts are shellcheck-clean.</summary>
-public sealed class WorkflowLintTests(WorkflowLinters linters) : IClassFixture<WorkflowLinters>
+public sealed partial class WorkflowLintTests(WorkflowLinters linters) : IClassFixture<WorkflowLinters>
 {
     private static readonly string Workflows = Path.Combine(Repository.Root, ".github", "workflows");
 
@@ -69,12 +69,20 @@ public sealed class WorkflowLintTests(WorkflowLinters linters) : IClassFixture<W
     public void Action_validator_accepts_each_workflow_against_the_schema()
     {
         RequireLinters();
+        using var copies = new TempDirectory();
         foreach (var file in WorkflowFiles())
         {
-            var result = ProcessRunner.TryRun("node", [Path.Combine("node_modules", "@action-validator", "cli", "cli.mjs"), file], workingDirectory: WorkflowLinters.Folder);
+            // Its schema predates the attestations permission (actions/attest-build-provenance needs it): that line alone
+            // becomes a comment, in a copy, so that the rest is still validated.
+            var copy = Path.Combine(copies.Path, Path.GetFileName(file));
+            File.WriteAllText(copy, NewerPermission().Replace(File.ReadAllText(file), "$1# $2"));
+            var result = ProcessRunner.TryRun("node", [Path.Combine("node_modules", "@action-validator", "cli", "cli.mjs"), copy], workingDirectory: WorkflowLinters.Folder);
             Assert.True(result.ExitCode == 0, $"action-validator {Path.GetFileName(file)}:\n{result.Output}");
         }
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"(?m)^( +)(attestations: write)")]
+    private static partial System.Text.RegularExpressions.Regex NewerPermission();
 
     [Fact]
     public void Shellcheck_is_clean_on_the_scripts()
