@@ -59,8 +59,9 @@ public static class Prerequisites
         }
 
         var commands = missingArches.Select(a => new[] { "dpkg", "--add-architecture", a })
-            .Append(["apt-get", "update"])
-            .Append(["apt-get", "install", "-y", "--no-install-recommends", .. missing])
+            // Another apt-get (unattended upgrades, a second build) holding dpkg's lock is waited for, not a failure.
+            .Append(["apt-get", "-o", "DPkg::Lock::Timeout=600", "update"])
+            .Append(["apt-get", "-o", "DPkg::Lock::Timeout=600", "install", "-y", "--no-install-recommends", .. missing])
             .ToList();
         // Root installs; anyone else only through a sudo that is there and asks no password (as on CI runners): detected, not assumed.
         var isRoot = Environment.IsPrivilegedProcess;
