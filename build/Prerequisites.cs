@@ -51,7 +51,7 @@ public static class Prerequisites
         var foreign = ProcessRunner.TryRun("dpkg", ["--print-foreign-architectures"]).Lines.ToHashSet();
         var missingArches = arches.Select(a => a.DebianArch).Where(a => a != nativeArch && !foreign.Contains(a)).Distinct().ToList();
         var wanted = PackagesFor(arches).Concat(extraPackages).ToList();
-        var missing = wanted.Where(p => !IsInstalled(p)).ToList();
+        var missing = wanted.Where(p => !IsInstalled(p, nativeArch)).ToList();
         if (missing.Count == 0 && missingArches.Count == 0)
         {
             Log.Line($"All prerequisites are installed: {string.Join(" ", wanted)}");
@@ -86,12 +86,16 @@ public static class Prerequisites
                 ProcessRunner.Run("sudo", ["-E", .. command], environment: apt);
         }
 
-        var stillMissing = wanted.Where(p => !IsInstalled(p)).ToList();
+        var stillMissing = wanted.Where(p => !IsInstalled(p, nativeArch)).ToList();
         if (stillMissing.Count > 0)
             throw new BuildFailedException($"apt-get finished but these are still missing: {string.Join(" ", stillMissing)}.");
     }
 
-    private static bool IsInstalled(string package) =>
-        ProcessRunner.TryRun("dpkg-query", ["-W", "-f=${db:Status-Status}", package]) is { ExitCode: 0 } result &&
-        result.Output.Trim() == "installed";
+    /// <summary>
+    /// An arch-qualified name must be installed for that arch; a plain one for the machine's own arch (or all). dpkg-query
+    /// prints one line per installed arch, so zlib1g-dev of both arches is two lines, not "installedinstalled".
+    /// </summary>
+    private static bool IsInstalled(string package, string nativeArch) =>
+        ProcessRunner.TryRun("dpkg-query", ["-W", "-f=${db:Status-Status} ${Architecture}\n", package]) is { ExitCode: 0 } result &&
+        result.Lines.Select(l => l.Trim()).Any(l => package.Contains(':') ? l.StartsWith("installed ", StringComparison.Ordinal) : l == $"installed {nativeArch}" || l == "installed all");
 }
