@@ -24,7 +24,7 @@ public static class Prerequisites
     /// The build.cmd tests run it under wine with a dotnet.exe stub compiled by mingw-w64: about 1 GB of packages, so
     /// installed only when those tests are asked for (elsewhere they run where wine is installed, else skip saying so).
     /// </summary>
-    public static readonly string[] WindowsTestTools = ["wine64", "gcc-mingw-w64-x86-64-win32"];
+    private static readonly string[] WindowsTestTools = ["wine64", "gcc-mingw-w64-x86-64-win32"];
 
     public static IReadOnlyList<string> PackagesFor(IEnumerable<Arch> arches) =>
         [.. Tools, .. arches.SelectMany(a => LibraryPackages.Select(p => $"{p}:{a.DebianArch}"))];
