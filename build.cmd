@@ -49,7 +49,7 @@ set "TRACER_BUILD_STAMP="
 
 :compile
 if not exist "%TEMP_DIR%" mkdir "%TEMP_DIR%"
-"%DOTNET%" build "%ROOT%build\_build.csproj" -nologo -v quiet -tl:off >"%TEMP_DIR%\build-program.log" 2>&1
+"%DOTNET%" build "%ROOT%build\_build.csproj" -nologo -v quiet -tl:off --disable-build-servers >"%TEMP_DIR%\build-program.log" 2>&1
 if %ERRORLEVEL% neq 0 (
     >&2 type "%TEMP_DIR%\build-program.log"
     >&2 echo build.cmd: the build program ^(build\^) did not compile

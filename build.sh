@@ -48,7 +48,14 @@ if changed; then
     exec 9>"$stamp.lock"
     flock 9
     if changed; then
-        if ! build_log="$("$dotnet" build "$root/build/_build.csproj" -nologo -v quiet -tl:off 2>&1)"; then
+        # Nothing outlives the compile: no build server, and its temporary files (the CLI leaves empty folders in
+        # $TMPDIR) go to a folder of its own.
+        temp="$root/.nuke/temp/tmp.$$"
+        mkdir -p "$temp"
+        status=0
+        build_log="$(TMPDIR="$temp" "$dotnet" build "$root/build/_build.csproj" -nologo -v quiet -tl:off --disable-build-servers 2>&1)" || status=$?
+        rm -rf "$temp"
+        if [ "$status" -ne 0 ]; then
             echo "$build_log" >&2
             echo "build.sh: the build program (build/) did not compile" >&2
             exit 1

@@ -32,6 +32,9 @@ public sealed record Arch(
     /// <summary>The release tarball of a version for this arch (the version without build metadata).</summary>
     public string TarballName(string version) => $"tracer-{version}-{Rid}";
 
+    /// <summary>The CycloneDX SBOM published beside that tarball.</summary>
+    public string SbomFileName(string version) => $"{TarballName(version)}.cdx.json";
+
     /// <summary>Where Debian's multiarch packages put this arch's libraries.</summary>
     public string LibraryDir => $"/usr/lib/{GnuTriplet}";
 

@@ -5,10 +5,12 @@ partial class Build
 {
     Target Package => _ => _
         .DependsOn(Publish)
-        .Description("Packs each arch into artifacts/tracer-<version>-linux-<arch>.tar.gz with a .sha256")
-        .Inputs(() => Arches.SelectMany(a => TarballContents(a)).Select(e => e.SourcePath).OfType<string>())
+        .Description("Packs each arch into artifacts/tracer-<version>-linux-<arch>.tar.gz with a .sha256 and a CycloneDX SBOM (.cdx.json)")
+        // The restore's assets file names the NuGet packages and runtime pack the SBOM lists.
+        .Inputs(() => Arches.SelectMany(a => TarballContents(a)).Select(e => e.SourcePath).OfType<string>()
+            .Concat(Arches.Select(AssetsFile)))
         .InputValues(() => [ReleaseVersion, SourceDate.ToUnixTimeSeconds().ToString(), .. Arches.Select(TarballName)])
-        .Outputs(() => Arches.SelectMany(a => new[] { TarballPath(a), TarballPath(a) + ".sha256" }))
+        .Outputs(() => Arches.SelectMany(a => new[] { TarballPath(a), TarballPath(a) + ".sha256", SbomPath(a) }))
         .Executes(() =>
         {
             // Every arch is checked before any tarball is written.
@@ -26,6 +28,7 @@ partial class Build
                 Tarball.Write(tarball, TarballContents(arch), SourceDate, PackageTemporaryDirectory);
                 Sha256.WriteSums(tarball + ".sha256", [tarball], PackageTemporaryDirectory);
                 Log.Line($"Wrote {Path.GetRelativePath(RootDirectory, tarball)} ({new FileInfo(tarball).Length:N0} bytes)");
+                WriteSbom(arch);
             });
         });
 
@@ -47,6 +50,25 @@ partial class Build
             File.Delete(leftover);
         }
     }
+
+    /// <summary>
+    /// Beside the tarball rather than in it: it carries the tarball's own sha256 (which nothing inside can), scanners and
+    /// attestations take it as a file without unpacking tens of megabytes, and SHA256SUMS covers it like every asset.
+    /// </summary>
+    void WriteSbom(Arch arch)
+    {
+        var top = TarballName(arch);
+        var libraries = Prerequisites.Libraries
+            .Select(l => new SbomLibrary($"{top}/lib/{l.File}", Path.Combine(arch.LibraryDir, l.File), l.DebianPackage))
+            .ToList();
+        var input = new SbomInput(arch, TracerBuild.ReleaseVersion.WithoutMetadata(ReleaseVersion), TarballPath(arch), AssetsFile(arch),
+            SelfContained ? null : Path.Combine(PublishDirectory(arch), "tracer.runtimeconfig.json"), libraries, SourceDate);
+        Sbom.Write(SbomPath(arch), input,
+            package => ProcessRunner.Run("dpkg-query", ["-W", "-f=${Version}", package], echo: false).Output.Trim(), OsRelease.Read());
+        Log.Line($"Wrote {Path.GetRelativePath(RootDirectory, SbomPath(arch))}");
+    }
+
+    string SbomPath(Arch arch) => Path.Combine(ArtifactsDirectory, arch.SbomFileName(TracerBuild.ReleaseVersion.WithoutMetadata(ReleaseVersion)));
 
     string TarballName(Arch arch) => arch.TarballName(TracerBuild.ReleaseVersion.WithoutMetadata(ReleaseVersion));
 
@@ -83,7 +105,8 @@ partial class Build
             TarballEntry.Folder($"{top}/lib"),
             .. program,
             .. Prerequisites.PackagedLibraries.Select(l => new TarballEntry($"{top}/lib/{l}", Path.Combine(arch.LibraryDir, l), TarballEntry.Regular)),
-            new TarballEntry($"{top}/README.md", Path.Combine(RootDirectory, "README.md"), TarballEntry.Regular),
+            // The user's README (running, privileges, verifying), not the developers'.
+            new TarballEntry($"{top}/README.md", Path.Combine(RootDirectory, "docs", "USER-README.md"), TarballEntry.Regular),
             new TarballEntry($"{top}/LICENSE", Path.Combine(RootDirectory, "LICENSE"), TarballEntry.Regular),
         ];
     }

@@ -10,7 +10,7 @@ partial class Build
         .InputValues(() => [.. Prerequisites.PackagesFor(PrerequisiteArches), .. ExtraPrerequisites])
         .Executes(() =>
         {
-            Prerequisites.Ensure(PrerequisiteArches, ExtraPrerequisites, EnvironmentVariables);
+            Prerequisites.Ensure(PrerequisiteArches, ExtraPrerequisites);
             // What was installed is what is reported; runtime packs matter only to a self-contained publish.
             var checks = PrerequisiteReport.Check(PrerequisiteArches, SelfContained && IsScheduled(Publish), Which);
             Log.Line(PrerequisiteReport.Table(checks));
@@ -30,7 +30,7 @@ partial class Build
 
     IReadOnlyList<string> ExtraPrerequisites =>
     [
-        .. IsScheduled(Test) ? Prerequisites.TestPackagesFor(PrerequisiteArches) : [],
+        .. IsScheduled(Test) ? Prerequisites.TestPackagesFor(PrerequisiteArches, WindowsTests) : [],
         .. IsScheduled(Test) || IsScheduled(VmTest) ? Prerequisites.VmPackagesFor(PrerequisiteArches) : [],
     ];
 }

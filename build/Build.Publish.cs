@@ -8,16 +8,16 @@ partial class Build
         .Description("Restores the tracer for each arch; stops here when the feed lacks a self-contained arch's runtime packs")
         .Inputs(() => [TracerProject, .. SharedBuildFiles])
         .InputValues(() => [Configuration.ToString(), $"self-contained {SelfContained}", .. Arches.Select(a => a.Rid)])
-        .Outputs(() => Arches.Select(a => Path.Combine(RestoreDirectory(a), "project.assets.json")))
+        .Outputs(() => Arches.Select(AssetsFile))
         .Executes(() =>
         {
-            ForEachArch(arch => TracerRestore.Run(TracerProject, PublishSettings(arch)));
+            ForEachArch(arch => TracerRestore.Run(TracerProject, PublishSettings(arch), ObjDirectory));
         });
 
     Target Publish => _ => _
         .DependsOn(Restore, CompileBpf)
         .Description("Publishes the tracer for each arch, its BPF object embedded")
-        .Inputs(() => [TracerDirectory, .. SharedBuildFiles, .. Arches.Select(BpfObject), .. Arches.Select(a => Path.Combine(RestoreDirectory(a), "project.assets.json"))])
+        .Inputs(() => [TracerDirectory, .. SharedBuildFiles, .. Arches.Select(BpfObject), .. Arches.Select(AssetsFile)])
         .InputValues(() => Arches.SelectMany(a => PublishSettings(a).MsBuildArguments))
         .Outputs(() => Arches.Select(PublishDirectory))
         .Executes(() =>
@@ -27,7 +27,7 @@ partial class Build
                 var output = PublishDirectory(arch);
                 if (Directory.Exists(output))
                     Directory.Delete(output, recursive: true);
-                ProcessRunner.Run("dotnet", ["publish", TracerProject, "-nologo", "--no-restore", "-o", output, .. PublishSettings(arch).MsBuildArguments]);
+                DotNetCli.Run(ObjDirectory, ["publish", TracerProject, "-nologo", "--no-restore", "-o", output, .. PublishSettings(arch).MsBuildArguments]);
             });
         });
 
@@ -35,6 +35,8 @@ partial class Build
         new(arch, SelfContained, Configuration.ToString(), ReleaseVersion, BpfObject(arch), RestoreDirectory(arch));
 
     string RestoreDirectory(Arch arch) => Path.Combine(ObjDirectory, "restore", arch.Rid);
+
+    string AssetsFile(Arch arch) => Path.Combine(RestoreDirectory(arch), "project.assets.json");
 
     string PublishDirectory(Arch arch) => Path.Combine(ArtifactsDirectory, "publish", arch.Rid);
 }

@@ -20,16 +20,16 @@ partial class Build
 
     // Release uses the tarballs already in artifacts/ (in CI, those the build matrix made): it does not depend on Package.
     Target Release => _ => _
-        .Description("Publishes artifacts/tracer-<version>-linux-*.tar.gz and SHA256SUMS as the GitHub release v<version>")
+        .Description("Publishes artifacts/tracer-<version>-linux-* tarballs and SBOMs, install.sh and SHA256SUMS as the GitHub release v<version>")
         .Executes(() =>
         {
-            var tarballs = ReleaseFiles.Tarballs(ArtifactsDirectory, TracerBuild.ReleaseVersion.WithoutMetadata(ReleaseVersion));
-            var sums = Sha256.WriteSums(Path.Combine(ArtifactsDirectory, "SHA256SUMS"), tarballs);
+            var assets = ReleaseFiles.Prepare(Path.Combine(RootDirectory, InstallScript.FileName), ArtifactsDirectory,
+                TracerBuild.ReleaseVersion.WithoutMetadata(ReleaseVersion), ReleaseRepository);
 
             // Uploads of tens of megabytes may take longer than HttpClient's default 100 s.
             using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(15) };
             var github = new GitHubClient(http, new Uri(GithubApiUrl), ReleaseRepository, GithubToken!);
-            var release = new ReleasePublisher(github).Publish(ReleaseTag, prerelease: ReleaseTag.Contains('-'), [.. tarballs, sums]);
+            var release = new ReleasePublisher(github).Publish(ReleaseTag, prerelease: ReleaseTag.Contains('-'), assets);
             Log.Line($"Release {ReleaseTag} of {ReleaseRepository} is published: {release.HtmlUrl}");
         });
 

@@ -5,11 +5,17 @@ partial class Build
 {
     string TestResultsDirectory => Path.Combine(ArtifactsDirectory, "test-results");
 
+    [Parameter("Test also installs wine64 and mingw-w64 (about 1 GB) for the build.cmd tests, which otherwise run only where wine is installed")]
+    readonly bool WindowsTests = false;
+
+    [Parameter("Test runs only the tests whose full name contains this text (dotnet test --filter FullyQualifiedName~TEXT)")]
+    readonly string? TestFilter = null;
+
     Target Compile => _ => _
         .DependsOn(Preflight)
         .Description("Builds the solution: build program, tracer and tests")
         // No copy retries: see TracerPublishSettings.
-        .Executes(() => ProcessRunner.Run("dotnet", ["build", Solution, "-nologo", "-c", Configuration.ToString(), "-p:CopyRetryCount=0"]));
+        .Executes(() => DotNetCli.Run(ObjDirectory, ["build", Solution, "-nologo", "-c", Configuration.ToString(), "-p:CopyRetryCount=0"]));
 
     Target Test => _ => _
         .DependsOn(Compile)
@@ -19,8 +25,9 @@ partial class Build
             if (Directory.Exists(TestResultsDirectory))
                 Directory.Delete(TestResultsDirectory, recursive: true);
             var run = ProcessRunner.TryRun("dotnet",
-                ["test", Solution, "-nologo", "--no-build", "-c", Configuration.ToString(),
-                 "--logger", "trx", "--logger", "console;verbosity=normal", "--results-directory", TestResultsDirectory],
+                ["test", Solution, "-nologo", "--no-build", "--disable-build-servers", "-c", Configuration.ToString(),
+                 "--logger", "trx", "--logger", "console;verbosity=normal", "--results-directory", TestResultsDirectory,
+                 .. TestFilter is { Length: > 0 } filter ? new[] { "--filter", $"FullyQualifiedName~{filter}" } : []],
                 echo: true);
 
             var counts = TestCounts.FromTrx(Directory.EnumerateFiles(TestResultsDirectory, "*.trx", SearchOption.AllDirectories));

@@ -7,33 +7,45 @@ public static class Prerequisites
 {
     private static readonly string[] Tools = ["clang", "llvm", "libbpf-dev", "libelf-dev", "zlib1g-dev", "bpftool"];
 
-    /// <summary>The native libraries packaged into the tarball from that arch's library dir, dependencies first (load order).</summary>
-    public static readonly string[] PackagedLibraries = ["libz.so.1", "libelf.so.1", "libbpf.so.1"];
+    /// <summary>
+    /// The native libraries packaged into the tarball from that arch's library dir, dependencies first (load order), with
+    /// the Debian package each comes from (the SBOM names its version and licences).
+    /// </summary>
+    public static readonly (string File, string DebianPackage)[] Libraries = [("libz.so.1", "zlib1g"), ("libelf.so.1", "libelf1"), ("libbpf.so.1", "libbpf1")];
 
-    /// <summary>The Debian packages those libraries come from.</summary>
-    public static readonly string[] LibraryPackages = ["libbpf1", "libelf1", "zlib1g"];
+    public static readonly string[] PackagedLibraries = [.. Libraries.Select(l => l.File)];
+
+    public static readonly string[] LibraryPackages = [.. Libraries.Select(l => l.DebianPackage)];
+
+    /// <summary>What the tests need besides the build's tools: the workflow lint runs shellcheck.</summary>
+    private static readonly string[] TestTools = ["shellcheck"];
 
     /// <summary>
-    /// What the tests need besides the build's tools: the workflow lint runs shellcheck; build.cmd runs under wine, with a
-    /// dotnet.exe stub compiled by mingw-w64.
+    /// The build.cmd tests run it under wine with a dotnet.exe stub compiled by mingw-w64: about 1 GB of packages, so
+    /// installed only when those tests are asked for (elsewhere they run where wine is installed, else skip saying so).
     /// </summary>
-    private static readonly string[] TestTools = ["shellcheck", "wine64", "gcc-mingw-w64-x86-64-win32"];
+    private static readonly string[] WindowsTestTools = ["wine64", "gcc-mingw-w64-x86-64-win32"];
 
     public static IReadOnlyList<string> PackagesFor(IEnumerable<Arch> arches) =>
         [.. Tools, .. arches.SelectMany(a => LibraryPackages.Select(p => $"{p}:{a.DebianArch}"))];
 
     /// <summary>
-    /// What the tests need on top: for each foreign arch, a cross compiler and qemu to prove its libraries load;
-    /// shellcheck for the scripts' lint; wine and mingw-w64 for build.cmd.
+    /// What the tests need on top: for each foreign arch, a cross compiler and qemu to prove its libraries load, and its
+    /// libstdc++ (the .NET runtime needs it) to run its installed tracer under qemu; shellcheck for the scripts' lint;
+    /// with <paramref name="windowsTests"/>, wine and mingw-w64 for build.cmd.
     /// </summary>
-    public static IReadOnlyList<string> TestPackagesFor(IEnumerable<Arch> arches) =>
-        [.. arches.Where(a => a != Arch.Host).SelectMany(LibbpfProbe.Packages).Distinct(), .. TestTools];
+    public static IReadOnlyList<string> TestPackagesFor(IEnumerable<Arch> arches, bool windowsTests) =>
+    [
+        .. arches.Where(a => a != Arch.Host).SelectMany(a => LibbpfProbe.Packages(a).Append($"libstdc++6:{a.DebianArch}")).Distinct(),
+        .. TestTools,
+        .. windowsTests ? WindowsTestTools : [],
+    ];
 
     /// <summary>What VmTest needs: each arch's qemu, and Debian's keyring for the archive its kernels come from.</summary>
     public static IReadOnlyList<string> VmPackagesFor(IEnumerable<Arch> arches) =>
         [.. arches.Select(a => a.QemuPackage), "debian-archive-keyring"];
 
-    public static void Ensure(IReadOnlyList<Arch> arches, IReadOnlyList<string> extraPackages, IReadOnlyDictionary<string, string> environment)
+    public static void Ensure(IReadOnlyList<Arch> arches, IReadOnlyList<string> extraPackages)
     {
         IReadOnlyList<string> packages = [.. PackagesFor(arches), .. extraPackages];
         if (ProcessRunner.TryRun("dpkg", ["--print-architecture"]) is not { ExitCode: 0 } native)
@@ -51,16 +63,21 @@ public static class Prerequisites
         }
 
         var commands = missingArches.Select(a => new[] { "dpkg", "--add-architecture", a })
-            .Append(["apt-get", "update"])
-            .Append(["apt-get", "install", "-y", "--no-install-recommends", .. missing])
+            // Another apt-get (unattended upgrades, a second build) holding dpkg's lock is waited for, not a failure.
+            .Append(["apt-get", "-o", "DPkg::Lock::Timeout=600", "update"])
+            .Append(["apt-get", "-o", "DPkg::Lock::Timeout=600", "install", "-y", "--no-install-recommends", .. missing])
             .ToList();
+        // Root installs; anyone else only through a sudo that is there and asks no password (as on CI runners): detected, not assumed.
         var isRoot = Environment.IsPrivilegedProcess;
-        var isCi = environment.GetValueOrDefault("CI") is "true" or "1" || GitHubActions.IsRunningUnder(environment);
-        if (!isRoot && !isCi)
+        var sudoInstalled = ProcessRunner.TryRun("/bin/sh", ["-c", "command -v sudo"]).ExitCode == 0;
+        if (!isRoot && !(sudoInstalled && ProcessRunner.TryRun("sudo", ["-n", "true"]).ExitCode == 0))
         {
+            var how = sudoInstalled
+                ? string.Join(" && ", commands.Select(c => "sudo " + string.Join(' ', c)))
+                : $"(as root) {string.Join(" && ", commands.Select(c => string.Join(' ', c)))}";
             throw new BuildFailedException(
                 $"Missing prerequisites: {string.Join(" ", missing.Concat(missingArches.Select(a => $"(dpkg arch {a})")))}. " +
-                $"Install them with: {string.Join(" && ", commands.Select(c => "sudo " + string.Join(' ', c)))}");
+                $"Install them with: {how}");
         }
 
         Log.Line($"Installing missing prerequisites: {string.Join(" ", missing)}");

@@ -9,9 +9,9 @@ namespace TracerBuild;
 /// </summary>
 public static partial class TracerRestore
 {
-    public static void Run(string project, TracerPublishSettings settings)
+    public static void Run(string project, TracerPublishSettings settings, string objDirectory)
     {
-        var result = ProcessRunner.TryRun("dotnet", ["restore", project, "-nologo", .. settings.MsBuildArguments], echo: true);
+        var result = DotNetCli.TryRun(objDirectory, ["restore", project, "-nologo", .. settings.MsBuildArguments], echo: true);
         if (result.ExitCode == 0)
             return;
 

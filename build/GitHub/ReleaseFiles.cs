@@ -2,18 +2,33 @@ using TracerBuild.Engine;
 
 namespace TracerBuild.GitHub;
 
-/// <summary>The tarballs a release publishes: every arch's, of the version.</summary>
+/// <summary>The assets a release publishes: every arch's tarball and SBOM of the version, install.sh, and SHA256SUMS over them all.</summary>
 public static class ReleaseFiles
 {
-    /// <summary>Every <c>tracer-&lt;version&gt;-linux-*.tar.gz</c> in the folder, sorted; fails when an arch of the table has none.</summary>
-    public static IReadOnlyList<string> Tarballs(string artifacts, string version)
+    public const string Sums = "SHA256SUMS";
+
+    /// <summary>
+    /// Every <c>tracer-&lt;version&gt;-linux-*</c> tarball and SBOM in the folder, sorted; fails when an arch of the table
+    /// lacks either.
+    /// </summary>
+    public static IReadOnlyList<string> Packages(string artifacts, string version)
     {
         var missing = Arch.All
-            .Select(a => $"{a.TarballName(version)}.tar.gz")
+            .SelectMany(a => new[] { $"{a.TarballName(version)}.tar.gz", a.SbomFileName(version) })
             .Where(name => !File.Exists(Path.Combine(artifacts, name)))
             .ToList();
         if (missing.Count > 0)
-            throw new BuildFailedException($"Release of {version} needs every arch's tarball in {artifacts}; missing: {string.Join(", ", missing)}. Run the Package target or download the build matrix's artifacts there.");
-        return Directory.EnumerateFiles(artifacts, $"tracer-{version}-linux-*.tar.gz").Order(StringComparer.Ordinal).ToList();
+            throw new BuildFailedException($"Release of {version} needs every arch's tarball and SBOM in {artifacts}; missing: {string.Join(", ", missing)}. Run the Package target or download the build matrix's artifacts there.");
+        return Directory.EnumerateFiles(artifacts, $"tracer-{version}-linux-*.tar.gz")
+            .Concat(Directory.EnumerateFiles(artifacts, $"tracer-{version}-linux-*.cdx.json"))
+            .Order(StringComparer.Ordinal)
+            .ToList();
+    }
+
+    /// <summary>Writes install.sh for the repository and SHA256SUMS over every asset into the folder; returns all the assets, SHA256SUMS last.</summary>
+    public static IReadOnlyList<string> Prepare(string installScript, string artifacts, string version, string repository)
+    {
+        IReadOnlyList<string> assets = [.. Packages(artifacts, version), InstallScript.Write(installScript, artifacts, repository)];
+        return [.. assets, Sha256.WriteSums(Path.Combine(artifacts, Sums), assets)];
     }
 }

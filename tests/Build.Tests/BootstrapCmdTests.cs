@@ -1,7 +1,7 @@
 namespace TracerBuild.Tests;
 
 /// <summary>
-/// build.cmd for real, under wine (Debian's wine64; the Test target's Preflight installs it, and mingw-w64 for the stub).
+/// build.cmd for real, under wine (Debian's wine64; Preflight installs it, and mingw-w64 for the stub, for --target Test --windows-tests).
 /// There is no Windows dotnet here, so DOTNET_EXE is a stub compiled from WindowsDotnetStub.c that logs each call and
 /// exits with the codes a test chooses.
 /// </summary>
@@ -14,8 +14,8 @@ public sealed class WineFixture : IDisposable
     public WineFixture()
     {
         var compiler = WorkflowLinters.OnPath("x86_64-w64-mingw32-gcc");
-        Missing = _wine is null ? "wine64 is not installed (./build.sh --target Test installs it)."
-            : compiler is null ? "x86_64-w64-mingw32-gcc is not installed (./build.sh --target Test installs gcc-mingw-w64-x86-64-win32)."
+        Missing = _wine is null ? "wine64 is not installed (./build.sh --target Test --windows-tests installs it)."
+            : compiler is null ? "x86_64-w64-mingw32-gcc is not installed (./build.sh --target Test --windows-tests installs gcc-mingw-w64-x86-64-win32)."
             : null;
         if (Missing is not null)
             return;
@@ -79,7 +79,7 @@ public sealed class BootstrapCmdTests(WineFixture wine) : IClassFixture<WineFixt
     private static string Stamp(string checkout) => Path.Combine(checkout, ".nuke", "temp", "build-program.stamp");
 
     private static string Compile(string checkout) =>
-        $"|[build] [{WineFixture.WindowsPath(Path.Combine(checkout, "build", "_build.csproj"))}] [-nologo] [-v] [quiet] [-tl:off]";
+        $"|[build] [{WineFixture.WindowsPath(Path.Combine(checkout, "build", "_build.csproj"))}] [-nologo] [-v] [quiet] [-tl:off] [--disable-build-servers]";
 
     /// <summary>build.cmd with the stub as DOTNET_EXE answering with these exit codes; its calls, one line each.</summary>
     private (ProcessResult Result, string[] Calls) Run(string checkout, string exitCodes)

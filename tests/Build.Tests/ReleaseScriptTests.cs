@@ -1,7 +1,7 @@
 namespace TracerBuild.Tests;
 
 /// <summary>
-/// A scratch clone of the working tree tagged v1.2.3, with a fake tarball per arch (random bytes under the
+/// A scratch clone of the working tree tagged v1.2.3, with a fake tarball and SBOM per arch (random bytes under the
 /// real names: Release only uploads them, and building real ones is covered by the main-job tests).
 /// </summary>
 public sealed class TaggedScratchClone : IDisposable
@@ -28,6 +28,8 @@ public sealed class TaggedScratchClone : IDisposable
         Directory.CreateDirectory(Path.Combine(Root, "artifacts"));
         File.WriteAllBytes(Tarball("x64"), RandomBytes(40_000));
         File.WriteAllBytes(Tarball("arm64"), RandomBytes(30_000));
+        foreach (var arch in Arch.All)
+            File.WriteAllBytes(Path.Combine(Root, "artifacts", arch.SbomFileName("1.2.3")), RandomBytes(2_000));
     }
 
     public string Root { get; }
@@ -66,7 +68,7 @@ public sealed class ReleaseScriptTests(TaggedScratchClone clone) : IClassFixture
             ["--target", "Release", "--github-api-url", _github.Url, "--github-repository", "acme/tracer", .. extra]);
 
     [Fact]
-    public void Release_twice_leaves_one_published_release_with_both_tarballs_and_SHA256SUMS_and_never_prints_the_token()
+    public void Release_twice_leaves_one_published_release_with_tarballs_SBOMs_install_sh_and_SHA256SUMS_and_never_prints_the_token()
     {
         var first = Release();
         var second = Release();
@@ -76,16 +78,13 @@ public sealed class ReleaseScriptTests(TaggedScratchClone clone) : IClassFixture
         var release = Assert.Single(_github.Releases);
         Assert.Equal("v1.2.3", release.Tag);
         Assert.False(release.Draft);
-        var sizes = release.Assets.ToDictionary(a => a.Name, a => (long)a.Bytes.Length);
-        Assert.Equal(
-            new Dictionary<string, long>
-            {
-                ["SHA256SUMS"] = new FileInfo(Path.Combine(clone.Root, "artifacts", "SHA256SUMS")).Length,
-                ["tracer-1.2.3-linux-arm64.tar.gz"] = new FileInfo(clone.Tarball("arm64")).Length,
-                ["tracer-1.2.3-linux-x64.tar.gz"] = new FileInfo(clone.Tarball("x64")).Length,
-            },
-            sizes);
-        Assert.Equal(3, second.Lines.Count(l => l.StartsWith("Unchanged ", StringComparison.Ordinal)));
+        string[] names = ["SHA256SUMS", "install.sh", "tracer-1.2.3-linux-arm64.cdx.json", "tracer-1.2.3-linux-arm64.tar.gz", "tracer-1.2.3-linux-x64.cdx.json", "tracer-1.2.3-linux-x64.tar.gz"];
+        Assert.Equal(names, release.Assets.Select(a => a.Name).Order(StringComparer.Ordinal));
+        Assert.All(release.Assets, a => Assert.Equal(File.ReadAllBytes(Path.Combine(clone.Root, "artifacts", a.Name)), a.Bytes));
+        Assert.Contains("\nrepository='acme/tracer'\n", System.Text.Encoding.UTF8.GetString(release.Assets.Single(a => a.Name == "install.sh").Bytes));
+        var sums = System.Text.Encoding.UTF8.GetString(release.Assets.Single(a => a.Name == "SHA256SUMS").Bytes);
+        Assert.Equal(names[1..], sums.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l[66..]));
+        Assert.Equal(names.Length, second.Lines.Count(l => l.StartsWith("Unchanged ", StringComparison.Ordinal)));
         Assert.DoesNotContain("Uploaded", second.Output);
         Assert.DoesNotContain(Token, first.Output + second.Output);
     }
