@@ -27,7 +27,7 @@ partial class Build
                 var output = PublishDirectory(arch);
                 if (Directory.Exists(output))
                     Directory.Delete(output, recursive: true);
-                ProcessRunner.Run("dotnet", ["publish", TracerProject, "-nologo", "--no-restore", "-o", output, .. PublishSettings(arch).MsBuildArguments]);
+                Programs.Run("dotnet", ["publish", TracerProject, "-nologo", "--no-restore", "-o", output, .. PublishSettings(arch).MsBuildArguments]);
             });
         });
 

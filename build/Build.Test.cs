@@ -8,7 +8,7 @@ partial class Build
     Target Compile => _ => _
         .DependsOn(Preflight)
         .Description("Builds the solution: build program, tracer and tests")
-        .Executes(() => ProcessRunner.Run("dotnet", ["build", Solution, "-nologo", "-c", Configuration.ToString()]));
+        .Executes(() => Programs.Run("dotnet", ["build", Solution, "-nologo", "-c", Configuration.ToString()]));
 
     Target Test => _ => _
         .DependsOn(Compile)
@@ -17,7 +17,7 @@ partial class Build
         {
             if (Directory.Exists(TestResultsDirectory))
                 Directory.Delete(TestResultsDirectory, recursive: true);
-            var run = ProcessRunner.TryRun("dotnet",
+            var run = Programs.TryRun("dotnet",
                 ["test", Solution, "-nologo", "--no-build", "-c", Configuration.ToString(),
                  "--logger", "trx", "--logger", "console;verbosity=normal", "--results-directory", TestResultsDirectory],
                 echo: true);

@@ -32,11 +32,11 @@ public static class Prerequisites
     public static void Ensure(IReadOnlyList<Arch> arches, IReadOnlyList<string> extraPackages, IReadOnlyDictionary<string, string> environment)
     {
         IReadOnlyList<string> packages = [.. PackagesFor(arches), .. extraPackages];
-        if (ProcessRunner.TryRun("dpkg", ["--print-architecture"]) is not { ExitCode: 0 } native)
+        if (Programs.TryRun("dpkg", ["--print-architecture"]) is not { ExitCode: 0 } native)
             throw new BuildFailedException($"Preflight needs a Debian or Ubuntu machine (dpkg); elsewhere install {string.Join(", ", PackagesFor(arches).Concat(extraPackages))} yourself.");
 
         var nativeArch = native.Output.Trim();
-        var foreign = ProcessRunner.TryRun("dpkg", ["--print-foreign-architectures"]).Lines.ToHashSet();
+        var foreign = Programs.TryRun("dpkg", ["--print-foreign-architectures"]).Lines.ToHashSet();
         var missingArches = arches.Select(a => a.DebianArch).Where(a => a != nativeArch && !foreign.Contains(a)).Distinct().ToList();
         var wanted = PackagesFor(arches).Concat(extraPackages).ToList();
         var missing = wanted.Where(p => !IsInstalled(p)).ToList();
@@ -64,9 +64,9 @@ public static class Prerequisites
         foreach (var command in commands)
         {
             if (isRoot)
-                ProcessRunner.Run(command[0], command[1..], environment: apt);
+                Programs.Run(command[0], command[1..], environment: apt);
             else
-                ProcessRunner.Run("sudo", ["-E", .. command], environment: apt);
+                Programs.Run("sudo", ["-E", .. command], environment: apt);
         }
 
         var stillMissing = wanted.Where(p => !IsInstalled(p)).ToList();
@@ -75,6 +75,6 @@ public static class Prerequisites
     }
 
     private static bool IsInstalled(string package) =>
-        ProcessRunner.TryRun("dpkg-query", ["-W", "-f=${db:Status-Status}", package]) is { ExitCode: 0 } result &&
+        Programs.TryRun("dpkg-query", ["-W", "-f=${db:Status-Status}", package]) is { ExitCode: 0 } result &&
         result.Output.Trim() == "installed";
 }

@@ -11,7 +11,7 @@ public static partial class TracerRestore
 {
     public static void Run(string project, TracerPublishSettings settings)
     {
-        var result = ProcessRunner.TryRun("dotnet", ["restore", project, "-nologo", .. settings.MsBuildArguments], echo: true);
+        var result = Programs.TryRun("dotnet", ["restore", project, "-nologo", .. settings.MsBuildArguments], echo: true);
         if (result.ExitCode == 0)
             return;
 

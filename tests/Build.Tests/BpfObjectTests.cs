@@ -56,7 +56,7 @@ public sealed class BpfObjectTests(BuildScriptFixture build)
         var embedded = Path.Combine(dir.Path, "embedded.bpf.o");
         File.WriteAllBytes(embedded, EmbeddedResource(BuildScriptFixture.Artifact("publish/linux-arm64/tracer.dll"), "tracer.bpf.o"));
 
-        var btf = JsonDocument.Parse(ProcessRunner.Run("bpftool", ["-j", "btf", "dump", "file", embedded], echo: false).Output).RootElement.GetProperty("types");
+        var btf = JsonDocument.Parse(Programs.Run("bpftool", ["-j", "btf", "dump", "file", embedded], echo: false).Output).RootElement.GetProperty("types");
         Assert.Contains("regs", MemberNames(btf, "user_pt_regs"));
         Assert.Contains("syscallno", MemberNames(btf, "pt_regs"));
         Assert.Equal(File.ReadAllBytes(BuildScriptFixture.Artifact("obj/bpf/arm64/tracer.bpf.o")), File.ReadAllBytes(embedded));
@@ -83,7 +83,7 @@ public sealed class BpfObjectTests(BuildScriptFixture build)
             build.Succeed("--target", "CompileBpf", "--arch", "all");
         _compiled = true;
         var bpfObject = BuildScriptFixture.Artifact($"obj/bpf/{arch}/tracer.bpf.o");
-        var dump = ProcessRunner.Run("bpftool", ["-j", "btf", "dump", "file", bpfObject], echo: false);
+        var dump = Programs.Run("bpftool", ["-j", "btf", "dump", "file", bpfObject], echo: false);
         return JsonDocument.Parse(dump.Output).RootElement.GetProperty("types");
     }
 

@@ -32,7 +32,7 @@ public sealed class BuildScriptFixture : IDisposable
     public static ProcessResult BuildScript(string checkout, params string[] arguments) => BuildScript(checkout, [], arguments);
 
     public static ProcessResult BuildScript(string checkout, Dictionary<string, string> environment, params string[] arguments) =>
-        ProcessRunner.TryRun("bash", [Path.Combine(checkout, "build.sh"), .. arguments], workingDirectory: checkout, environment: environment);
+        Programs.TryRun("bash", [Path.Combine(checkout, "build.sh"), .. arguments], workingDirectory: checkout, environment: environment);
 
     /// <summary>./build.sh started, not awaited: its output goes to the returned process's streams.</summary>
     public static System.Diagnostics.Process StartBuildScript(params string[] arguments)
@@ -51,7 +51,7 @@ public sealed class BuildScriptFixture : IDisposable
     /// <summary>Extracts a tarball with the system's tar, as a user would.</summary>
     public static string Extract(string tarball, string into)
     {
-        ProcessRunner.Run("tar", ["xzf", tarball, "-C", into], echo: false);
+        Programs.Run("tar", ["xzf", tarball, "-C", into], echo: false);
         return into;
     }
 

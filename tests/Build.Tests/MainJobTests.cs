@@ -40,11 +40,11 @@ public sealed class MainJobTests(BuildScriptFixture build)
         Assert.All(Directory.EnumerateFiles(Path.Combine(top, "lib")), lib => Assert.Equal(host.ElfMachine, Elf.Machine(lib)));
         Assert.Equal(host.ElfMachine, Elf.Machine(Path.Combine(top, "tracer")));
 
-        var version = ProcessRunner.Run(Path.Combine(top, "tracer"), ["--version"], echo: false);
+        var version = Programs.Run(Path.Combine(top, "tracer"), ["--version"], echo: false);
         Assert.Equal($"tracer {Version} {host.Rid}", version.Output.Trim());
 
         // The tarball's lib/ must be what the tracer really loads, not the machine's libbpf.
-        var doctor = ProcessRunner.TryRun(Path.Combine(top, "tracer"), ["doctor"]);
+        var doctor = Programs.TryRun(Path.Combine(top, "tracer"), ["doctor"]);
         Assert.Matches($@"(?m)^pass  libbpf: libbpf \d+\.\d+ loaded from {System.Text.RegularExpressions.Regex.Escape(Path.Combine(top, "lib", "libbpf.so.1"))}$", doctor.StandardOutput);
 
         if (!Repository.IsRoot)
@@ -76,7 +76,7 @@ public sealed class MainJobTests(BuildScriptFixture build)
 
         // This machine's launcher runs the dll with the installed .NET 10 runtime; the other arch's libraries load under qemu.
         var launcher = Path.Combine(extracted.Path, $"tracer-{Version}-{Arch.Host.Rid}", "tracer");
-        Assert.Equal($"tracer {Version} {Arch.Host.Rid}", ProcessRunner.Run(launcher, ["--version"], echo: false).Output.Trim());
+        Assert.Equal($"tracer {Version} {Arch.Host.Rid}", Programs.Run(launcher, ["--version"], echo: false).Output.Trim());
 
         var foreign = Arch.All.First(a => a != Arch.Host);
         var probe = new LibbpfProbe(foreign, Repository.Root);
@@ -148,7 +148,7 @@ public sealed class MainJobTests(BuildScriptFixture build)
 
     private static void AssertChecksumVerifies(string tarballName)
     {
-        var check = ProcessRunner.TryRun("sha256sum", ["-c", tarballName + ".sha256"], workingDirectory: Path.Combine(Repository.Root, "artifacts"));
+        var check = Programs.TryRun("sha256sum", ["-c", tarballName + ".sha256"], workingDirectory: Path.Combine(Repository.Root, "artifacts"));
         Assert.True(check.ExitCode == 0, check.Output);
         Assert.Equal($"{tarballName}: OK", check.Output.Trim());
     }

@@ -47,8 +47,8 @@ public sealed class PackagingTests : IDisposable
         File.WriteAllText(source, "__attribute__((section(\"xdp\"), used)) int pass(void *ctx) { return 2; }\n");
         var withBtf = Path.Combine(_temp.Path, "with.o");
         var without = Path.Combine(_temp.Path, "without.o");
-        ProcessRunner.Run(clang, ["-g", "-O2", "-target", "bpf", "-c", source, "-o", withBtf], echo: false);
-        ProcessRunner.Run(clang, ["-O2", "-target", "bpf", "-c", source, "-o", without], echo: false);
+        Programs.Run(clang, ["-g", "-O2", "-target", "bpf", "-c", source, "-o", withBtf], echo: false);
+        Programs.Run(clang, ["-O2", "-target", "bpf", "-c", source, "-o", without], echo: false);
 
         ArchCheck.VerifyBpfObject(withBtf);
         var error = Assert.Throws<BuildFailedException>(() => ArchCheck.VerifyBpfObject(without));
@@ -96,20 +96,5 @@ public sealed class PackagingTests : IDisposable
         });
         Assert.Equal([TarballEntry.Executable, TarballEntry.Executable, TarballEntry.Regular], read.Select(e => e.Mode));
         Assert.Empty(Directory.EnumerateFiles(_temp.Path, "*.tmp-*"));
-    }
-}
-
-public sealed class ProcessRunnerTests
-{
-    [Fact]
-    public void An_interruption_ends_the_running_program_and_its_children()
-    {
-        using var interrupt = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
-        var watch = System.Diagnostics.Stopwatch.StartNew();
-
-        var result = ProcessRunner.TryRun("/bin/sh", ["-c", "sleep 30 & wait"], interruption: interrupt.Token);
-
-        Assert.NotEqual(0, result.ExitCode);
-        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10), $"took {watch.Elapsed}");
     }
 }

@@ -75,7 +75,7 @@ public sealed class ReleaseTests : IDisposable
 
         var sums = OnlyRelease().Assets.Single(a => a.Name == "SHA256SUMS").Text;
         Assert.Equal(["tracer-1.2.3-linux-arm64.tar.gz", "tracer-1.2.3-linux-x64.tar.gz"], sums.TrimEnd('\n').Split('\n').Select(l => l[66..]));
-        var check = ProcessRunner.Run("sha256sum", ["-c", "SHA256SUMS"], workingDirectory: _artifacts.Path, echo: false);
+        var check = Programs.Run("sha256sum", ["-c", "SHA256SUMS"], workingDirectory: _artifacts.Path, echo: false);
         Assert.Equal(2, check.Lines.Count(l => l.EndsWith(": OK", StringComparison.Ordinal)));
     }
 

@@ -25,7 +25,7 @@ public sealed class TracerProcess : IDisposable
     public int Id => _process.Id;
 
     /// <summary>Sends a signal (SIGINT, SIGTERM) as a user's Ctrl-C or kill would.</summary>
-    public void Signal(string signal) => ProcessRunner.Run("kill", [$"-{signal}", Id.ToString()], echo: false);
+    public void Signal(string signal) => Programs.Run("kill", [$"-{signal}", Id.ToString()], echo: false);
 
     /// <summary>Waits for the tracer to exit by itself (--duration or a signal) and returns what it printed.</summary>
     public (int ExitCode, string Stdout, string Stderr) WaitForExit()

@@ -180,7 +180,7 @@ public sealed partial class TracerTests(BuildScriptFixture build)
         var tracer = CopyForEveryone(Tracer(), out var dir);
         using var _ = dir;
 
-        var asRoot = ProcessRunner.TryRun(tracer, ["doctor"]);
+        var asRoot = Programs.TryRun(tracer, ["doctor"]);
         var asNobody = AsNobody(tracer, "doctor");
 
         Assert.Equal(0, asRoot.ExitCode);
@@ -211,8 +211,8 @@ public sealed partial class TracerTests(BuildScriptFixture build)
         Directory.CreateDirectory(Path.Combine(dir.Path, "lib"));
         File.WriteAllText(Path.Combine(dir.Path, "lib", "libbpf.so.1"), "not a shared library");
 
-        var doctor = ProcessRunner.TryRun(tracer, ["doctor"]);
-        var monitor = ProcessRunner.TryRun(tracer, ["monitor", "--duration", "1"]);
+        var doctor = Programs.TryRun(tracer, ["doctor"]);
+        var monitor = Programs.TryRun(tracer, ["monitor", "--duration", "1"]);
 
         Assert.Equal(6, doctor.ExitCode);
         Assert.Contains(doctor.Lines, l => l.StartsWith("FAIL  libbpf: libbpf.so.1 could not be loaded from ", StringComparison.Ordinal) && l.Contains("fix: install libbpf1"));
@@ -228,7 +228,7 @@ public sealed partial class TracerTests(BuildScriptFixture build)
     [InlineData("--pid", "0")]
     public void Bad_input_gives_one_error_line_and_exit_code_1(string option, string value)
     {
-        var result = ProcessRunner.TryRun(Tracer(), ["monitor", option, value]);
+        var result = Programs.TryRun(Tracer(), ["monitor", option, value]);
 
         Assert.Equal(1, result.ExitCode);
         var line = Assert.Single(result.Lines);
@@ -294,12 +294,12 @@ public sealed partial class TracerTests(BuildScriptFixture build)
     }
 
     private static ProcessResult AsNobody(string tracer, params string[] arguments) =>
-        ProcessRunner.TryRun("setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all", tracer, .. arguments]);
+        Programs.TryRun("setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all", tracer, .. arguments]);
 
     /// <summary>Ids of all BPF programs loaded in the kernel.</summary>
     private static List<int> LoadedProgramIds()
     {
-        var show = ProcessRunner.Run("bpftool", ["-j", "prog", "show"], echo: false);
+        var show = Programs.Run("bpftool", ["-j", "prog", "show"], echo: false);
         return [.. JsonDocument.Parse(show.Output).RootElement.EnumerateArray().Select(p => p.GetProperty("id").GetInt32())];
     }
 }

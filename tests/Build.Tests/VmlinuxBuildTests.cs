@@ -56,7 +56,7 @@ public sealed class VmlinuxBuildTests : IDisposable
         var command = string.Join(' ', new[] { Path.Combine(Repository.Root, "build.sh") }.Concat(Vmlinux()).Select(a => $"'{a}'"));
 
         // script(1) runs the build on a pseudo-terminal, as a person at a terminal would.
-        var onTerminal = ProcessRunner.TryRun("script", ["-qec", command, typescript], environment: new Dictionary<string, string> { ["CI"] = "" });
+        var onTerminal = Programs.TryRun("script", ["-qec", command, typescript], environment: new Dictionary<string, string> { ["CI"] = "" });
         var shown = File.ReadAllText(typescript);
         File.Delete(typescript);
 
@@ -152,7 +152,7 @@ public sealed class VmlinuxBuildTests : IDisposable
         Assert.True(_mirror.Stalled.Wait(TimeSpan.FromMinutes(2), TestContext.Current.CancellationToken), "the build never started downloading");
 
         // build.sh execs the build program, so its process is the one a terminal's Ctrl-C reaches.
-        ProcessRunner.Run("kill", ["-INT", build.Id.ToString()], echo: false);
+        Programs.Run("kill", ["-INT", build.Id.ToString()], echo: false);
 
         Assert.True(build.WaitForExit(TimeSpan.FromSeconds(30)), "the build did not stop after SIGINT");
         Assert.Equal(BuildRunner.InterruptedExitCode, build.ExitCode);
