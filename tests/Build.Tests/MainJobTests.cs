@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 
 namespace TracerBuild.Tests;
@@ -155,28 +154,20 @@ public sealed class MainJobTests(BuildScriptFixture build)
 
     private static void AssertTracesExecEvents(string tracer)
     {
-        using var monitor = Process.Start(new ProcessStartInfo(tracer, ["monitor", "--duration", "3"])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        })!;
-        var stdout = monitor.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
-        var ready = monitor.StandardError.ReadLine();
-        if (ready?.StartsWith("tracer: tracing", StringComparison.Ordinal) != true)
-            Assert.Fail($"tracer monitor did not start: {ready}{monitor.StandardError.ReadToEnd()}");
+        using var monitor = new TracerProcess(tracer, "--duration", "3");
 
         var started = DateTime.UtcNow;
         for (var i = 0; i < 3; i++)
-            Process.Start("/bin/true")!.WaitForExit();
+            Programs.Run("/bin/true", [], echo: false);
 
-        Assert.True(monitor.WaitForExit(TimeSpan.FromSeconds(30)), "tracer monitor --duration 3 did not exit");
-        Assert.Equal(0, monitor.ExitCode);
-        var events = stdout.Result.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
-        Assert.Equal($"tracer: {events.Count} events received, 0 lost", monitor.StandardError.ReadToEnd().Trim());
+        var (exitCode, stdout, stderr) = monitor.WaitForExit();
+        Assert.Equal(0, exitCode);
+        var events = TracerProcess.JsonLines(stdout);
+        Assert.Equal($"tracer: {events.Count} events received, 0 lost", stderr.Trim());
         var trueRuns = events.Where(e => e.GetProperty("type").GetString() == "exec" && e.GetProperty("comm").GetString() == "true").ToList();
 
         Assert.True(3 == trueRuns.Count(e => e.GetProperty("ppid").GetInt32() == Environment.ProcessId),
-            $"expected 3 exec events of /bin/true with ppid {Environment.ProcessId}, got:\n{stdout.Result}");
+            $"expected 3 exec events of /bin/true with ppid {Environment.ProcessId}, got:\n{stdout}");
         Assert.All(trueRuns, e =>
         {
             Assert.EndsWith("/bin/true", e.GetProperty("filename").GetString());

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 
 namespace TracerBuild.Tests;
@@ -6,33 +5,23 @@ namespace TracerBuild.Tests;
 /// <summary>A running <c>tracer monitor</c>: started, waited for until it traces, then stopped and read.</summary>
 public sealed class TracerProcess : IDisposable
 {
-    private readonly Process _process;
-    private readonly Task<string> _stdout;
+    private readonly BackgroundProgram _program;
 
     public TracerProcess(string tracer, params string[] arguments)
     {
-        _process = Process.Start(new ProcessStartInfo(tracer, ["monitor", .. arguments])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        })!;
-        _stdout = _process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
-        var ready = _process.StandardError.ReadLine();
+        _program = new BackgroundProgram(tracer, ["monitor", .. arguments]);
+        var ready = _program.NextErrorLine();
         if (ready?.StartsWith("tracer: tracing", StringComparison.Ordinal) != true)
-            Assert.Fail($"tracer monitor {string.Join(' ', arguments)} did not start: {ready}{_process.StandardError.ReadToEnd()}");
+            Assert.Fail($"tracer monitor {string.Join(' ', arguments)} did not start: {ready}{_program.WaitForExit().Stderr}");
     }
 
-    public int Id => _process.Id;
+    public int Id => _program.Id;
 
     /// <summary>Sends a signal (SIGINT, SIGTERM) as a user's Ctrl-C or kill would.</summary>
-    public void Signal(string signal) => Programs.Run("kill", [$"-{signal}", Id.ToString()], echo: false);
+    public void Signal(string signal) => _program.Signal(signal);
 
     /// <summary>Waits for the tracer to exit by itself (--duration or a signal) and returns what it printed.</summary>
-    public (int ExitCode, string Stdout, string Stderr) WaitForExit()
-    {
-        Assert.True(_process.WaitForExit(TimeSpan.FromSeconds(30)), "tracer monitor did not exit");
-        return (_process.ExitCode, _stdout.Result, _process.StandardError.ReadToEnd());
-    }
+    public (int ExitCode, string Stdout, string Stderr) WaitForExit() => _program.WaitForExit();
 
     /// <summary>Every stdout line parsed as JSON: fails the test on a line that is not one JSON object.</summary>
     public static List<JsonElement> JsonLines(string stdout) =>
@@ -60,10 +49,5 @@ public sealed class TracerProcess : IDisposable
         }
     }
 
-    public void Dispose()
-    {
-        if (!_process.HasExited)
-            _process.Kill();
-        _process.Dispose();
-    }
+    public void Dispose() => _program.Dispose();
 }

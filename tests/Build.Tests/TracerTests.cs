@@ -90,17 +90,13 @@ public sealed partial class TracerTests(BuildScriptFixture build)
         var marker = Path.Combine(dir.Path, "marker.txt");
         File.WriteAllText(marker, "hello");
         // The shell waits for a line, then becomes cat with the same pid.
-        using var shell = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("/bin/sh", ["-c", "read line; exec cat \"$0\"", marker])
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-        })!;
+        using var shell = new BackgroundProgram("/bin/sh", ["-c", "read line; exec cat \"$0\"", marker], withInput: true);
 
         using var tracer = new TracerProcess(Tracer(), "--events", "exec,open", "--pid", shell.Id.ToString(), "--duration", "3");
         RunToEnd("/bin/cat", marker);
-        shell.StandardInput.WriteLine("go");
-        shell.StandardInput.Close();
-        Assert.True(shell.WaitForExit(TimeSpan.FromSeconds(10)));
+        shell.WriteLine("go");
+        shell.CloseInput();
+        shell.WaitForExit(TimeSpan.FromSeconds(10));
         var (exitCode, stdout, _) = tracer.WaitForExit();
 
         Assert.Equal(0, exitCode);
@@ -270,8 +266,7 @@ public sealed partial class TracerTests(BuildScriptFixture build)
     /// <summary>Runs a program to its end and returns its pid.</summary>
     private static int RunToEnd(string program, params string[] arguments)
     {
-        using var process = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo(program, arguments) { RedirectStandardOutput = true })!;
-        process.StandardOutput.ReadToEnd();
+        using var process = new BackgroundProgram(program, arguments);
         process.WaitForExit();
         return process.Id;
     }
