@@ -5,7 +5,7 @@ partial class Build
 {
     Target Package => _ => _
         .DependsOn(Publish)
-        .Description("Packs each arch into artifacts/tracer-<version>-linux-<arch>.tar.gz with a .sha256")
+        .Description("Packs each arch into artifacts/tracer-<version>-linux-<arch>.tar.gz with a .sha256, each read back and verified")
         .Inputs(() => Arches.SelectMany(a => TarballContents(a)).Select(e => e.SourcePath).OfType<string>())
         .InputValues(() => [ReleaseVersion, SourceDate.ToUnixTimeSeconds().ToString(), .. Arches.Select(TarballName)])
         .Outputs(() => Arches.SelectMany(a => new[] { TarballPath(a), TarballPath(a) + ".sha256" }))
@@ -24,6 +24,7 @@ partial class Build
             {
                 var tarball = TarballPath(arch);
                 Tarball.Write(tarball, TarballContents(arch), SourceDate);
+                TarballReader.Verify(tarball, TarballContents(arch));
                 Sha256.WriteSums(tarball + ".sha256", [tarball]);
                 Log.Line($"Wrote {Path.GetRelativePath(RootDirectory, tarball)} ({new FileInfo(tarball).Length:N0} bytes)");
             });

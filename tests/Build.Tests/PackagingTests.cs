@@ -1,4 +1,3 @@
-using System.Formats.Tar;
 using System.IO.Compression;
 using TracerBuild.Engine;
 
@@ -83,18 +82,19 @@ public sealed class PackagingTests : IDisposable
         Tarball.Write(second, entries.Reverse(), mtime);
 
         Assert.Equal(File.ReadAllBytes(first), File.ReadAllBytes(second));
-        using var reader = new TarReader(new GZipStream(File.OpenRead(first), CompressionMode.Decompress));
-        var read = new List<TarEntry>();
-        while (reader.GetNextEntry() is { } entry)
-            read.Add(entry);
+        var read = TarballReader.Read(first);
         Assert.Equal(["top/", "top/a.sh", "top/b.txt"], read.Select(e => e.Name));
         Assert.All(read, e =>
         {
-            Assert.Equal(TarEntryFormat.Gnu, e.Format);
             Assert.Equal((0, 0), (e.Uid, e.Gid));
-            Assert.Equal(mtime, e.ModificationTime);
+            Assert.Equal(mtime.UtcDateTime, e.Modified?.ToUniversalTime());
         });
         Assert.Equal([TarballEntry.Executable, TarballEntry.Executable, TarballEntry.Regular], read.Select(e => e.Mode));
+        // GNU format: the header's magic is "ustar  \0" (POSIX ustar and PAX have "ustar\0" and a version).
+        using var tar = new GZipStream(File.OpenRead(first), CompressionMode.Decompress);
+        var header = new byte[512];
+        tar.ReadExactly(header);
+        Assert.Equal("ustar  \0"u8.ToArray(), header[257..265]);
         Assert.Empty(Directory.EnumerateFiles(_temp.Path, "*.tmp-*"));
     }
 }
