@@ -74,7 +74,8 @@ public static class Prerequisites
             throw new BuildFailedException($"apt-get finished but these are still missing: {string.Join(" ", stillMissing)}.");
     }
 
+    // Without an arch, dpkg-query prints one status per installed arch (zlib1g-dev of amd64 and arm64): one per line.
     private static bool IsInstalled(string package) =>
-        Programs.TryRun("dpkg-query", ["-W", "-f=${db:Status-Status}", package]) is { ExitCode: 0 } result &&
-        result.Output.Trim() == "installed";
+        Programs.TryRun("dpkg-query", ["-W", "-f=${db:Status-Status}\n", package]) is { ExitCode: 0 } result &&
+        result.Lines.Any() && result.Lines.All(l => l.Trim() == "installed");
 }
