@@ -23,8 +23,12 @@ public sealed record Arch(
     public static readonly Arch Arm64 = new(
         "arm64", ["aarch64"], "linux-arm64", "arm64", "aarch64", "aarch64-linux-gnu", 183, "arm64");
 
-    /// <summary>The release tarball of a version for this arch (the version without build metadata).</summary>
-    public string TarballName(string version) => $"tracer-{version}-{Rid}";
+    /// <summary>
+    /// The tarball of a version for this arch (the version without build metadata); a framework-dependent one has a
+    /// name of its own, so it is never taken for the self-contained release tarball.
+    /// </summary>
+    public string TarballName(string version, bool selfContained = true) =>
+        selfContained ? $"tracer-{version}-{Rid}" : $"tracer-{version}-{Rid}-framework-dependent";
 
     /// <summary>Where Debian's multiarch packages put this arch's libraries.</summary>
     public string LibraryDir => $"/usr/lib/{GnuTriplet}";

@@ -30,7 +30,7 @@ partial class Build
             });
         });
 
-    string TarballName(Arch arch) => arch.TarballName(TracerBuild.ReleaseVersion.WithoutMetadata(ReleaseVersion));
+    string TarballName(Arch arch) => arch.TarballName(TracerBuild.ReleaseVersion.WithoutMetadata(ReleaseVersion), SelfContained);
 
     string TarballPath(Arch arch) => Path.Combine(ArtifactsDirectory, $"{TarballName(arch)}.tar.gz");
 

@@ -16,7 +16,7 @@ partial class Build : BuildBase
     [Parameter("SemVer of the release; default: the git tag vX.Y.Z on HEAD, else a -dev version")]
     readonly string? Version = null;
 
-    [Parameter("true: self-contained single file; false: framework-dependent tracer.dll with a launcher script")]
+    [Parameter("true (default): self-contained, needs no .NET; false: framework-dependent tracer.dll with a launcher script, in a tarball named ...-framework-dependent")]
     readonly bool SelfContained = true;
 
     [Parameter("Where vmlinux.h headers come from: a base URL, file:// URL or local folder laid out like upstream")]
