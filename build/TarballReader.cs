@@ -65,12 +65,16 @@ public static class TarballReader
             var got = byName[want.Name];
             if (got.IsDirectory != (want.SourcePath is null))
                 Fail($"{want.Name} is {(got.IsDirectory ? "a folder" : "a file")}, expected {(want.SourcePath is null ? "a folder" : "a file")}");
-            if (want.SourcePath is { } source && got.Size != new FileInfo(source).Length)
-                Fail($"{want.Name} has {got.Size:N0} bytes, its source {source} {new FileInfo(source).Length:N0}");
+            if (want.SourcePath is { } source && got.Size != SizeOf(source))
+                Fail($"{want.Name} has {got.Size:N0} bytes, its source {source} {SizeOf(source):N0}");
             if (got.Mode != want.Mode)
                 Fail($"{want.Name} has mode {Convert.ToString((int)got.Mode, 8)}, expected {Convert.ToString((int)want.Mode, 8)}");
         }
     }
+
+    /// <summary>The size of what a path holds: libz.so.1 and the like are links, and the tarball holds their target's bytes.</summary>
+    private static long SizeOf(string path) =>
+        ((File.ResolveLinkTarget(path, returnFinalTarget: true) as FileInfo) ?? new FileInfo(path)).Length;
 
     /// <summary>Whether a link in <paramref name="folder"/> to <paramref name="target"/> resolves outside the top folder.</summary>
     private static bool LeavesFolder(string[] folder, string target, string top)

@@ -68,6 +68,16 @@ public sealed class TarballReaderTests : IDisposable
     }
 
     [Fact]
+    public void A_source_that_is_a_link_is_sized_by_its_target_as_the_writer_copies_it()
+    {
+        var versioned = Path.Combine(_temp.Path, "libz.so.1.2.13");
+        File.Move(_library, versioned);
+        File.CreateSymbolicLink(_library, Path.GetFileName(versioned));
+
+        TarballReader.Verify(Written(_expected), _expected);
+    }
+
+    [Fact]
     public void A_missing_library_is_named() =>
         Assert.Equal("t.tar.gz read back wrong: missing t/lib/libz.so.1.", Problem(Written(_expected.Where(e => !e.Name.EndsWith(".so.1")))));
 
