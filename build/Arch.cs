@@ -43,6 +43,10 @@ public sealed record Arch(
 
     public IReadOnlyList<string> CrossPackages => [$"gcc-{GnuTriplet.Replace('_', '-')}", $"libc6-dev-{DebianArch}-cross"];
 
+    /// <summary>What NativeAOT needs to link this arch's tracer on another arch: the cross linker, and this arch's libc and zlib to link against.</summary>
+    public IReadOnlyList<string> AotCrossPackages =>
+        [.. CrossPackages, $"binutils-{GnuTriplet.Replace('_', '-')}", $"libc6-dev:{DebianArch}", $"zlib1g-dev:{DebianArch}"];
+
     public static IReadOnlyList<Arch> All { get; } = [X64, Arm64];
 
     /// <summary>The arch of the machine the build runs on.</summary>

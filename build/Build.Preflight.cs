@@ -28,5 +28,13 @@ partial class Build
     /// <summary>The tests build and package every arch, so they need every arch's libraries, and qemu to load the foreign ones.</summary>
     IReadOnlyList<Arch> PrerequisiteArches => IsScheduled(Test) ? TracerBuild.Arch.All : Arches;
 
-    IReadOnlyList<string> ExtraPrerequisites => IsScheduled(Test) ? Prerequisites.TestPackagesFor(PrerequisiteArches) : [];
+    IReadOnlyList<string> ExtraPrerequisites =>
+    [
+        .. (IsScheduled(Test) ? Prerequisites.TestPackagesFor(PrerequisiteArches) : [])
+            // A NativeAOT tracer for another arch is linked with that arch's toolchain (the host's is clang, a Tool).
+            .Concat(IsScheduled(Test) || (IsScheduled(Publish) && SelfContained && Executable == TracerExecutable.Aot)
+                ? PrerequisiteArches.Where(a => a != TracerBuild.Arch.Host).SelectMany(a => a.AotCrossPackages)
+                : [])
+            .Distinct(),
+    ];
 }

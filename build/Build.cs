@@ -19,6 +19,9 @@ partial class Build : BuildBase
     [Parameter("true (default): self-contained, needs no .NET; false: framework-dependent tracer.dll with a launcher script, in a tarball named ...-framework-dependent")]
     readonly bool SelfContained = true;
 
+    [Parameter("How a self-contained tracer is compiled: aot (NativeAOT, the default) or singlefile (trimmed single file on the JIT)")]
+    readonly TracerExecutable Executable = TracerExecutable.Aot;
+
     [Parameter("Where vmlinux.h headers come from: a base URL, file:// URL or local folder laid out like upstream")]
     readonly string VmlinuxMirror = "https://raw.githubusercontent.com/libbpf/vmlinux.h";
 
@@ -120,4 +123,10 @@ enum Configuration
 {
     Debug,
     Release,
+}
+
+enum TracerExecutable
+{
+    Aot,
+    SingleFile,
 }
