@@ -11,5 +11,5 @@ sc_tracer=$(stat -c %s artifacts/publish/linux-x64/tracer)
 printf '%-40s %12s\n' "tarball" "bytes"
 printf '%-40s %12d  (tracer single file: %d bytes)\n' "linux-x64, self-contained, trimmed" "$sc" "$sc_tracer"
 for arch in x64 arm64; do
-    printf '%-40s %12d\n' "linux-$arch, framework-dependent" "$(stat -c %s "artifacts/tracer-$version-linux-$arch.tar.gz")"
+    printf '%-40s %12d\n' "linux-$arch, framework-dependent" "$(stat -c %s "artifacts/tracer-$version-linux-$arch-framework-dependent.tar.gz")"
 done

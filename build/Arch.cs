@@ -29,8 +29,12 @@ public sealed record Arch(
         "arm64", ["aarch64"], "linux-arm64", "arm64", "aarch64", "aarch64-linux-gnu", 183, "arm64",
         "qemu-system-arm", ["-M", "virt", "-cpu", "max,pauth-impdef=on"], "ttyAMA0");
 
-    /// <summary>The release tarball of a version for this arch (the version without build metadata).</summary>
-    public string TarballName(string version) => $"tracer-{version}-{Rid}";
+    /// <summary>
+    /// The tarball of a version for this arch (the version without build metadata); a framework-dependent one has a
+    /// name of its own, so it is never taken for the self-contained release tarball.
+    /// </summary>
+    public string TarballName(string version, bool selfContained = true) =>
+        selfContained ? $"tracer-{version}-{Rid}" : $"tracer-{version}-{Rid}-framework-dependent";
 
     /// <summary>The CycloneDX SBOM published beside that tarball.</summary>
     public string SbomFileName(string version) => $"{TarballName(version)}.cdx.json";
@@ -53,6 +57,10 @@ public sealed record Arch(
 
     /// <summary>Debian's kernel image for VMs of this arch: the cloud flavour boots fast and has BTF.</summary>
     public string DebianCloudKernel => $"linux-image-cloud-{DebianArch}";
+
+    /// <summary>What NativeAOT needs to link this arch's tracer on another arch: the cross linker, and this arch's libc and zlib to link against.</summary>
+    public IReadOnlyList<string> AotCrossPackages =>
+        [.. CrossPackages, $"binutils-{GnuTriplet.Replace('_', '-')}", $"libc6-dev:{DebianArch}", $"zlib1g-dev:{DebianArch}"];
 
     public static IReadOnlyList<Arch> All { get; } = [X64, Arm64];
 

@@ -14,7 +14,7 @@ partial class Build
             ForEachArch(arch =>
             {
                 Directory.CreateDirectory(Path.GetDirectoryName(BpfObject(arch))!);
-                var clang = ProcessRunner.TryRun("clang", ClangArguments(arch), echo: true);
+                var clang = Programs.TryRun("clang", ClangArguments(arch), echo: true);
                 if (clang.ExitCode != 0)
                 {
                     var hint = CompilerHints.For(clang.Output);

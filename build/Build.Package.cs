@@ -5,7 +5,7 @@ partial class Build
 {
     Target Package => _ => _
         .DependsOn(Publish)
-        .Description("Packs each arch into artifacts/tracer-<version>-linux-<arch>.tar.gz with a .sha256 and a CycloneDX SBOM (.cdx.json)")
+        .Description("Packs each arch into artifacts/tracer-<version>-linux-<arch>.tar.gz with a .sha256 and a CycloneDX SBOM (.cdx.json), each read back and verified")
         // The restore's assets file names the NuGet packages and runtime pack the SBOM lists.
         .Inputs(() => Arches.SelectMany(a => TarballContents(a)).Select(e => e.SourcePath).OfType<string>()
             .Concat(Arches.Select(AssetsFile)))
@@ -26,6 +26,7 @@ partial class Build
             {
                 var tarball = TarballPath(arch);
                 Tarball.Write(tarball, TarballContents(arch), SourceDate, PackageTemporaryDirectory);
+                TarballReader.Verify(tarball, TarballContents(arch));
                 Sha256.WriteSums(tarball + ".sha256", [tarball], PackageTemporaryDirectory);
                 Log.Line($"Wrote {Path.GetRelativePath(RootDirectory, tarball)} ({new FileInfo(tarball).Length:N0} bytes)");
                 WriteSbom(arch);
@@ -64,13 +65,13 @@ partial class Build
         var input = new SbomInput(arch, TracerBuild.ReleaseVersion.WithoutMetadata(ReleaseVersion), TarballPath(arch), AssetsFile(arch),
             SelfContained ? null : Path.Combine(PublishDirectory(arch), "tracer.runtimeconfig.json"), libraries, SourceDate);
         Sbom.Write(SbomPath(arch), input,
-            package => ProcessRunner.Run("dpkg-query", ["-W", "-f=${Version}", package], echo: false).Output.Trim(), OsRelease.Read());
+            package => Programs.Run("dpkg-query", ["-W", "-f=${Version}", package], echo: false).Output.Trim(), OsRelease.Read());
         Log.Line($"Wrote {Path.GetRelativePath(RootDirectory, SbomPath(arch))}");
     }
 
     string SbomPath(Arch arch) => Path.Combine(ArtifactsDirectory, arch.SbomFileName(TracerBuild.ReleaseVersion.WithoutMetadata(ReleaseVersion)));
 
-    string TarballName(Arch arch) => arch.TarballName(TracerBuild.ReleaseVersion.WithoutMetadata(ReleaseVersion));
+    string TarballName(Arch arch) => arch.TarballName(TracerBuild.ReleaseVersion.WithoutMetadata(ReleaseVersion), SelfContained);
 
     string TarballPath(Arch arch) => Path.Combine(ArtifactsDirectory, $"{TarballName(arch)}.tar.gz");
 

@@ -7,7 +7,7 @@ partial class Build
         .DependsOn(Preflight)
         .Description("Restores the tracer for each arch; stops here when the feed lacks a self-contained arch's runtime packs")
         .Inputs(() => [TracerProject, .. SharedBuildFiles])
-        .InputValues(() => [Configuration.ToString(), $"self-contained {SelfContained}", .. Arches.Select(a => a.Rid)])
+        .InputValues(() => [Configuration.ToString(), $"self-contained {SelfContained}", $"executable {Executable}", .. Arches.Select(a => a.Rid)])
         .Outputs(() => Arches.Select(AssetsFile))
         .Executes(() =>
         {
@@ -32,7 +32,7 @@ partial class Build
         });
 
     TracerPublishSettings PublishSettings(Arch arch) =>
-        new(arch, SelfContained, Configuration.ToString(), ReleaseVersion, BpfObject(arch), RestoreDirectory(arch));
+        new(arch, SelfContained, Executable == TracerExecutable.Aot, Configuration.ToString(), ReleaseVersion, BpfObject(arch), RestoreDirectory(arch));
 
     string RestoreDirectory(Arch arch) => Path.Combine(ObjDirectory, "restore", arch.Rid);
 

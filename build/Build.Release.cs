@@ -26,9 +26,8 @@ partial class Build
             var assets = ReleaseFiles.Prepare(Path.Combine(RootDirectory, InstallScript.FileName), ArtifactsDirectory,
                 TracerBuild.ReleaseVersion.WithoutMetadata(ReleaseVersion), ReleaseRepository);
 
-            // Uploads of tens of megabytes may take longer than HttpClient's default 100 s.
-            using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(15) };
-            var github = new GitHubClient(http, new Uri(GithubApiUrl), ReleaseRepository, GithubToken!);
+            // Uploads of tens of megabytes may take longer than the default 100 s.
+            var github = new GitHubApi(new Uri(GithubApiUrl), ReleaseRepository, GithubToken!, TimeSpan.FromMinutes(15));
             var release = new ReleasePublisher(github).Publish(ReleaseTag, prerelease: ReleaseTag.Contains('-'), assets);
             Log.Line($"Release {ReleaseTag} of {ReleaseRepository} is published: {release.HtmlUrl}");
         });

@@ -24,7 +24,7 @@ partial class Build
         {
             if (Directory.Exists(TestResultsDirectory))
                 Directory.Delete(TestResultsDirectory, recursive: true);
-            var run = ProcessRunner.TryRun("dotnet",
+            var run = Programs.TryRun("dotnet",
                 ["test", Solution, "-nologo", "--no-build", "--disable-build-servers", "-c", Configuration.ToString(),
                  "--logger", "trx", "--logger", "console;verbosity=normal", "--results-directory", TestResultsDirectory,
                  .. TestFilter is { Length: > 0 } filter ? new[] { "--filter", $"FullyQualifiedName~{filter}" } : []],

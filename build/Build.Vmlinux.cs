@@ -39,7 +39,7 @@ partial class Build
             using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(5) };
             http.DefaultRequestHeaders.UserAgent.ParseAdd("tracer-build");
             var gitRef = VmlinuxRef is { Length: > 0 } requested ? requested : "main";
-            var commit = new GitHubClient(http, new Uri(GithubApiUrl), Lock.Repository, GithubToken ?? "").CommitOf(gitRef);
+            var commit = new GitHubApi(new Uri(GithubApiUrl), Lock.Repository, GithubToken ?? "", TimeSpan.FromMinutes(5)).CommitOf(gitRef);
             var cache = new VmlinuxCache(CacheDirectory);
             var provider = new VmlinuxProvider(Mirror.Create(VmlinuxMirror, http, FetchPolicy.Default, Cancellation), cache);
 

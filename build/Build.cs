@@ -16,8 +16,11 @@ partial class Build : BuildBase
     [Parameter("SemVer of the release; default: the git tag vX.Y.Z on HEAD, else a -dev version")]
     readonly string? Version = null;
 
-    [Parameter("true: self-contained single file; false: framework-dependent tracer.dll with a launcher script")]
+    [Parameter("true (default): self-contained, needs no .NET; false: framework-dependent tracer.dll with a launcher script, in a tarball named ...-framework-dependent")]
     readonly bool SelfContained = true;
+
+    [Parameter("How a self-contained tracer is compiled: aot (NativeAOT, the default) or singlefile (trimmed single file on the JIT)")]
+    readonly TracerExecutable Executable = TracerExecutable.Aot;
 
     [Parameter("Where vmlinux.h headers come from: a base URL, file:// URL or local folder laid out like upstream")]
     readonly string VmlinuxMirror = "https://raw.githubusercontent.com/libbpf/vmlinux.h";
@@ -140,4 +143,10 @@ enum Configuration
 {
     Debug,
     Release,
+}
+
+enum TracerExecutable
+{
+    Aot,
+    SingleFile,
 }

@@ -9,10 +9,10 @@ namespace TracerBuild;
 public static class DotNetCli
 {
     public static ProcessResult Run(string objDirectory, IEnumerable<string> arguments) =>
-        InOwnTemp(objDirectory, environment => ProcessRunner.Run("dotnet", [.. arguments, "--disable-build-servers"], environment: environment));
+        InOwnTemp(objDirectory, environment => Programs.Run("dotnet", [.. arguments, "--disable-build-servers"], environment: environment));
 
     public static ProcessResult TryRun(string objDirectory, IEnumerable<string> arguments, bool echo) =>
-        InOwnTemp(objDirectory, environment => ProcessRunner.TryRun("dotnet", [.. arguments, "--disable-build-servers"], environment: environment, echo: echo));
+        InOwnTemp(objDirectory, environment => Programs.TryRun("dotnet", [.. arguments, "--disable-build-servers"], environment: environment, echo: echo));
 
     private static ProcessResult InOwnTemp(string objDirectory, Func<IReadOnlyDictionary<string, string>, ProcessResult> run)
     {

@@ -22,7 +22,7 @@ public sealed partial record GitHead(string ShortSha, long CommitTime, string? T
     {
         try
         {
-            var result = ProcessRunner.TryRun("git", ["-C", repository, .. arguments]);
+            var result = Programs.TryRun("git", ["-C", repository, .. arguments]);
             return result.ExitCode == 0 ? result.StandardOutput.Trim() : null;
         }
         catch (BuildFailedException)

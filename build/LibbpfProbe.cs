@@ -26,9 +26,9 @@ public sealed class LibbpfProbe(Arch arch, string root)
     {
         var probe = Path.Combine(root, "artifacts", "obj", "probe", arch.Name, "libbpf-probe");
         Directory.CreateDirectory(Path.GetDirectoryName(probe)!);
-        ProcessRunner.Run(Compiler, ["-O2", "-Wall", "-Werror", "-o", probe, Path.Combine(root, "build", "probe", "libbpf-probe.c"), "-ldl"], echo: false);
+        Programs.Run(Compiler, ["-O2", "-Wall", "-Werror", "-o", probe, Path.Combine(root, "build", "probe", "libbpf-probe.c"), "-ldl"], echo: false);
 
-        var result = ProcessRunner.TryRun(Qemu, ["-L", arch.CrossSysroot, probe, .. Prerequisites.PackagedLibraries.Select(l => Path.Combine(libraryDirectory, l))]);
+        var result = Programs.TryRun(Qemu, ["-L", arch.CrossSysroot, probe, .. Prerequisites.PackagedLibraries.Select(l => Path.Combine(libraryDirectory, l))]);
         return result.ExitCode == 0
             ? result.Output.Trim()
             : throw new BuildFailedException($"The {arch.Name} libraries do not load under qemu: {result.Output.Trim()}");

@@ -52,7 +52,7 @@ public static partial class PrerequisiteReport
         const string fix = "sudo apt-get install clang";
         if (path is null)
             return new("clang", false, "not on PATH", fix);
-        var version = ProcessRunner.TryRun(path, ["--version"]).StandardOutput;
+        var version = Programs.TryRun(path, ["--version"]).StandardOutput;
         var major = ClangMajor().Match(version) is { Success: true } m ? int.Parse(m.Groups[1].Value) : 0;
         return new($"clang >= {MinimumClang}", major >= MinimumClang, $"clang {major} ({path})", $"{fix} (version {MinimumClang} or newer)");
     }
@@ -65,7 +65,7 @@ public static partial class PrerequisiteReport
 
     private static PrerequisiteCheck Dotnet(string? path)
     {
-        var version = path is null ? null : ProcessRunner.TryRun(path, ["--version"]).StandardOutput.Trim();
+        var version = path is null ? null : Programs.TryRun(path, ["--version"]).StandardOutput.Trim();
         return new(".NET SDK", version is not null && version.StartsWith("10.", StringComparison.Ordinal),
             version is null ? "dotnet not on PATH" : $"{version} ({path})", "install the .NET 10 SDK (global.json pins the feature band)");
     }

@@ -48,11 +48,11 @@ public static class Prerequisites
     public static void Ensure(IReadOnlyList<Arch> arches, IReadOnlyList<string> extraPackages)
     {
         IReadOnlyList<string> packages = [.. PackagesFor(arches), .. extraPackages];
-        if (ProcessRunner.TryRun("dpkg", ["--print-architecture"]) is not { ExitCode: 0 } native)
+        if (Programs.TryRun("dpkg", ["--print-architecture"]) is not { ExitCode: 0 } native)
             throw new BuildFailedException($"Preflight needs a Debian or Ubuntu machine (dpkg); elsewhere install {string.Join(", ", PackagesFor(arches).Concat(extraPackages))} yourself.");
 
         var nativeArch = native.Output.Trim();
-        var foreign = ProcessRunner.TryRun("dpkg", ["--print-foreign-architectures"]).Lines.ToHashSet();
+        var foreign = Programs.TryRun("dpkg", ["--print-foreign-architectures"]).Lines.ToHashSet();
         var missingArches = arches.Select(a => a.DebianArch).Where(a => a != nativeArch && !foreign.Contains(a)).Distinct().ToList();
         var wanted = PackagesFor(arches).Concat(extraPackages).ToList();
         var missing = wanted.Where(p => !IsInstalled(p, nativeArch)).ToList();
@@ -69,8 +69,8 @@ public static class Prerequisites
             .ToList();
         // Root installs; anyone else only through a sudo that is there and asks no password (as on CI runners): detected, not assumed.
         var isRoot = Environment.IsPrivilegedProcess;
-        var sudoInstalled = ProcessRunner.TryRun("/bin/sh", ["-c", "command -v sudo"]).ExitCode == 0;
-        if (!isRoot && !(sudoInstalled && ProcessRunner.TryRun("sudo", ["-n", "true"]).ExitCode == 0))
+        var sudoInstalled = Programs.TryRun("/bin/sh", ["-c", "command -v sudo"]).ExitCode == 0;
+        if (!isRoot && !(sudoInstalled && Programs.TryRun("sudo", ["-n", "true"]).ExitCode == 0))
         {
             var how = sudoInstalled
                 ? string.Join(" && ", commands.Select(c => "sudo " + string.Join(' ', c)))
@@ -85,9 +85,9 @@ public static class Prerequisites
         foreach (var command in commands)
         {
             if (isRoot)
-                ProcessRunner.Run(command[0], command[1..], environment: apt);
+                Programs.Run(command[0], command[1..], environment: apt);
             else
-                ProcessRunner.Run("sudo", ["-E", .. command], environment: apt);
+                Programs.Run("sudo", ["-E", .. command], environment: apt);
         }
 
         var stillMissing = wanted.Where(p => !IsInstalled(p, nativeArch)).ToList();
@@ -101,7 +101,7 @@ public static class Prerequisites
     /// is a line of its own, with its arch.
     /// </summary>
     internal static bool IsInstalled(string package, string nativeArch) =>
-        ProcessRunner.TryRun("dpkg-query", ["-W", "-f=${Architecture} ${db:Status-Status}\n", package]) is { ExitCode: 0 } result &&
+        Programs.TryRun("dpkg-query", ["-W", "-f=${Architecture} ${db:Status-Status}\n", package]) is { ExitCode: 0 } result &&
         IsInstalled(package, nativeArch, result.StandardOutput);
 
     internal static bool IsInstalled(string package, string nativeArch, string dpkgQueryOutput) =>

@@ -16,10 +16,10 @@ public sealed record RetryPolicy(int Attempts, TimeSpan FirstBackoff, bool Jitte
     /// its result, or its exception thrown.
     /// </summary>
     /// <param name="transient">Why an outcome is worth another try, or null when asking again would get the same answer.</param>
-    /// <param name="serverWait">How long a result asks to be left alone (e.g. Retry-After), or null for the backoff.</param>
+    /// <param name="serverWait">How long an outcome (a result, or an exception carrying a response) asks to be left alone, e.g. Retry-After; null for the backoff.</param>
     /// <param name="time">What the waits run on; tests pass one whose timers fire at once.</param>
     public ResiliencePipeline<T> Pipeline<T>(
-        string what, Func<Outcome<T>, string?> transient, Func<T, TimeSpan?>? serverWait = null, TimeProvider? time = null) =>
+        string what, Func<Outcome<T>, string?> transient, Func<Outcome<T>, TimeSpan?>? serverWait = null, TimeProvider? time = null) =>
         new ResiliencePipelineBuilder<T> { TimeProvider = time ?? TimeProvider.System }
             .AddRetry(new RetryStrategyOptions<T>
             {
@@ -29,7 +29,7 @@ public sealed record RetryPolicy(int Attempts, TimeSpan FirstBackoff, bool Jitte
                 UseJitter = Jitter,
                 ShouldHandle = args => ValueTask.FromResult(transient(args.Outcome) is not null),
                 // The server knows when it will answer better than the backoff guesses.
-                DelayGenerator = args => ValueTask.FromResult(args.Outcome.Result is { } result ? serverWait?.Invoke(result) : null),
+                DelayGenerator = args => ValueTask.FromResult(serverWait?.Invoke(args.Outcome)),
                 OnRetry = args =>
                 {
                     Log.Line($"{what}: {transient(args.Outcome)}; retrying in {args.RetryDelay.TotalSeconds:0.#} s (attempt {args.AttemptNumber + 2} of {Attempts})");

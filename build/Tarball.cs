@@ -34,9 +34,9 @@ public static class Tarball
                     Gid = 0,
                     UserName = "root",
                     GroupName = "root",
+                    // No atime/ctime: GNU tar leaves them empty, and readers that take the field for ustar's name
+                    // prefix (SharpCompress) read "<atime> <ctime>/top/..." when they are set.
                     ModificationTime = mtime,
-                    AccessTime = mtime,
-                    ChangeTime = mtime,
                 };
                 using var data = isFolder ? null : File.OpenRead(entry.SourcePath!);
                 if (data is not null)

@@ -1,7 +1,9 @@
 namespace TracerBuild;
 
 /// <summary>How the tracer is restored and published for one arch: the same properties for both steps.</summary>
-public sealed record TracerPublishSettings(Arch Arch, bool SelfContained, string Configuration, string Version, string BpfObject, string RestoreDirectory)
+/// <param name="NativeAot">For a self-contained tracer: NativeAOT (a native executable; another arch's is cross-linked with
+/// Debian's cross toolchain), else a trimmed single file on the JIT.</param>
+public sealed record TracerPublishSettings(Arch Arch, bool SelfContained, bool NativeAot, string Configuration, string Version, string BpfObject, string RestoreDirectory)
 {
     public IReadOnlyList<string> MsBuildArguments =>
     [
@@ -11,8 +13,10 @@ public sealed record TracerPublishSettings(Arch Arch, bool SelfContained, string
         // Each arch keeps its own assets file, so all arches restore up front and publish with --no-restore.
         $"-p:MSBuildProjectExtensionsPath={RestoreDirectory}/",
         $"-p:SelfContained={SelfContained}",
-        // Single file and trimming need the arch's runtime pack, so only self-contained builds use them.
-        $"-p:PublishSingleFile={SelfContained}",
+        // Single file and trimming need the arch's runtime pack, so only self-contained builds use them; NativeAOT trims
+        // by itself and is one file by nature. Restore sees PublishAot too, so it fetches the ILCompiler packs.
+        $"-p:PublishAot={SelfContained && NativeAot}",
+        $"-p:PublishSingleFile={SelfContained && !NativeAot}",
         $"-p:PublishTrimmed={SelfContained}",
         $"-p:UseAppHost={SelfContained}",
         // Reproducible: no checkout paths in the binaries, no PDB to ship.

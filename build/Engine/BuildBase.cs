@@ -77,7 +77,7 @@ public abstract class BuildBase
         }
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Interrupt);
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Interrupt);
-        ProcessRunner.Interruption = interrupted.Token;
+        Programs.Interruption = interrupted.Token;
         return BuildRunner.Run(build, args, defaultTarget(build), environment, Console.Out, Console.Error, interrupted.Token);
     }
 

@@ -21,7 +21,7 @@ public static partial class GitHubRepositoryName
                 ? given
                 : throw new BuildInputException($"Invalid --github-repository '{given}': expected owner/name such as acme/tracer ({Rules}).");
         }
-        var origin = ProcessRunner.TryRun("git", ["-C", root, "remote", "get-url", "origin"]);
+        var origin = Programs.TryRun("git", ["-C", root, "remote", "get-url", "origin"]);
         return origin.ExitCode == 0 && FromRemoteUrl(origin.Output.Trim()) is { } parsed
             ? parsed
             : throw new BuildInputException("Release needs the GitHub repository: pass --github-repository owner/name or set GITHUB_REPOSITORY (the origin remote is not a GitHub URL).");

@@ -13,16 +13,16 @@ public static class ReleaseFiles
     /// </summary>
     public static IReadOnlyList<string> Packages(string artifacts, string version)
     {
-        var missing = Arch.All
+        // Exactly the arch table's self-contained tarballs: a framework-dependent one has another name and is not released.
+        var packages = Arch.All
             .SelectMany(a => new[] { $"{a.TarballName(version)}.tar.gz", a.SbomFileName(version) })
-            .Where(name => !File.Exists(Path.Combine(artifacts, name)))
-            .ToList();
-        if (missing.Count > 0)
-            throw new BuildFailedException($"Release of {version} needs every arch's tarball and SBOM in {artifacts}; missing: {string.Join(", ", missing)}. Run the Package target or download the build matrix's artifacts there.");
-        return Directory.EnumerateFiles(artifacts, $"tracer-{version}-linux-*.tar.gz")
-            .Concat(Directory.EnumerateFiles(artifacts, $"tracer-{version}-linux-*.cdx.json"))
+            .Select(name => Path.Combine(artifacts, name))
             .Order(StringComparer.Ordinal)
             .ToList();
+        var missing = packages.Where(p => !File.Exists(p)).Select(Path.GetFileName).ToList();
+        if (missing.Count > 0)
+            throw new BuildFailedException($"Release of {version} needs every arch's tarball and SBOM in {artifacts}; missing: {string.Join(", ", missing)}. Run the Package target or download the build matrix's artifacts there.");
+        return packages;
     }
 
     /// <summary>Writes install.sh for the repository and SHA256SUMS over every asset into the folder; returns all the assets, SHA256SUMS last.</summary>

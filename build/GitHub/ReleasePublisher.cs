@@ -1,3 +1,4 @@
+using Octokit;
 using TracerBuild.Engine;
 
 namespace TracerBuild.GitHub;
@@ -6,18 +7,18 @@ namespace TracerBuild.GitHub;
 /// Makes the GitHub release of a tag hold the given files (creating it as a draft if need be), then publishes it.
 /// Idempotent: an asset already there with the same bytes is left alone, a different one is replaced.
 /// </summary>
-public sealed class ReleasePublisher(GitHubClient github)
+public sealed class ReleasePublisher(GitHubApi github)
 {
     private const int UploadAttempts = 3;
 
-    public GitHubRelease Publish(string tag, bool prerelease, IReadOnlyList<string> files)
+    public Release Publish(string tag, bool prerelease, IReadOnlyList<string> files)
     {
         var release = Find(tag);
         if (release is null)
         {
             try
             {
-                release = github.CreateRelease(new NewRelease(tag, tag, Draft: true, prerelease));
+                release = github.CreateDraftRelease(tag, prerelease);
                 Log.Line($"Created draft release {tag}");
             }
             catch (GitHubAlreadyExistsException)
@@ -38,15 +39,15 @@ public sealed class ReleasePublisher(GitHubClient github)
 
         if (!release.Draft)
             return release;
-        release = github.UpdateRelease(release.Id, new ReleaseUpdate(Draft: false));
+        release = github.PublishRelease(release.Id);
         Log.Line($"Published release {tag}");
         return release;
     }
 
     /// <summary>releases/tags/{tag} only finds published releases; a draft left by an earlier run is found by listing them all.</summary>
-    private GitHubRelease? Find(string tag) => github.ListReleases().FirstOrDefault(r => r.TagName == tag);
+    private Release? Find(string tag) => github.ListReleases().FirstOrDefault(r => r.TagName == tag);
 
-    private void Put(GitHubRelease release, IReadOnlyList<GitHubAsset> assets, string file)
+    private void Put(Release release, IReadOnlyList<GitHubAsset> assets, string file)
     {
         var name = Path.GetFileName(file);
         var local = new LocalAsset(new FileInfo(file).Length, Sha256.OfFile(file));

@@ -39,13 +39,13 @@ public sealed partial class DebianArchive(string stateDirectory, string uri, str
             Directory.CreateDirectory(Path.Combine(stateDirectory, folder));
         File.WriteAllText(Path.Combine(stateDirectory, "status"), "");
         File.WriteAllText(Path.Combine(stateDirectory, "sources.list"), $"deb [arch={arch.DebianArch} signed-by={Keyring}] {uri} {suite} main\n");
-        ProcessRunner.Run("apt-get", [.. Options, "update"], echo: false);
+        Programs.Run("apt-get", [.. Options, "update"], echo: false);
     }
 
     /// <summary>The versioned package a metapackage such as linux-image-cloud-arm64 depends on.</summary>
     public string Dependency(string metapackage)
     {
-        var depends = ProcessRunner.Run("apt-cache", [.. Options, "depends", metapackage], echo: false).Output;
+        var depends = Programs.Run("apt-cache", [.. Options, "depends", metapackage], echo: false).Output;
         return DependsLine().Match(depends) is { Success: true } match
             ? match.Groups[1].Value
             : throw new Engine.BuildFailedException($"{metapackage} in {suite} ({arch.DebianArch}) names no package it depends on.");
@@ -56,7 +56,7 @@ public sealed partial class DebianArchive(string stateDirectory, string uri, str
     {
         Directory.CreateDirectory(folder);
         var before = Directory.GetFiles(folder, "*.deb").ToHashSet();
-        ProcessRunner.Run("apt-get", [.. Options, "download", .. packages], workingDirectory: folder, echo: false);
+        Programs.Run("apt-get", [.. Options, "download", .. packages], workingDirectory: folder, echo: false);
         return Directory.GetFiles(folder, "*.deb").Where(f => !before.Contains(f)).Order(StringComparer.Ordinal).ToList();
     }
 

@@ -15,7 +15,7 @@ public sealed record VmImage(string Kernel, string Initramfs)
             Directory.Delete(workDirectory, recursive: true);
         var root = Directory.CreateDirectory(Path.Combine(workDirectory, "root")).FullName;
         foreach (var deb in packages.Userland)
-            ProcessRunner.Run("dpkg-deb", ["-x", deb, root], echo: false);
+            Programs.Run("dpkg-deb", ["-x", deb, root], echo: false);
         MergeUsr(root);
 
         var opt = Directory.CreateDirectory(Path.Combine(root, "opt")).FullName;
@@ -28,7 +28,7 @@ public sealed record VmImage(string Kernel, string Initramfs)
         Vm.Initramfs.Write(root, initramfs);
 
         var kernelFiles = Directory.CreateDirectory(Path.Combine(workDirectory, "kernel")).FullName;
-        ProcessRunner.Run("dpkg-deb", ["-x", packages.Kernel, kernelFiles], echo: false);
+        Programs.Run("dpkg-deb", ["-x", packages.Kernel, kernelFiles], echo: false);
         return new(Directory.GetFiles(Path.Combine(kernelFiles, "boot"), "vmlinuz-*").Single(), initramfs);
     }
 

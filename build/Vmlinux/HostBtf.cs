@@ -11,7 +11,7 @@ public static class HostBtf
     {
         if (!File.Exists(KernelBtf))
             throw new BuildFailedException($"This kernel has no {KernelBtf} (it needs CONFIG_DEBUG_INFO_BTF=y); use the pinned headers instead of --vmlinux-source host.");
-        var dump = ProcessRunner.Run("bpftool", ["btf", "dump", "file", KernelBtf, "format", "c"], echo: false);
+        var dump = Programs.Run("bpftool", ["btf", "dump", "file", KernelBtf, "format", "c"], echo: false);
         return System.Text.Encoding.UTF8.GetBytes(dump.StandardOutput);
     }
 }

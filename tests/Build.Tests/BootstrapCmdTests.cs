@@ -20,9 +20,9 @@ public sealed class WineFixture : IDisposable
         if (Missing is not null)
             return;
         Stub = Path.Combine(_temp.Path, "dotnet.exe");
-        ProcessRunner.Run(compiler!, ["-O", "-Wall", "-Werror", "-o", Stub, Path.Combine(Repository.Root, "tests", "Build.Tests", "WindowsDotnetStub.c")], echo: false);
+        Programs.Run(compiler!, ["-O", "-Wall", "-Werror", "-o", Stub, Path.Combine(Repository.Root, "tests", "Build.Tests", "WindowsDotnetStub.c")], echo: false);
         // Creating the prefix takes a while and talks on stderr; done once here, so that the tests see only build.cmd.
-        ProcessRunner.Run("/usr/bin/env", ["-i", .. Environment(), _wine!, "cmd", "/c", "exit"], echo: false);
+        Programs.Run("/usr/bin/env", ["-i", .. Environment(), _wine!, "cmd", "/c", "exit"], echo: false);
     }
 
     /// <summary>Why build.cmd cannot be run here; null when it can.</summary>
@@ -32,7 +32,7 @@ public sealed class WineFixture : IDisposable
 
     /// <summary>cmd /c build.cmd in a checkout, with only these variables (and wine's own) in the environment.</summary>
     public ProcessResult BuildCmd(string checkout, IEnumerable<string> variables, params string[] arguments) =>
-        ProcessRunner.TryRun("/usr/bin/env", ["-i", .. Environment(), .. variables, _wine!, "cmd", "/c", "build.cmd", .. arguments],
+        Programs.TryRun("/usr/bin/env", ["-i", .. Environment(), .. variables, _wine!, "cmd", "/c", "build.cmd", .. arguments],
             workingDirectory: checkout);
 
     /// <summary>Wine maps Z: to /.</summary>
@@ -45,7 +45,7 @@ public sealed class WineFixture : IDisposable
     {
         // The prefix's wineserver lingers a few seconds after its last program; it must not outlive its folder.
         if (_wine is not null && File.Exists(Path.Combine(Path.GetDirectoryName(_wine)!, "wineserver")))
-            ProcessRunner.TryRun("/usr/bin/env", ["-i", .. Environment(), Path.Combine(Path.GetDirectoryName(_wine)!, "wineserver"), "-k"]);
+            Programs.TryRun("/usr/bin/env", ["-i", .. Environment(), Path.Combine(Path.GetDirectoryName(_wine)!, "wineserver"), "-k"]);
         _temp.Dispose();
     }
 }

@@ -80,7 +80,7 @@ public sealed class BootstrapFreshnessTests : IDisposable
     [Fact]
     public void Given_the_stamp_the_program_exits_75_at_once_when_stale_and_runs_when_fresh()
     {
-        ProcessResult Help() => ProcessRunner.TryRun("dotnet", [Path.Combine(AppContext.BaseDirectory, "_build.dll"), "--help"],
+        ProcessResult Help() => Programs.TryRun("dotnet", [Path.Combine(AppContext.BaseDirectory, "_build.dll"), "--help"],
             environment: new Dictionary<string, string> { ["TRACER_BUILD_ROOT"] = Root, [BuildProgramFreshness.StampVariable] = Stamp });
 
         Apply("edit build/Build.cs");

@@ -12,7 +12,7 @@ public sealed class BootstrapTests : IDisposable
     private string PathWithoutDotnet() => ToolFolder.Create(_temp.Path, "bash", "dirname", "find", "mkdir", "sed", "curl", "touch", "chmod", "flock");
 
     private static ProcessResult BuildScript(string checkout, string path, string installScriptUrl) =>
-        ProcessRunner.TryRun("/usr/bin/env",
+        Programs.TryRun("/usr/bin/env",
             ["-i", $"PATH={path}", $"HOME={Environment.GetEnvironmentVariable("HOME")}", $"DOTNET_INSTALL_SCRIPT_URL={installScriptUrl}",
              "bash", Path.Combine(checkout, "build.sh"), "--help"],
             workingDirectory: checkout);
@@ -32,7 +32,7 @@ public sealed class BootstrapTests : IDisposable
     public void Without_an_SDK_it_installs_the_pinned_one_into_nuke_temp_and_uses_it()
     {
         var clone = Path.Combine(_temp.Path, "clone");
-        ProcessRunner.Run("git", ["clone", "-q", Repository.Root, clone], echo: false);
+        Programs.Run("git", ["clone", "-q", Repository.Root, clone], echo: false);
         var calls = Path.Combine(_temp.Path, "installer-calls");
         using var site = new MirrorServer(Directory.CreateDirectory(Path.Combine(_temp.Path, "site")).FullName);
         // Stands in for dotnet-install.sh: records its arguments and "installs" a dotnet that runs this machine's SDK.

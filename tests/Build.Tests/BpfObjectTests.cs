@@ -60,7 +60,7 @@ public sealed class BpfObjectTests(BuildScriptFixture build)
     public void Sys_exit_compares_the_syscall_number_only_with_syscalls_the_arch_has(string arch, int[] numbers)
     {
         Btf(arch); // compiles the objects
-        var disassembly = ProcessRunner.Run("llvm-objdump", ["-d", "--no-show-raw-insn", "--section=tp_btf/sys_exit", BuildScriptFixture.Artifact($"obj/bpf/{arch}/tracer.bpf.o")], echo: false).Output;
+        var disassembly = Programs.Run("llvm-objdump", ["-d", "--no-show-raw-insn", "--section=tp_btf/sys_exit", BuildScriptFixture.Artifact($"obj/bpf/{arch}/tracer.bpf.o")], echo: false).Output;
         // The syscall number's register is the one first compared with openat's number.
         var register = Regex.Match(disassembly, $@"if (r\d+) [!=]= {numbers.Intersect([56, 257]).Single()} goto").Groups[1].Value;
         Assert.NotEmpty(register);
@@ -80,7 +80,7 @@ public sealed class BpfObjectTests(BuildScriptFixture build)
         var embedded = Path.Combine(dir.Path, "embedded.bpf.o");
         File.WriteAllBytes(embedded, EmbeddedResource(BuildScriptFixture.Artifact("publish/linux-arm64/tracer.dll"), "tracer.bpf.o"));
 
-        var btf = JsonDocument.Parse(ProcessRunner.Run("bpftool", ["-j", "btf", "dump", "file", embedded], echo: false).Output).RootElement.GetProperty("types");
+        var btf = JsonDocument.Parse(Programs.Run("bpftool", ["-j", "btf", "dump", "file", embedded], echo: false).Output).RootElement.GetProperty("types");
         Assert.Contains("regs", MemberNames(btf, "user_pt_regs"));
         Assert.Contains("syscallno", MemberNames(btf, "pt_regs"));
         Assert.Equal(File.ReadAllBytes(BuildScriptFixture.Artifact("obj/bpf/arm64/tracer.bpf.o")), File.ReadAllBytes(embedded));
@@ -107,7 +107,7 @@ public sealed class BpfObjectTests(BuildScriptFixture build)
             build.Succeed("--target", "CompileBpf", "--arch", "all");
         _compiled = true;
         var bpfObject = BuildScriptFixture.Artifact($"obj/bpf/{arch}/tracer.bpf.o");
-        var dump = ProcessRunner.Run("bpftool", ["-j", "btf", "dump", "file", bpfObject], echo: false);
+        var dump = Programs.Run("bpftool", ["-j", "btf", "dump", "file", bpfObject], echo: false);
         return JsonDocument.Parse(dump.Output).RootElement.GetProperty("types");
     }
 

@@ -32,26 +32,18 @@ public sealed class BuildScriptFixture : IDisposable
     public static ProcessResult BuildScript(string checkout, params string[] arguments) => BuildScript(checkout, [], arguments);
 
     public static ProcessResult BuildScript(string checkout, Dictionary<string, string> environment, params string[] arguments) =>
-        ProcessRunner.TryRun("bash", [Path.Combine(checkout, "build.sh"), .. arguments], workingDirectory: checkout, environment: environment);
+        Programs.TryRun("bash", [Path.Combine(checkout, "build.sh"), .. arguments], workingDirectory: checkout, environment: environment);
 
-    /// <summary>./build.sh started, not awaited: its output goes to the returned process's streams.</summary>
-    public static System.Diagnostics.Process StartBuildScript(params string[] arguments)
-    {
-        var start = new System.Diagnostics.ProcessStartInfo("bash", [Path.Combine(Repository.Root, "build.sh"), .. arguments])
-        {
-            WorkingDirectory = Repository.Root,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        return System.Diagnostics.Process.Start(start)!;
-    }
+    /// <summary>./build.sh started, not awaited.</summary>
+    public static BackgroundProgram StartBuildScript(params string[] arguments) =>
+        new("bash", [Path.Combine(Repository.Root, "build.sh"), .. arguments], Repository.Root);
 
     public static string Artifact(string name) => Path.Combine(Repository.Root, "artifacts", name);
 
     /// <summary>Extracts a tarball with the system's tar, as a user would.</summary>
     public static string Extract(string tarball, string into)
     {
-        ProcessRunner.Run("tar", ["xzf", tarball, "-C", into], echo: false);
+        Programs.Run("tar", ["xzf", tarball, "-C", into], echo: false);
         return into;
     }
 

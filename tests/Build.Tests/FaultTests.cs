@@ -25,9 +25,9 @@ public sealed class FaultTests : IDisposable
     [Fact]
     public void Preflight_counts_a_package_installed_for_two_arches_as_installed_on_this_machine()
     {
-        var native = ProcessRunner.Run("dpkg", ["--print-architecture"], echo: false).Output.Trim();
+        var native = Programs.Run("dpkg", ["--print-architecture"], echo: false).Output.Trim();
         // A package dpkg lists once per arch, such as libbpf1 once Preflight installed it for both.
-        var twice = ProcessRunner.TryRun("dpkg-query", ["-W", "-f=${db:Status-Status} ${binary:Package}\n"]).StandardOutput
+        var twice = Programs.TryRun("dpkg-query", ["-W", "-f=${db:Status-Status} ${binary:Package}\n"]).StandardOutput
             .Split('\n', StringSplitOptions.RemoveEmptyEntries)
             .Where(l => l.StartsWith("installed ", StringComparison.Ordinal))
             .Select(l => l["installed ".Length..].Split(':')[0])
@@ -49,7 +49,7 @@ public sealed class FaultTests : IDisposable
         Directory.CreateDirectory(Path.Combine(checkout, "artifacts", "test-results"));
         File.WriteAllText(Path.Combine(checkout, "artifacts", "test-results", "summary.txt"), "250 passed, 0 failed, 3 skipped\n");
 
-        var result = ProcessRunner.TryRun("bash", [Path.Combine(checkout, ".ci", "run")], workingDirectory: checkout);
+        var result = Programs.TryRun("bash", [Path.Combine(checkout, ".ci", "run")], workingDirectory: checkout);
 
         Assert.Equal(1, result.ExitCode);
         Assert.DoesNotContain("250 passed", result.Output);
@@ -86,7 +86,7 @@ public sealed class FaultTests : IDisposable
     [Fact]
     public void A_program_that_fails_on_a_full_disk_is_reported_as_such_in_one_line()
     {
-        var error = Assert.Throws<TracerBuild.Engine.BuildFailedException>(() => ProcessRunner.Run("sh",
+        var error = Assert.Throws<TracerBuild.Engine.BuildFailedException>(() => Programs.Run("sh",
             ["-c", "echo 'error MSB3021: Unable to copy file \"a\" to \"b\". No space left on device : b' >&2; exit 1"], echo: false));
 
         Assert.Equal("sh failed: No space left on device. Free space on the disk it was writing to, then run the build again.", error.Message);
@@ -95,7 +95,7 @@ public sealed class FaultTests : IDisposable
     [Fact]
     public void MSBuild_is_told_not_to_retry_copies_for_ten_seconds_each()
     {
-        var settings = new TracerPublishSettings(Arch.X64, true, "Release", "1.2.3", "tracer.bpf.o", "restore");
+        var settings = new TracerPublishSettings(Arch.X64, true, true, "Release", "1.2.3", "tracer.bpf.o", "restore");
 
         Assert.Contains("-p:CopyRetryCount=0", settings.MsBuildArguments);
     }

@@ -16,7 +16,7 @@ public sealed class IncrementalBuildTests(BuildScriptFixture build) : IDisposabl
     public void A_warm_run_skips_msbuild_and_every_target_and_an_edit_reruns_only_what_it_affects()
     {
         var clone = Path.Combine(_temp.Path, "clone");
-        ProcessRunner.Run("git", ["clone", "-q", Repository.Root, clone], echo: false);
+        Programs.Run("git", ["clone", "-q", Repository.Root, clone], echo: false);
         var dotnetLog = Path.Combine(_temp.Path, "dotnet.log");
         var wrapper = Path.Combine(_temp.Path, "dotnet");
         File.WriteAllText(wrapper, $"#!/bin/sh\necho \"$1\" >> {dotnetLog}\nexec dotnet \"$@\"\n");

@@ -31,7 +31,7 @@ public sealed class InstallEndToEndTests(BuildScriptFixture build) : IDisposable
         {
             var prefix = Path.Combine(_temp.Path, $"prefix-{arch.Name}");
             var tools = arch == Arch.Host ? null : UnameOfEmulated(foreign, qemu, compiler);
-            var install = ProcessRunner.TryRun("/bin/sh",
+            var install = Programs.TryRun("/bin/sh",
                 ["-c", "curl -fsSL \"$1/latest/download/install.sh\" | sh -s -- --prefix \"$2\"", "sh", _releases.BaseUrl, prefix],
                 environment: new Dictionary<string, string>
                 {
@@ -51,14 +51,14 @@ public sealed class InstallEndToEndTests(BuildScriptFixture build) : IDisposable
 
             var tracer = Path.Combine(prefix, "bin", "tracer");
             var version = arch == Arch.Host
-                ? ProcessRunner.TryRun(tracer, ["--version"])
-                : ProcessRunner.TryRun(qemu, [tracer, "--version"]);
+                ? Programs.TryRun(tracer, ["--version"])
+                : Programs.TryRun(qemu, [tracer, "--version"]);
             Assert.True(version.ExitCode == 0, $"{tracer} --version:\n{version.Output}");
             Assert.Equal($"tracer {Version} {arch.Rid}", version.Output.Trim());
         }
 
         // Started through its link, the host's tracer still loads the libbpf installed beside it.
-        var doctor = ProcessRunner.TryRun(Path.Combine(_temp.Path, $"prefix-{Arch.Host.Name}", "bin", "tracer"), ["doctor"]);
+        var doctor = Programs.TryRun(Path.Combine(_temp.Path, $"prefix-{Arch.Host.Name}", "bin", "tracer"), ["doctor"]);
         Assert.Contains($"loaded from {Path.Combine(_temp.Path, $"prefix-{Arch.Host.Name}", "lib", "tracer", "lib", "libbpf.so.1")}", doctor.StandardOutput);
     }
 
@@ -91,7 +91,7 @@ public sealed class InstallEndToEndTests(BuildScriptFixture build) : IDisposable
             foreach (var (file, package) in Prerequisites.Libraries)
             {
                 var library = components[package];
-                var installed = ProcessRunner.Run("dpkg-query", ["-W", "-f=${Version}", $"{package}:{arch.DebianArch}"], echo: false).Output.Trim();
+                var installed = Programs.Run("dpkg-query", ["-W", "-f=${Version}", $"{package}:{arch.DebianArch}"], echo: false).Output.Trim();
                 Assert.Equal(installed, library.GetProperty("version").GetString());
                 Assert.Contains($"?arch={arch.DebianArch}&", library.GetProperty("purl").GetString());
                 var inTarball = $"{arch.TarballName(Version)}/lib/{file}";
@@ -119,7 +119,7 @@ public sealed class InstallEndToEndTests(BuildScriptFixture build) : IDisposable
             int main(void) { struct utsname u; if (uname(&u) != 0) return 1; puts(u.machine); return 0; }
             """);
         var program = Path.Combine(folder, $"uname.{arch.Name}");
-        ProcessRunner.Run(compiler, ["-static", "-O2", "-o", program, source], echo: false);
+        Programs.Run(compiler, ["-static", "-O2", "-o", program, source], echo: false);
         var wrapper = Path.Combine(folder, "uname");
         File.WriteAllText(wrapper, $"#!/bin/sh\nexec {qemu} {program} \"$@\"\n");
         File.SetUnixFileMode(wrapper, TarballEntry.Executable);

@@ -43,7 +43,7 @@ public sealed class InstallScriptTests : IDisposable
     private ProcessResult Install(string script, string[] arguments, string? tools = null, bool asNobody = false) =>
         InstallScriptRunner.Run(script, [.. arguments, "--base-url", _releases.BaseUrl], tools, asNobody);
 
-    private string InstalledVersion() => ProcessRunner.Run(Path.Combine(_prefix, "bin", "tracer"), ["--version"], echo: false).Output.Trim();
+    private string InstalledVersion() => Programs.Run(Path.Combine(_prefix, "bin", "tracer"), ["--version"], echo: false).Output.Trim();
 
     /// <summary>Every file and link under the prefix, with its target or content, to show a failure changed nothing.</summary>
     private string[] PrefixContents() =>

@@ -9,7 +9,7 @@ public sealed class LauncherTests : IDisposable
     public void Dispose() => _temp.Dispose();
 
     private ProcessResult Launch(string path, string? dotnetRoot = null) =>
-        ProcessRunner.TryRun("/bin/sh", [_launcher, "--version"], environment: new Dictionary<string, string>
+        Programs.TryRun("/bin/sh", [_launcher, "--version"], environment: new Dictionary<string, string>
         {
             ["PATH"] = path,
             ["DOTNET_ROOT"] = dotnetRoot ?? "",

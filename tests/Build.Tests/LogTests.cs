@@ -53,9 +53,9 @@ public sealed class LogTests : IDisposable
         [Secret]
         public string? ApiToken = null;
 
-        public string Tool = "";
+        public string Script = "";
 
-        public Target Echo => _ => _.Executes(() => ProcessRunner.Run("sh", ["-c", Tool, "sh", $"token={ApiToken}"]));
+        public Target Echo => _ => _.Executes(() => Programs.Run("sh", ["-c", Script, "sh", $"token={ApiToken}"]));
 
         public Target Warn => _ => _.Executes(() => Log.Warning($"{ApiToken} is about to expire"));
 
@@ -91,7 +91,7 @@ public sealed class LogTests : IDisposable
     [Fact]
     public void A_secret_is_redacted_from_the_echoed_command_and_from_what_the_program_prints()
     {
-        var output = Run(new ToolBuild { Tool = "echo \"got $1\"; echo \"$1\" >&2" }, "Echo", underActions: false);
+        var output = Run(new ToolBuild { Script = "echo \"got $1\"; echo \"$1\" >&2" }, "Echo", underActions: false);
 
         Assert.Contains("> sh -c 'echo \"got $1\"; echo \"$1\" >&2' sh token=***\n", output);
         Assert.Contains("\ngot token=***\n", output);
@@ -122,8 +122,8 @@ public sealed class LogTests : IDisposable
         var file = Path.Combine(_root.Path, "bpf", "tracer.bpf.c");
         var line = $"{file}:12:2: warning: \"x\" [-W#warnings]";
 
-        var output = Run(new ToolBuild { Tool = $"echo '{line}'" }, "Echo", underActions: true);
-        var plain = Run(new ToolBuild { Tool = $"echo '{line}'" }, "Echo", underActions: false);
+        var output = Run(new ToolBuild { Script = $"echo '{line}'" }, "Echo", underActions: true);
+        var plain = Run(new ToolBuild { Script = $"echo '{line}'" }, "Echo", underActions: false);
 
         Assert.Contains($"{line}\n::warning file=bpf/tracer.bpf.c,line=12,col=2::\"x\" [-W#warnings]\n", output);
         Assert.Contains($"{line}\n", plain);

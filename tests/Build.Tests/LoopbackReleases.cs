@@ -61,7 +61,7 @@ public static class InstallScriptRunner
         {
             ["PATH"] = tools is null ? Environment.GetEnvironmentVariable("PATH")! : $"{tools}:{Environment.GetEnvironmentVariable("PATH")}",
         };
-        return ProcessRunner.TryRun("/bin/sh", ["-c", $"script=$1; shift; exec {shell} -s -- \"$@\" < \"$script\"", "sh", script, .. arguments],
+        return Programs.TryRun("/bin/sh", ["-c", $"script=$1; shift; exec {shell} -s -- \"$@\" < \"$script\"", "sh", script, .. arguments],
             environment: variables);
     }
 

@@ -26,9 +26,9 @@ public sealed class ReadmeExampleTests(BuildScriptFixture build)
         build.Succeed("--target", "Publish", "--arch", Arch.Host.Name);
 
         using var tracer = new TracerProcess(BuildScriptFixture.Artifact($"publish/{Arch.Host.Rid}/tracer"), "--duration", "3");
-        ProcessRunner.Run("/bin/cat", ["/etc/hostname"], echo: false);
+        Programs.Run("/bin/cat", ["/etc/hostname"], echo: false);
         // bash's /dev/tcp connects; port 9 (discard) is closed here, which is still a traced connect.
-        ProcessRunner.TryRun("bash", ["-c", "exec 3<>/dev/tcp/127.0.0.1/9"]);
+        Programs.TryRun("bash", ["-c", "exec 3<>/dev/tcp/127.0.0.1/9"]);
         var real = TracerProcess.JsonLines(tracer.WaitForExit().Stdout)
             .GroupBy(e => e.GetProperty("type").GetString()!)
             .ToDictionary(g => g.Key, g => Keys(g.First()));

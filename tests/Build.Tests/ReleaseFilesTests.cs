@@ -29,7 +29,7 @@ public sealed class ReleaseFilesTests : IDisposable
         Assert.Equal(
             [.. Arch.All.SelectMany(a => new[] { $"{a.TarballName("1.2.3")}.tar.gz", a.SbomFileName("1.2.3") }).Order(StringComparer.Ordinal), "install.sh", "SHA256SUMS"],
             assets.Select(Path.GetFileName));
-        var check = ProcessRunner.TryRun("sha256sum", ["--strict", "-c", "SHA256SUMS"], workingDirectory: _artifacts.Path);
+        var check = Programs.TryRun("sha256sum", ["--strict", "-c", "SHA256SUMS"], workingDirectory: _artifacts.Path);
         Assert.True(check.ExitCode == 0, check.Output);
         Assert.Equal(assets.Count - 1, check.Lines.Count(l => l.EndsWith(": OK", StringComparison.Ordinal)));
     }

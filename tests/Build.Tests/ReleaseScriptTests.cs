@@ -11,7 +11,7 @@ public sealed class TaggedScratchClone : IDisposable
     public TaggedScratchClone()
     {
         Root = Path.Combine(_folder.Path, "tracer");
-        var files = ProcessRunner.Run("git", ["-C", Repository.Root, "ls-files", "-z", "--cached", "--others", "--exclude-standard"], echo: false)
+        var files = Programs.Run("git", ["-C", Repository.Root, "ls-files", "-z", "--cached", "--others", "--exclude-standard"], echo: false)
             .Output.Split('\0', StringSplitOptions.RemoveEmptyEntries)
             .Where(f => File.Exists(Path.Combine(Repository.Root, f)));
         foreach (var file in files)
@@ -37,9 +37,9 @@ public sealed class TaggedScratchClone : IDisposable
     public string Tarball(string arch) => Path.Combine(Root, "artifacts", $"tracer-1.2.3-linux-{arch}.tar.gz");
 
     public ProcessResult BuildScript(IReadOnlyDictionary<string, string> environment, params string[] arguments) =>
-        ProcessRunner.TryRun("bash", [Path.Combine(Root, "build.sh"), .. arguments], workingDirectory: Root, environment: environment);
+        Programs.TryRun("bash", [Path.Combine(Root, "build.sh"), .. arguments], workingDirectory: Root, environment: environment);
 
-    private void Git(params string[] arguments) => ProcessRunner.Run("git", ["-C", Root, .. arguments], echo: false);
+    private void Git(params string[] arguments) => Programs.Run("git", ["-C", Root, .. arguments], echo: false);
 
     private static byte[] RandomBytes(int count)
     {

@@ -3,7 +3,7 @@ using TracerBuild.GitHub;
 
 namespace TracerBuild.Tests;
 
-/// <summary>The release publisher and GitHub client against a fake GitHub API on 127.0.0.1.</summary>
+/// <summary>The release publisher and its Octokit calls against a fake GitHub API on 127.0.0.1.</summary>
 public sealed class ReleaseTests : IDisposable
 {
     private const string Repo = "acme/tracer";
@@ -12,7 +12,6 @@ public sealed class ReleaseTests : IDisposable
 
     private readonly FakeGitHub _github = new(Repo, Token);
     private readonly TempDirectory _artifacts = new();
-    private readonly HttpClient _http = new();
     private readonly InstantTime _time = new();
 
     public ReleaseTests()
@@ -26,11 +25,11 @@ public sealed class ReleaseTests : IDisposable
     private void WriteTarball(string arch, int size, byte seed = 1) =>
         File.WriteAllBytes(Tarball(arch), Enumerable.Range(0, size).Select(i => (byte)(i * seed + arch.Length)).ToArray());
 
-    private GitHubRelease Publish(string token = Token)
+    private Octokit.Release Publish(string token = Token)
     {
         var tarballs = Directory.EnumerateFiles(_artifacts.Path, "*.tar.gz").Order(StringComparer.Ordinal).ToList();
         var sums = Sha256.WriteSums(Path.Combine(_artifacts.Path, "SHA256SUMS"), tarballs);
-        var client = new GitHubClient(_http, new Uri(_github.Url), Repo, token, _time);
+        var client = new GitHubApi(new Uri(_github.Url), Repo, token, TimeSpan.FromSeconds(30), _time);
         return new ReleasePublisher(client).Publish(Tag, prerelease: false, [.. tarballs, sums]);
     }
 
@@ -75,7 +74,7 @@ public sealed class ReleaseTests : IDisposable
 
         var sums = OnlyRelease().Assets.Single(a => a.Name == "SHA256SUMS").Text;
         Assert.Equal(["tracer-1.2.3-linux-arm64.tar.gz", "tracer-1.2.3-linux-x64.tar.gz"], sums.TrimEnd('\n').Split('\n').Select(l => l[66..]));
-        var check = ProcessRunner.Run("sha256sum", ["-c", "SHA256SUMS"], workingDirectory: _artifacts.Path, echo: false);
+        var check = Programs.Run("sha256sum", ["-c", "SHA256SUMS"], workingDirectory: _artifacts.Path, echo: false);
         Assert.Equal(2, check.Lines.Count(l => l.EndsWith(": OK", StringComparison.Ordinal)));
     }
 
@@ -118,13 +117,13 @@ public sealed class ReleaseTests : IDisposable
         _github.AddRelease(Tag, draft: true,
             ("tracer-1.2.3-linux-x64.tar.gz", [1, 2, 3], "uploaded"),
             ("tracer-1.2.3-linux-arm64.tar.gz", File.ReadAllBytes(Tarball("arm64")), "starter"));
+        using (var http = new HttpClient())
         using (var byTag = new HttpRequestMessage(HttpMethod.Get, $"{_github.Url}/repos/{Repo}/releases/tags/{Tag}"))
         {
             byTag.Headers.Authorization = new("Bearer", Token);
             byTag.Headers.Accept.Add(new("application/vnd.github+json"));
-            byTag.Headers.Add("X-GitHub-Api-Version", GitHubClient.ApiVersion);
             byTag.Headers.UserAgent.Add(new("tests", "1"));
-            Assert.Equal(System.Net.HttpStatusCode.NotFound, _http.Send(byTag, TestContext.Current.CancellationToken).StatusCode);
+            Assert.Equal(System.Net.HttpStatusCode.NotFound, http.Send(byTag, TestContext.Current.CancellationToken).StatusCode);
         }
 
         Publish();
@@ -226,7 +225,7 @@ public sealed class ReleaseTests : IDisposable
 
         var e = Assert.Throws<BuildFailedException>(() => Publish());
 
-        Assert.StartsWith($"GitHub GET /repos/{Repo}/releases failed after {GitHubClient.MaxAttempts} attempts: ", e.Message);
+        Assert.StartsWith($"GitHub GET /repos/{Repo}/releases failed after {GitHubApi.MaxAttempts} attempts: ", e.Message);
         Assert.DoesNotContain('\n', e.Message);
         Assert.Equal([1, 2, 4, 8], _time.Waits.Select(w => w.TotalSeconds));
     }
@@ -263,7 +262,6 @@ public sealed class ReleaseTests : IDisposable
 
     public void Dispose()
     {
-        _http.Dispose();
         _github.Dispose();
         _artifacts.Dispose();
     }

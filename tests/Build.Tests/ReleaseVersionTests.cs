@@ -16,7 +16,7 @@ public sealed class ReleaseVersionTests : IDisposable
     public void Dispose() => _repository.Dispose();
 
     private string Git(params string[] arguments) =>
-        ProcessRunner.Run("git", ["-C", _repository.Path, "-c", "user.name=t", "-c", "user.email=t@t", .. arguments], echo: false).Output.Trim();
+        Programs.Run("git", ["-C", _repository.Path, "-c", "user.name=t", "-c", "user.email=t@t", .. arguments], echo: false).Output.Trim();
 
     private void Commit() => Git("commit", "-q", "--allow-empty", "-m", "change");
 

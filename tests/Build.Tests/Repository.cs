@@ -49,7 +49,7 @@ public static class ToolFolder
         {
             var link = Path.Combine(folder, tool);
             if (!File.Exists(link))
-                File.CreateSymbolicLink(link, ProcessRunner.Run("/bin/sh", ["-c", $"command -v {tool}"], echo: false).Output.Trim());
+                File.CreateSymbolicLink(link, Programs.Run("/bin/sh", ["-c", $"command -v {tool}"], echo: false).Output.Trim());
         }
         return folder;
     }

@@ -17,8 +17,8 @@ public sealed class ReproducibilityTests(BuildScriptFixture build) : IDisposable
     private string TaggedClone(string folder)
     {
         var clone = Path.Combine(_temp.Path, folder);
-        ProcessRunner.Run("git", ["clone", "-q", Repository.Root, clone], echo: false);
-        ProcessRunner.Run("git", ["-C", clone, "tag", "v7.3.1"], echo: false);
+        Programs.Run("git", ["clone", "-q", Repository.Root, clone], echo: false);
+        Programs.Run("git", ["-C", clone, "tag", "v7.3.1"], echo: false);
         return clone;
     }
 
@@ -44,7 +44,7 @@ public sealed class ReproducibilityTests(BuildScriptFixture build) : IDisposable
 
         using var extracted = new TempDirectory();
         BuildScriptFixture.Extract(Path.Combine(clone, Tarball), extracted.Path);
-        var version = ProcessRunner.Run(Path.Combine(extracted.Path, $"tracer-7.3.1-{Arch.Host.Rid}", "tracer"), ["--version"], echo: false);
+        var version = Programs.Run(Path.Combine(extracted.Path, $"tracer-7.3.1-{Arch.Host.Rid}", "tracer"), ["--version"], echo: false);
         Assert.Equal($"tracer 7.3.1 {Arch.Host.Rid}", version.Output.Trim());
     }
 }

@@ -13,7 +13,7 @@ public sealed class RetryPolicyTests
     private ResiliencePipeline<int> Pipeline() => Policy.Pipeline<int>(
         "count",
         outcome => outcome.Exception is TimeoutException ? "timed out" : outcome.Result != 0 ? $"got {outcome.Result}" : null,
-        result => result > 0 ? TimeSpan.FromSeconds(result) : null,
+        outcome => outcome.Result > 0 ? TimeSpan.FromSeconds(outcome.Result) : null,
         _time);
 
     [Fact]

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 
 namespace TracerBuild.Tests;
@@ -6,8 +5,7 @@ namespace TracerBuild.Tests;
 /// <summary>A running <c>tracer monitor</c>: started, waited for until it traces, then stopped and read.</summary>
 public sealed class TracerProcess : IDisposable
 {
-    private readonly Process _process;
-    private readonly Task<string> _stdout;
+    private readonly BackgroundProgram _program;
 
     public TracerProcess(string tracer, params string[] arguments)
         : this(tracer, new Dictionary<string, string>(), arguments)
@@ -16,40 +14,28 @@ public sealed class TracerProcess : IDisposable
 
     public TracerProcess(string tracer, IReadOnlyDictionary<string, string> environment, params string[] arguments)
     {
-        var startInfo = new ProcessStartInfo(tracer, ["monitor", .. arguments])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        foreach (var (name, value) in environment)
-            startInfo.Environment[name] = value;
-        _process = Process.Start(startInfo)!;
-        _stdout = _process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+        _program = new BackgroundProgram(tracer, ["monitor", .. arguments], environment: environment);
         // Lines such as the connect path come before the one that says the programs are attached.
-        for (var line = _process.StandardError.ReadLine(); ; line = _process.StandardError.ReadLine())
+        for (var line = _program.NextErrorLine(); ; line = _program.NextErrorLine())
         {
             if (line is null)
-                Assert.Fail($"tracer monitor {string.Join(' ', arguments)} did not start: {string.Join('\n', StartLines)}");
+                Assert.Fail($"tracer monitor {string.Join(' ', arguments)} did not start: {string.Join('\n', StartLines)}{_program.WaitForExit().Stderr}");
             if (line.StartsWith("tracer: tracing", StringComparison.Ordinal))
                 break;
             StartLines.Add(line);
         }
     }
 
-    public int Id => _process.Id;
+    public int Id => _program.Id;
 
     /// <summary>What the tracer printed on stderr before it was tracing.</summary>
     public List<string> StartLines { get; } = [];
 
     /// <summary>Sends a signal (SIGINT, SIGTERM) as a user's Ctrl-C or kill would.</summary>
-    public void Signal(string signal) => ProcessRunner.Run("kill", [$"-{signal}", Id.ToString()], echo: false);
+    public void Signal(string signal) => _program.Signal(signal);
 
     /// <summary>Waits for the tracer to exit by itself (--duration or a signal) and returns what it printed.</summary>
-    public (int ExitCode, string Stdout, string Stderr) WaitForExit()
-    {
-        Assert.True(_process.WaitForExit(TimeSpan.FromSeconds(30)), "tracer monitor did not exit");
-        return (_process.ExitCode, _stdout.Result, _process.StandardError.ReadToEnd());
-    }
+    public (int ExitCode, string Stdout, string Stderr) WaitForExit() => _program.WaitForExit();
 
     /// <summary>Every stdout line parsed as JSON: fails the test on a line that is not one JSON object.</summary>
     public static List<JsonElement> JsonLines(string stdout) =>
@@ -80,10 +66,5 @@ public sealed class TracerProcess : IDisposable
         }
     }
 
-    public void Dispose()
-    {
-        if (!_process.HasExited)
-            _process.Kill();
-        _process.Dispose();
-    }
+    public void Dispose() => _program.Dispose();
 }

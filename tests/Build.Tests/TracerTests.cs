@@ -95,17 +95,13 @@ public sealed partial class TracerTests(BuildScriptFixture build)
         var marker = Path.Combine(dir.Path, "marker.txt");
         File.WriteAllText(marker, "hello");
         // The shell waits for a line, then becomes cat with the same pid.
-        using var shell = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("/bin/sh", ["-c", "read line; exec cat \"$0\"", marker])
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-        })!;
+        using var shell = new BackgroundProgram("/bin/sh", ["-c", "read line; exec cat \"$0\"", marker], withInput: true);
 
         using var tracer = new TracerProcess(Tracer(), "--events", "exec,open", "--pid", shell.Id.ToString(), "--duration", "3");
         RunToEnd("/bin/cat", marker);
-        shell.StandardInput.WriteLine("go");
-        shell.StandardInput.Close();
-        Assert.True(shell.WaitForExit(TimeSpan.FromSeconds(10)));
+        shell.WriteLine("go");
+        shell.CloseInput();
+        shell.WaitForExit(TimeSpan.FromSeconds(10));
         var (exitCode, stdout, _) = tracer.WaitForExit();
 
         Assert.Equal(0, exitCode);
@@ -185,8 +181,8 @@ public sealed partial class TracerTests(BuildScriptFixture build)
         using (var exec = new TracerProcess(Tracer(), "--events", "exec", "--duration", "1"))
             Assert.Empty(exec.StartLines);
 
-        var kprobe = ProcessRunner.TryRun(Tracer(), ["monitor", "--duration", "1"], environment: new Dictionary<string, string> { ["TRACER_CONNECT_PATH"] = "kprobe" });
-        var bogus = ProcessRunner.TryRun(Tracer(), ["monitor", "--duration", "1"], environment: new Dictionary<string, string> { ["TRACER_CONNECT_PATH"] = "fentry" });
+        var kprobe = Programs.TryRun(Tracer(), ["monitor", "--duration", "1"], environment: new Dictionary<string, string> { ["TRACER_CONNECT_PATH"] = "kprobe" });
+        var bogus = Programs.TryRun(Tracer(), ["monitor", "--duration", "1"], environment: new Dictionary<string, string> { ["TRACER_CONNECT_PATH"] = "fentry" });
 
         Assert.Equal(1, kprobe.ExitCode);
         Assert.Equal($"tracer: TRACER_CONNECT_PATH=kprobe, but this kernel has no kprobes, {KprobePmu} is missing; unset it to use the tracepoint", Assert.Single(kprobe.Lines));
@@ -312,7 +308,7 @@ public sealed partial class TracerTests(BuildScriptFixture build)
         var tracer = CopyForEveryone(Tracer(), out var dir);
         using var _ = dir;
 
-        var asRoot = ProcessRunner.TryRun(tracer, ["doctor"]);
+        var asRoot = Programs.TryRun(tracer, ["doctor"]);
         var asNobody = AsNobody(tracer, "doctor");
 
         Assert.Equal(0, asRoot.ExitCode);
@@ -345,8 +341,8 @@ public sealed partial class TracerTests(BuildScriptFixture build)
         Directory.CreateDirectory(Path.Combine(dir.Path, "lib"));
         File.WriteAllText(Path.Combine(dir.Path, "lib", "libbpf.so.1"), "not a shared library");
 
-        var doctor = ProcessRunner.TryRun(tracer, ["doctor"]);
-        var monitor = ProcessRunner.TryRun(tracer, ["monitor", "--duration", "1"]);
+        var doctor = Programs.TryRun(tracer, ["doctor"]);
+        var monitor = Programs.TryRun(tracer, ["monitor", "--duration", "1"]);
 
         Assert.Equal(6, doctor.ExitCode);
         Assert.Contains(doctor.Lines, l => l.StartsWith("FAIL  libbpf: libbpf.so.1 could not be loaded from ", StringComparison.Ordinal) && l.Contains("fix: install libbpf1"));
@@ -367,7 +363,7 @@ public sealed partial class TracerTests(BuildScriptFixture build)
     [InlineData("--pid", "4294967296")]
     public void Bad_input_gives_one_error_line_and_exit_code_2(string option, string value)
     {
-        var result = ProcessRunner.TryRun(Tracer(), ["monitor", option, value]);
+        var result = Programs.TryRun(Tracer(), ["monitor", option, value]);
 
         Assert.Equal(2, result.ExitCode);
         var line = Assert.Single(result.Lines);
@@ -379,7 +375,7 @@ public sealed partial class TracerTests(BuildScriptFixture build)
     public void An_argument_that_is_not_UTF_8_gives_one_error_line_and_exit_code_2()
     {
         // .NET cannot pass such bytes itself: the shell does.
-        var result = ProcessRunner.TryRun("bash", ["-c", "\"$0\" monitor --comm $'\\xff'", Tracer()]);
+        var result = Programs.TryRun("bash", ["-c", "\"$0\" monitor --comm $'\\xff'", Tracer()]);
 
         Assert.Equal(2, result.ExitCode);
         Assert.Equal("tracer: argument '\uFFFD' is not valid UTF-8", Assert.Single(result.Lines));
@@ -391,7 +387,7 @@ public sealed partial class TracerTests(BuildScriptFixture build)
         Assert.SkipUnless(Environment.IsPrivilegedProcess, NeedsRoot);
 
         // The tracer's own start-up opens files, so with --include-self events come at once.
-        var result = ProcessRunner.TryRun("timeout", ["20", "bash", "-c", "\"$0\" monitor --events exec,open --include-self > /dev/full", Tracer()]);
+        var result = Programs.TryRun("timeout", ["20", "bash", "-c", "\"$0\" monitor --events exec,open --include-self > /dev/full", Tracer()]);
 
         Assert.Equal(1, result.ExitCode);
         Assert.Equal(["tracer: tracing exec,open events; Ctrl-C to stop", "tracer: cannot write events to stdout: No space left on device"], result.Lines);
@@ -405,7 +401,7 @@ public sealed partial class TracerTests(BuildScriptFixture build)
         var started = System.Diagnostics.Stopwatch.StartNew();
 
         // head reads one line and exits; the tracer must notice and end, not trace on for ever.
-        var result = ProcessRunner.TryRun("timeout", ["20", "bash", "-c", "\"$0\" monitor --events exec,open --include-self | head -1 > /dev/null; echo \"exit ${PIPESTATUS[0]}\"", Tracer()]);
+        var result = Programs.TryRun("timeout", ["20", "bash", "-c", "\"$0\" monitor --events exec,open --include-self | head -1 > /dev/null; echo \"exit ${PIPESTATUS[0]}\"", Tracer()]);
 
         Assert.Equal(0, result.ExitCode);
         Assert.Equal(["tracer: tracing exec,open events; Ctrl-C to stop", "exit 141"], result.Lines);
@@ -441,7 +437,7 @@ public sealed partial class TracerTests(BuildScriptFixture build)
             }
 
             var stopping = System.Diagnostics.Stopwatch.StartNew();
-            ProcessRunner.Run("kill", [$"-{signal}", tracer.Id.ToString()], echo: false);
+            Programs.Run("kill", [$"-{signal}", tracer.Id.ToString()], echo: false);
             Assert.True(tracer.WaitForExit(TimeSpan.FromSeconds(5)), "the tracer did not end after the signal");
             stopping.Stop();
 
@@ -482,7 +478,7 @@ public sealed partial class TracerTests(BuildScriptFixture build)
 
     private static List<int> OrphanedTracerPrograms()
     {
-        var show = ProcessRunner.Run("bpftool", ["-j", "prog", "show"], echo: false);
+        var show = Programs.Run("bpftool", ["-j", "prog", "show"], echo: false);
         var loaded = JsonDocument.Parse(show.Output).RootElement.EnumerateArray()
             .Where(p => p.TryGetProperty("name", out var name) && name.GetString() is "handle_exec" or "handle_sys_exit")
             .Select(p => p.GetProperty("id").GetInt32())
@@ -547,8 +543,7 @@ public sealed partial class TracerTests(BuildScriptFixture build)
     /// <summary>Runs a program to its end and returns its pid.</summary>
     private static int RunToEnd(string program, params string[] arguments)
     {
-        using var process = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo(program, arguments) { RedirectStandardOutput = true })!;
-        process.StandardOutput.ReadToEnd();
+        using var process = new BackgroundProgram(program, arguments);
         process.WaitForExit();
         return process.Id;
     }
@@ -571,12 +566,12 @@ public sealed partial class TracerTests(BuildScriptFixture build)
     }
 
     private static ProcessResult AsNobody(string tracer, params string[] arguments) =>
-        ProcessRunner.TryRun("setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all", tracer, .. arguments]);
+        Programs.TryRun("setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all", tracer, .. arguments]);
 
     /// <summary>Ids of all BPF programs loaded in the kernel.</summary>
     private static List<int> LoadedProgramIds()
     {
-        var show = ProcessRunner.Run("bpftool", ["-j", "prog", "show"], echo: false);
+        var show = Programs.Run("bpftool", ["-j", "prog", "show"], echo: false);
         return [.. JsonDocument.Parse(show.Output).RootElement.EnumerateArray().Select(p => p.GetProperty("id").GetInt32())];
     }
 }

@@ -36,7 +36,7 @@ public sealed class UpdateVmlinuxTests : IDisposable
     public void It_pins_the_ref_s_commit_and_headers_and_a_second_run_changes_nothing()
     {
         var clone = Path.Combine(_temp.Path, "clone");
-        ProcessRunner.Run("git", ["clone", "-q", Repository.Root, clone], echo: false);
+        Programs.Run("git", ["clone", "-q", Repository.Root, clone], echo: false);
         var lockFile = Path.Combine(clone, "bpf", "vmlinux.lock.json");
         var before = VmlinuxLock.Load(lockFile);
         string[] update = ["--target", "UpdateVmlinux", "--github-api-url", _github.Url, "--vmlinux-mirror", _mirror.Url, "--cache-dir", Path.Combine(_temp.Path, "cache")];
@@ -66,7 +66,7 @@ public sealed class UpdateVmlinuxTests : IDisposable
     public void An_unknown_ref_fails_in_one_line_and_leaves_the_lock_alone()
     {
         var clone = Path.Combine(_temp.Path, "clone");
-        ProcessRunner.Run("git", ["clone", "-q", Repository.Root, clone], echo: false);
+        Programs.Run("git", ["clone", "-q", Repository.Root, clone], echo: false);
         var lockFile = Path.Combine(clone, "bpf", "vmlinux.lock.json");
         var before = File.ReadAllText(lockFile);
 

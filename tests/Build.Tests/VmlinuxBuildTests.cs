@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using TracerBuild.Engine;
 
 namespace TracerBuild.Tests;
@@ -56,7 +55,7 @@ public sealed class VmlinuxBuildTests : IDisposable
         var command = string.Join(' ', new[] { Path.Combine(Repository.Root, "build.sh") }.Concat(Vmlinux()).Select(a => $"'{a}'"));
 
         // script(1) runs the build on a pseudo-terminal, as a person at a terminal would.
-        var onTerminal = ProcessRunner.TryRun("script", ["-qec", command, typescript], environment: new Dictionary<string, string> { ["CI"] = "" });
+        var onTerminal = Programs.TryRun("script", ["-qec", command, typescript], environment: new Dictionary<string, string> { ["CI"] = "" });
         var shown = File.ReadAllText(typescript);
         File.Delete(typescript);
 
@@ -139,7 +138,7 @@ public sealed class VmlinuxBuildTests : IDisposable
     }
 
     [Fact]
-    public async Task Two_builds_started_together_on_an_empty_cache_both_succeed_and_fetch_each_file_once()
+    public void Two_builds_started_together_on_an_empty_cache_both_succeed_and_fetch_each_file_once()
     {
         _mirror.SlowDelay = TimeSpan.FromSeconds(1);
         _mirror.Faults.Enqueue(Fault.Slow);
@@ -147,13 +146,10 @@ public sealed class VmlinuxBuildTests : IDisposable
 
         using var first = BuildScriptFixture.StartBuildScript(Vmlinux());
         using var second = BuildScriptFixture.StartBuildScript(Vmlinux());
-        var token = TestContext.Current.CancellationToken;
-        foreach (var process in new[] { first, second })
+        foreach (var build in new[] { first, second })
         {
-            var output = process.StandardOutput.ReadToEndAsync(token);
-            var errors = process.StandardError.ReadToEndAsync(token);
-            await process.WaitForExitAsync(token);
-            Assert.True(process.ExitCode == 0, await output + await errors);
+            var (exitCode, output, errors) = build.WaitForExit(TimeSpan.FromMinutes(5));
+            Assert.True(exitCode == 0, output + errors);
         }
 
         Assert.All(Arch.All, arch => Assert.Equal(1, _mirror.RequestsFor(PinnedPath(arch))));
@@ -167,8 +163,7 @@ public sealed class VmlinuxBuildTests : IDisposable
         using (var killed = BuildScriptFixture.StartBuildScript(Vmlinux()))
         {
             Assert.True(_mirror.Stalled.Wait(TimeSpan.FromMinutes(2), TestContext.Current.CancellationToken), "the build never started downloading");
-            killed.Kill(entireProcessTree: true);
-            Assert.True(killed.WaitForExit(TimeSpan.FromMinutes(1)));
+            killed.Kill();
         }
         var entry = new VmlinuxCache(_cache.Path).PathOf(_lock.Commit, Arch.X64.VmlinuxDir, _lock.For(Arch.X64).File);
         Assert.False(File.Exists(entry));
@@ -181,21 +176,18 @@ public sealed class VmlinuxBuildTests : IDisposable
     }
 
     [Fact]
-    public async Task Ctrl_C_during_a_download_aborts_it_and_still_prints_the_summary()
+    public void Ctrl_C_during_a_download_aborts_it_and_still_prints_the_summary()
     {
         _mirror.Faults.Enqueue(Fault.Stall);
         using var build = BuildScriptFixture.StartBuildScript([.. Vmlinux(), "--target", "CompileBpf"]);
-        var output = build.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
-        var errors = build.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
         Assert.True(_mirror.Stalled.Wait(TimeSpan.FromMinutes(2), TestContext.Current.CancellationToken), "the build never started downloading");
 
         // build.sh execs the build program, so its process is the one a terminal's Ctrl-C reaches.
-        ProcessRunner.Run("kill", ["-INT", build.Id.ToString()], echo: false);
+        build.Signal("INT");
 
-        Assert.True(build.WaitForExit(TimeSpan.FromSeconds(30)), "the build did not stop after SIGINT");
-        Assert.Equal(BuildRunner.InterruptedExitCode, build.ExitCode);
-        var shown = await output;
-        Assert.Equal("error: Vmlinux was interrupted.", (await errors).Trim());
+        var (exitCode, shown, errors) = build.WaitForExit();
+        Assert.Equal(BuildRunner.InterruptedExitCode, exitCode);
+        Assert.Equal("error: Vmlinux was interrupted.", errors.Trim());
         Assert.Matches(@"(?m)^Vmlinux\s+Aborted", shown);
         Assert.Matches(@"(?m)^CompileBpf\s+NotRun", shown);
         Assert.Contains("Build interrupted.", shown);

