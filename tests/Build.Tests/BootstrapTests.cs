@@ -9,7 +9,7 @@ public sealed class BootstrapTests : IDisposable
     public void Dispose() => _temp.Dispose();
 
     /// <summary>A PATH with what build.sh uses, but no dotnet.</summary>
-    private string PathWithoutDotnet() => ToolFolder.Create(_temp.Path, "bash", "dirname", "find", "mkdir", "sed", "curl", "touch", "chmod", "flock");
+    private string PathWithoutDotnet() => ToolFolder.Create(_temp.Path, "bash", "dirname", "find", "mkdir", "rm", "sed", "curl", "touch", "chmod", "flock");
 
     private static ProcessResult BuildScript(string checkout, string path, string installScriptUrl) =>
         Programs.TryRun("/usr/bin/env",
