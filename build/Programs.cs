@@ -22,6 +22,9 @@ public static class Programs
     /// <summary>Set by the build's entry point: Ctrl-C or SIGTERM ends the running program, its children included.</summary>
     public static CancellationToken Interruption { get; set; }
 
+    /// <summary>strerror(ENOSPC), as programs print it.</summary>
+    private const string DiskFull = "No space left on device";
+
     /// <summary>Runs a program and throws <see cref="BuildFailedException"/> when it exits non-zero.</summary>
     public static ProcessResult Run(
         string program,
@@ -31,6 +34,8 @@ public static class Programs
         bool echo = true)
     {
         var result = TryRun(program, arguments, workingDirectory, environment, echo);
+        if (result.ExitCode != 0 && result.Output.Contains(DiskFull, StringComparison.Ordinal))
+            throw new BuildFailedException($"{program} failed: {DiskFull}. Free space on the disk it was writing to, then run the build again.");
         if (result.ExitCode != 0)
             throw new BuildFailedException($"{program} exited with code {result.ExitCode}{Tail(result)}");
         return result;
