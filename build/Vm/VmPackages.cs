@@ -7,9 +7,9 @@ public sealed record VmPackages(string Kernel, IReadOnlyList<string> Userland)
     public static readonly string[] UserlandPackages = ["busybox-static", "libc6", "libgcc-s1", "libstdc++6"];
 
     /// <summary>
-    /// Every cell's userland is Debian 12's, whatever its kernel: the matrix varies the kernel. (The C library the
-    /// bundled libraries need is a floor of its own: libelf from Debian 12 needs glibc 2.33, so Debian 11's 2.31 userland
-    /// cannot load it, whichever kernel runs.)
+    /// Every cell's userland is Debian 12's, whatever its kernel: the matrix varies the kernel. (The C library is a floor
+    /// of its own: the tracer is linked against glibc 2.34 and Debian 12's libelf needs 2.33, so Debian 11's 2.31
+    /// userland cannot run it, whichever kernel boots.)
     /// </summary>
     public const string UserlandSuite = "bookworm";
 
