@@ -25,6 +25,39 @@ public static class Sha256
 }
 
 /// <summary>
+/// What the build checks its own outputs against on every run, warm no-ops included: XxHash128 of the content. Hashing
+/// them with SHA-256 cost a warm no-op about 45 ms of CPU (25 MB for x64), a sixth of it; XxHash128 reads at memory
+/// speed. It is not cryptographic, and needs not be: whoever can rewrite an output can rewrite the record of it too.
+/// Pinned downloads are checked against the lock's SHA-256 (<see cref="Sha256"/>).
+/// </summary>
+public static class ContentHash
+{
+    private const int ChunkSize = 1 << 20;
+
+    public static string OfFile(string path)
+    {
+        using var file = File.OpenHandle(path);
+        var hash = new System.IO.Hashing.XxHash128();
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(ChunkSize);
+        try
+        {
+            long offset = 0;
+            int read;
+            while ((read = RandomAccess.Read(file, buffer, offset)) > 0)
+            {
+                hash.Append(buffer.AsSpan(0, read));
+                offset += read;
+            }
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+        }
+        return "xxh128:" + Convert.ToHexStringLower(hash.GetCurrentHash());
+    }
+}
+
+/// <summary>
 /// Writes go to a temporary file and are renamed into place, so readers never see half a file. The temporary file is
 /// beside the destination unless a folder is given (on the same file system, for the rename): one where no user looks
 /// for results, and which its owner sweeps of what a killed build left.
