@@ -25,10 +25,11 @@ public static class Sha256
 }
 
 /// <summary>
-/// What the build checks its own outputs against on every run, warm no-ops included: XxHash128 of the content. Hashing
-/// them with SHA-256 cost a warm no-op about 45 ms of CPU (25 MB for x64), a sixth of it; XxHash128 reads at memory
-/// speed. It is not cryptographic, and needs not be: whoever can rewrite an output can rewrite the record of it too.
-/// Pinned downloads are checked against the lock's SHA-256 (<see cref="Sha256"/>).
+/// What the build checks its own outputs against on every run, warm no-ops included: XxHash128 of the content (25 MB
+/// for an x64 Package). It is not cryptographic, and needs not be: whoever can rewrite an output can rewrite the
+/// record of it too; it only has to notice a change, and costs less CPU per byte than SHA-256 (measured on the
+/// tarball: 3 to 5 ms against 13 to 24 ms, on a loaded machine). Pinned downloads are checked against the lock's
+/// SHA-256 (<see cref="Sha256"/>).
 /// </summary>
 public static class ContentHash
 {
