@@ -25,6 +25,40 @@ public static class Sha256
 }
 
 /// <summary>
+/// What the build checks its own outputs against on every run, warm no-ops included: XxHash128 of the content (25 MB
+/// for an x64 Package). It is not cryptographic, and needs not be: whoever can rewrite an output can rewrite the
+/// record of it too; it only has to notice a change, and costs less CPU per byte than SHA-256 (measured on the
+/// tarball: 3 to 5 ms against 13 to 24 ms, on a loaded machine). Pinned downloads are checked against the lock's
+/// SHA-256 (<see cref="Sha256"/>).
+/// </summary>
+public static class ContentHash
+{
+    private const int ChunkSize = 1 << 20;
+
+    public static string OfFile(string path)
+    {
+        using var file = File.OpenHandle(path);
+        var hash = new System.IO.Hashing.XxHash128();
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(ChunkSize);
+        try
+        {
+            long offset = 0;
+            int read;
+            while ((read = RandomAccess.Read(file, buffer, offset)) > 0)
+            {
+                hash.Append(buffer.AsSpan(0, read));
+                offset += read;
+            }
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+        }
+        return "xxh128:" + Convert.ToHexStringLower(hash.GetCurrentHash());
+    }
+}
+
+/// <summary>
 /// Writes go to a temporary file and are renamed into place, so readers never see half a file. The temporary file is
 /// beside the destination unless a folder is given (on the same file system, for the rename): one where no user looks
 /// for results, and which its owner sweeps of what a killed build left.

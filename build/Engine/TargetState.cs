@@ -7,8 +7,8 @@ namespace TracerBuild.Engine;
 /// <summary>
 /// Decides whether an incremental target is up to date: the hash of its inputs (file contents and values, plus the
 /// build program itself) must equal the last successful run's, and its outputs must still hold what that run wrote.
-/// Outputs are hashed afresh every time, never vouched for by size and mtime: an output changed on disk with both kept
-/// (a failing disk, a hand edit) is still caught. Remembered per target in <c>.nuke/temp/targets/</c>.
+/// Outputs are hashed afresh every time (<see cref="ContentHash"/>), never vouched for by size and mtime: an output
+/// changed on disk with both kept (a failing disk, a hand edit) is still caught. Remembered per target in <c>.nuke/temp/targets/</c>.
 /// </summary>
 internal sealed class TargetState(string root, FileHashes hashes)
 {
@@ -54,7 +54,7 @@ internal sealed class TargetState(string root, FileHashes hashes)
                 return $"output not made by the last run: {Relative(output)}";
             if (!outputs.Contains(output) || !File.Exists(output))
                 return $"output missing: {Relative(output)}";
-            if (Sha256.OfFile(output) != hash)
+            if (ContentHash.OfFile(output) != hash)
                 return $"{OutputChanged}{Relative(output)} (its content no longer matches what the last run wrote)";
         }
         return null;
@@ -71,7 +71,7 @@ internal sealed class TargetState(string root, FileHashes hashes)
             Forget(target);
             return;
         }
-        var outputs = Expand(target.OutputFiles).ToDictionary(f => f, f => File.Exists(f) ? Sha256.OfFile(f) : "");
+        var outputs = Expand(target.OutputFiles).ToDictionary(f => f, f => File.Exists(f) ? ContentHash.OfFile(f) : "");
         var record = new Record(before.Fingerprint, before.Inputs, outputs);
         AtomicFile.Write(Path.Combine(StateDirectory, target.Name + ".json"), JsonSerializer.SerializeToUtf8Bytes(record, EngineJsonContext.Default.Record));
     }

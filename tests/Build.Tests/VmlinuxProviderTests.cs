@@ -143,11 +143,14 @@ public sealed class VmlinuxProviderTests : IDisposable
     }
 
     [Fact]
-    public void A_read_only_cache_holding_the_headers_is_used_without_writing_to_it()
+    public void A_read_only_cache_holding_just_the_headers_is_used_without_writing_to_it()
     {
         Assert.SkipUnless(Repository.IsRoot, "A read-only bind mount needs root (and root ignores file modes, so nothing less makes the cache read-only).");
         foreach (var arch in Arch.All)
             Provider().GetPinned(_lock, arch);
+        // Just the headers, as copied from another machine: nothing beside them vouches for them.
+        foreach (var other in Directory.EnumerateFiles(_cache.Path, "*", SearchOption.AllDirectories).Where(f => !f.EndsWith(".h", StringComparison.Ordinal)))
+            File.Delete(other);
         var before = Directory.EnumerateFiles(_cache.Path, "*", SearchOption.AllDirectories).Order().ToList();
         Programs.Run("mount", ["--bind", "-o", "ro", _cache.Path, _cache.Path], echo: false);
         try
