@@ -28,13 +28,17 @@ partial class Build
     /// <summary>The tests build and package every arch, so they need every arch's libraries, and qemu to load the foreign ones.</summary>
     IReadOnlyList<Arch> PrerequisiteArches => IsScheduled(Test) ? TracerBuild.Arch.All : Arches;
 
+    // The lists overlap (the foreign arch's cross gcc is in the tests' and in NativeAOT's): each package once.
     IReadOnlyList<string> ExtraPrerequisites =>
     [
-        .. IsScheduled(Test) ? Prerequisites.TestPackagesFor(PrerequisiteArches, WindowsTests) : [],
-        .. IsScheduled(Test) || IsScheduled(VmTest) ? Prerequisites.VmPackagesFor(PrerequisiteArches) : [],
-        // A NativeAOT tracer for another arch is linked with that arch's toolchain (the host's is clang, a Tool).
-        .. IsScheduled(Test) || (IsScheduled(Publish) && SelfContained && Executable == TracerExecutable.Aot)
-            ? PrerequisiteArches.Where(a => a != TracerBuild.Arch.Host).SelectMany(a => a.AotCrossPackages).Distinct()
-            : [],
+        .. new[]
+        {
+            IsScheduled(Test) ? Prerequisites.TestPackagesFor(PrerequisiteArches, WindowsTests) : [],
+            IsScheduled(Test) || IsScheduled(VmTest) ? Prerequisites.VmPackagesFor(PrerequisiteArches) : [],
+            // A NativeAOT tracer for another arch is linked with that arch's toolchain (the host's is clang, a Tool).
+            IsScheduled(Test) || (IsScheduled(Publish) && SelfContained && Executable == TracerExecutable.Aot)
+                ? [.. PrerequisiteArches.Where(a => a != TracerBuild.Arch.Host).SelectMany(a => a.AotCrossPackages)]
+                : [],
+        }.SelectMany(list => list).Distinct(),
     ];
 }
