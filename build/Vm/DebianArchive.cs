@@ -51,13 +51,12 @@ public sealed partial class DebianArchive(string stateDirectory, string uri, str
             : throw new Engine.BuildFailedException($"{metapackage} in {suite} ({arch.DebianArch}) names no package it depends on.");
     }
 
-    /// <summary>Downloads packages into a folder; returns their files.</summary>
+    /// <summary>Downloads packages into a new, empty folder; returns their files.</summary>
     public IReadOnlyList<string> Download(IEnumerable<string> packages, string folder)
     {
         Directory.CreateDirectory(folder);
-        var before = Directory.GetFiles(folder, "*.deb").ToHashSet();
         Programs.Run("apt-get", [.. Options, "download", .. packages], workingDirectory: folder, echo: false);
-        return Directory.GetFiles(folder, "*.deb").Where(f => !before.Contains(f)).Order(StringComparer.Ordinal).ToList();
+        return Directory.GetFiles(folder, "*.deb").Order(StringComparer.Ordinal).ToList();
     }
 
     /// <summary>The Debian archive the machine's apt sources name (deb822 or one-line), else <see cref="DefaultUri"/>.</summary>
