@@ -42,7 +42,7 @@ partial class Build
                     var outcome = VmScenario.Check(boot.Console, $"tracer {ReleaseVersion} {arch.Rid}");
                     if (boot.TimedOut)
                         outcome = outcome with { Failures = [$"stopped after {VmTimeout.TotalMinutes} minutes", .. outcome.Failures] };
-                    var row = new VmTestRow(arch, kernel, KernelRelease(boot.Console), boot.Elapsed, outcome);
+                    var row = new VmTestRow(arch, kernel, boot.Elapsed, outcome);
                     rows.Add(row);
                     foreach (var failure in outcome.Failures)
                         Log.Line($"FAIL {cell}: {failure}");
@@ -56,18 +56,15 @@ partial class Build
             if (rows.Count(r => !r.Outcome.Passed) is > 0 and var failed)
                 throw new BuildFailedException($"VmTest failed on {failed} of {rows.Count} kernels (reasons above; console logs in {Path.GetRelativePath(RootDirectory, VmTestDirectory)}/).");
         });
-
-    static string KernelRelease(string console) =>
-        console.Split('\n').FirstOrDefault(l => l.StartsWith("@@vmtest kernel ", StringComparison.Ordinal))?.Split(' ')[2] ?? "?";
 }
 
 /// <summary>One cell of the VmTest table.</summary>
-sealed record VmTestRow(Arch Arch, DebianKernel Kernel, string Release, TimeSpan Elapsed, VmOutcome Outcome)
+sealed record VmTestRow(Arch Arch, DebianKernel Kernel, TimeSpan Elapsed, VmOutcome Outcome)
 {
     public static string Table(IEnumerable<VmTestRow> rows) => string.Join('\n',
     [
         "| arch | Debian | kernel | boot to poweroff | events checked | connect path | result |",
         "|---|---|---|---|---|---|---|",
-        .. rows.Select(r => $"| {r.Arch.Name} | {r.Kernel.Suite} | {r.Release} | {r.Elapsed.TotalSeconds:0} s | {r.Outcome.EventsChecked} | {r.Outcome.ConnectPath} | {(r.Outcome.Passed ? "pass" : $"FAIL ({r.Outcome.Failures.Count})")} |"),
+        .. rows.Select(r => $"| {r.Arch.Name} | {r.Kernel.Suite} | {r.Outcome.KernelRelease} | {r.Elapsed.TotalSeconds:0} s | {r.Outcome.EventsChecked} | {r.Outcome.ConnectPath} | {(r.Outcome.Passed ? "pass" : $"FAIL ({r.Outcome.Failures.Count})")} |"),
     ]);
 }

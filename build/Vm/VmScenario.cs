@@ -3,8 +3,11 @@ using System.Text.RegularExpressions;
 
 namespace TracerBuild.Vm;
 
-/// <summary>What one VM run showed: the connect path the tracer took by default, the events checked, every failure in one line.</summary>
-public sealed record VmOutcome(string ConnectPath, int EventsChecked, IReadOnlyList<string> Failures)
+/// <summary>
+/// What one VM run showed: the kernel release it booted, the connect path the tracer took by default, the events
+/// checked, every failure in one line.
+/// </summary>
+public sealed record VmOutcome(string KernelRelease, string ConnectPath, int EventsChecked, IReadOnlyList<string> Failures)
 {
     public bool Passed => Failures.Count == 0;
 }
@@ -44,10 +47,11 @@ public static partial class VmScenario
             var path = CheckRound(lines, round, failures, ref checkedEvents);
             if (round == "default")
                 connectPath = path;
-            else if (path != round && failures.Count == 0)
+            else if (path != round && path != "?") // a missing path line is a failure of its own
                 failures.Add($"{round}: the tracer took the {path} path where TRACER_CONNECT_PATH={round} forced the {round} one");
         }
-        return new(connectPath, checkedEvents, failures);
+        var kernel = lines.FirstOrDefault(l => l.StartsWith("@@vmtest kernel ", StringComparison.Ordinal))?.Split(' ')[2] ?? "?";
+        return new(kernel, connectPath, checkedEvents, failures);
     }
 
     /// <summary>One monitor run and its triggers; returns the connect path the monitor reported.</summary>
@@ -61,8 +65,9 @@ public static partial class VmScenario
         if (path == "?")
             failures.Add($"{round}: the monitor did not say which connect path it took (stderr: {string.Join(" | ", stderr)})");
 
-        if (exits.GetValueOrDefault($"monitor-{round}") != 0)
-            failures.Add($"{round}: tracer monitor exited with {exits.GetValueOrDefault($"monitor-{round}", -1)} (stderr: {string.Join(" | ", stderr)})");
+        // -1: the script never saw it exit.
+        if (exits.GetValueOrDefault($"monitor-{round}", -1) is not 0 and var exit)
+            failures.Add($"{round}: tracer monitor exited with {exit} (stderr: {string.Join(" | ", stderr)})");
         var events = Section(lines, $"events-{round}")?.Lines.Where(l => l.Length > 0).ToList() ?? [];
         var summary = stderr.Select(l => SummaryLine().Match(l)).FirstOrDefault(m => m.Success);
         if (summary is null)

@@ -17,6 +17,7 @@ public sealed class VmScenarioTests
         var outcome = VmScenario.Check(Console, Version);
 
         Assert.Empty(outcome.Failures);
+        Assert.Equal("6.1.0-50-cloud-arm64", outcome.KernelRelease);
         Assert.Equal("kprobe", outcome.ConnectPath);
         Assert.Equal(281, outcome.EventsChecked);
     }
@@ -62,6 +63,7 @@ public sealed class VmScenarioTests
         Assert.Contains(failures, f => f.StartsWith("the VM did not finish its script", StringComparison.Ordinal));
         Assert.Contains(failures, f => f.StartsWith("tracer --version: expected 'tracer 9.9.9 linux-arm64'", StringComparison.Ordinal));
         Assert.Contains(failures, f => f.StartsWith("tracepoint: no 'events received' line", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.StartsWith("tracepoint: tracer monitor exited with -1 ", StringComparison.Ordinal));
     }
 
     private static string AfterLine(string text, string line, string inserted) =>
