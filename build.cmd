@@ -39,13 +39,13 @@ set "DOTNET_ROOT=%INSTALLED%"
 :run
 set "DOTNET_CLI_TELEMETRY_OPTOUT=1"
 set "DOTNET_NOLOGO=1"
-set "TRACER_BUILD_ROOT=%ROOT%"
+set "BUILD_ENGINE_ROOT=%ROOT%"
 rem dotnet is started without "call", which would expand %% and double ^ in the arguments once more.
 if not exist "%PROGRAM%" goto :compile
-set "TRACER_BUILD_STAMP=%STAMP%"
+set "BUILD_ENGINE_STAMP=%STAMP%"
 "%DOTNET%" "%PROGRAM%" %*
 if %ERRORLEVEL% neq 75 exit /b %ERRORLEVEL%
-set "TRACER_BUILD_STAMP="
+set "BUILD_ENGINE_STAMP="
 
 :compile
 if not exist "%TEMP_DIR%" mkdir "%TEMP_DIR%"

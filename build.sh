@@ -38,7 +38,7 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 # program is exec'd (signals reach it) and starts only once. BootstrapFreshnessTests holds the two to the same answers.
 changed() {
     [ ! -f "$program" ] || [ ! -f "$stamp" ] || [ -n "$(find "$root/build" "$root/global.json" "$root/Directory.Build.props" \
-        "$root/Directory.Packages.props" \( -path "$root/build/bin" -o -path "$root/build/obj" \) -prune -o -newer "$stamp" -print -quit)" ]
+        "$root/Directory.Packages.props" -type d \( -name bin -o -name obj \) -prune -o -newer "$stamp" -print -quit)" ]
 }
 
 if changed; then
@@ -65,4 +65,4 @@ if changed; then
     fi
     exec 9>&-
 fi
-TRACER_BUILD_ROOT="$root" exec "$dotnet" "$program" "$@"
+BUILD_ENGINE_ROOT="$root" exec "$dotnet" "$program" "$@"

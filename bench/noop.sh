@@ -14,7 +14,7 @@ trap 'rm -rf "$work"' EXIT
 
 . bench/lib.sh
 seconds() { local start; start=$(now); "$@" > /dev/null 2>&1; elapsed "$start"; }
-bootstrap() { env TRACER_BUILD_ROOT="$PWD" dotnet run --project build/_build.csproj -- "$@"; }
+bootstrap() { env BUILD_ENGINE_ROOT="$PWD" dotnet run --project build/_build.csproj -- "$@"; }
 
 package=(--target Package --arch x64 "$@")
 ./build.sh "${package[@]}" > "$work/first.log" # warm everything up

@@ -1,5 +1,4 @@
 using TracerBuild;
-using TracerBuild.Engine;
 
 partial class Build
 {

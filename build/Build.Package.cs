@@ -1,5 +1,4 @@
 using TracerBuild;
-using TracerBuild.Engine;
 
 partial class Build
 {
@@ -40,7 +39,7 @@ partial class Build
     /// Half-written tarballs of a killed Package, swept by the next build whether or not Package runs: in its temporary
     /// folder, or beside the tarballs where older builds wrote them. The build lock makes them no running build's.
     /// </summary>
-    protected internal override void OnBuildLockTaken()
+    protected override void OnBuildLockTaken()
     {
         var leftovers = (Directory.Exists(PackageTemporaryDirectory) ? Directory.EnumerateFiles(PackageTemporaryDirectory) : [])
             .Concat(Directory.EnumerateFiles(ArtifactsDirectory, $"*{AtomicFile.TemporaryMarker}*"))

@@ -1,5 +1,4 @@
 using TracerBuild;
-using TracerBuild.Engine;
 using TracerBuild.GitHub;
 
 partial class Build

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using TracerBuild;
-using TracerBuild.Engine;
 using TracerBuild.Vm;
 
 partial class Build

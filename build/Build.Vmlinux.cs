@@ -1,6 +1,5 @@
 using Spectre.Console;
 using TracerBuild;
-using TracerBuild.Engine;
 using TracerBuild.GitHub;
 using TracerBuild.Vmlinux;
 

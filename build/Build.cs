@@ -1,5 +1,4 @@
 using TracerBuild;
-using TracerBuild.Engine;
 using TracerBuild.Vmlinux;
 
 /// <summary>The build of the tracer: one partial class file per concern.</summary>
@@ -78,15 +77,17 @@ partial class Build : BuildBase
         }
     }
 
-    protected internal override string BuildLockFile => Path.Combine(ArtifactsDirectory, "build.lock");
+    protected override string BuildLockFile => Path.Combine(ArtifactsDirectory, "build.lock");
 
-    protected internal override TimeSpan BuildLockTimeout => TimeSpan.FromSeconds(LockTimeout);
+    protected override TimeSpan BuildLockTimeout => TimeSpan.FromSeconds(LockTimeout);
+
+    protected override string MissingProgramAdvice => "the Preflight target installs the build's prerequisites";
 
     /// <summary>TRACER_VERSION, TRACER_ARCH...: for when plain VERSION or ARCH mean something else in the environment.</summary>
-    protected internal override string? EnvironmentPrefix => "TRACER";
+    protected override string? EnvironmentPrefix => "TRACER";
 
     /// <summary>All input is checked here, before any target runs.</summary>
-    protected internal override void OnParametersBound()
+    protected override void OnParametersBound()
     {
         if (LockTimeout < 0)
             throw new BuildInputException($"Invalid --lock-timeout {LockTimeout}: expected a number of seconds, 0 or more.");
@@ -112,14 +113,13 @@ partial class Build : BuildBase
     }
 
     Target Clean => _ => _
-        .Description("Deletes artifacts/ (but the lock this build holds) and the bin/ and obj/ folders")
+        .Description("Deletes artifacts/ (but the lock this build holds) and the bin/ and obj/ folders of src/ and tests/")
         .Executes(() =>
         {
-            var folders = new[] { "build", "src", "tests" }
+            // Not build/'s own: the running build program is loaded from them.
+            var folders = new[] { "src", "tests" }
                 .SelectMany(d => Directory.EnumerateDirectories(Path.Combine(RootDirectory, d), "*", SearchOption.AllDirectories))
                 .Where(d => Path.GetFileName(d) is "bin" or "obj")
-                .Where(d => !d.StartsWith(Path.Combine(RootDirectory, "build", "bin"), StringComparison.Ordinal)
-                            && !d.StartsWith(Path.Combine(RootDirectory, "build", "obj"), StringComparison.Ordinal))
                 .Where(Directory.Exists)
                 .ToList();
             foreach (var folder in folders)

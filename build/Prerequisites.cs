@@ -1,4 +1,3 @@
-using TracerBuild.Engine;
 
 namespace TracerBuild;
 

@@ -2,7 +2,6 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Xml.Linq;
-using TracerBuild.Engine;
 
 namespace TracerBuild;
 

@@ -1,6 +1,5 @@
 using SharpCompress.Common.Tar;
 using SharpCompress.Readers;
-using TracerBuild.Engine;
 
 namespace TracerBuild;
 

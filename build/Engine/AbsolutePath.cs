@@ -1,4 +1,4 @@
-namespace TracerBuild.Engine;
+namespace Engine;
 
 /// <summary>
 /// A parameter naming a file or folder, made absolute when bound: a relative value from the command line or the

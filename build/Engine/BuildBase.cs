@@ -1,7 +1,7 @@
 using System.Collections;
 using System.Runtime.InteropServices;
 
-namespace TracerBuild.Engine;
+namespace Engine;
 
 /// <summary>Base of a build class: targets are <see cref="Target"/> properties, parameters are <see cref="ParameterAttribute"/> fields.</summary>
 public abstract class BuildBase
@@ -34,6 +34,9 @@ public abstract class BuildBase
     {
     }
 
+    /// <summary>Ends the one-line error for a program the build runs that is not installed.</summary>
+    protected internal virtual string MissingProgramAdvice => "install it first";
+
     /// <summary>Called once parameters are bound and the plan is known, before any target runs: validate input here.</summary>
     protected internal virtual void OnParametersBound()
     {
@@ -52,7 +55,7 @@ public abstract class BuildBase
         try
         {
             // build.sh and build.cmd name the root, so the build also works when started from another folder.
-            build.RootDirectory = environment.GetValueOrDefault("TRACER_BUILD_ROOT") is { Length: > 0 } root
+            build.RootDirectory = environment.GetValueOrDefault("BUILD_ENGINE_ROOT") is { Length: > 0 } root
                 ? Path.GetFullPath(root)
                 : FindRootDirectory(Directory.GetCurrentDirectory());
         }
@@ -78,6 +81,7 @@ public abstract class BuildBase
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Interrupt);
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Interrupt);
         Programs.Interruption = interrupted.Token;
+        Programs.MissingProgramAdvice = build.MissingProgramAdvice;
         return BuildRunner.Run(build, args, defaultTarget(build), environment, Console.Out, Console.Error, interrupted.Token);
     }
 

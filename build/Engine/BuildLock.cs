@@ -1,13 +1,13 @@
 using System.Diagnostics;
 
-namespace TracerBuild.Engine;
+namespace Engine;
 
 /// <summary>
 /// One build per checkout, like cargo's "Blocking waiting for file lock": an flock on a file, which the kernel releases
 /// when its holder dies, so a killed build's lock is simply taken over. .NET's own flock also guards any open of the
 /// locked file, so the holder's pid lives in a file beside it, for the waiting build to name.
 /// </summary>
-internal sealed class BuildLock : IDisposable
+public sealed class BuildLock : IDisposable
 {
     private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(100);
 
@@ -24,13 +24,13 @@ internal sealed class BuildLock : IDisposable
     }
 
     /// <summary>Set for the programs a lock holder starts: builds they start in turn (the tests' builds) are nested in it.</summary>
-    public const string HolderVariable = "TRACER_BUILD_LOCK_HOLDER";
+    public const string HolderVariable = "BUILD_ENGINE_LOCK_HOLDER";
 
     /// <summary>
     /// A build started, directly or not, by the build holding the lock (the Test target's tests build this checkout)
     /// would wait for its own parent: it takes a second lock instead, one among the nested builds.
     /// </summary>
-    public static BuildLock Acquire(string path, TimeSpan timeout, TextWriter output, CancellationToken cancellation, IReadOnlyDictionary<string, string> environment)
+    internal static BuildLock Acquire(string path, TimeSpan timeout, TextWriter output, CancellationToken cancellation, IReadOnlyDictionary<string, string> environment)
     {
         var nested = environment.GetValueOrDefault(HolderVariable) is { Length: > 0 } holder && Holder(path + ".pid") == holder && IsAlive(holder);
         return Acquire(nested ? path + ".nested" : path, timeout, output, cancellation, nested);

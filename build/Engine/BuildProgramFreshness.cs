@@ -1,15 +1,15 @@
-namespace TracerBuild.Engine;
+namespace Engine;
 
 /// <summary>
 /// Whether the compiled build program is older than what it is compiled from: anything under <c>build/</c> except
-/// <c>build/bin</c> and <c>build/obj</c>, and the files every .NET build of the repository reads. Folders count too, since
+/// its projects' <c>bin</c> and <c>obj</c> folders, and the files every .NET build of the repository reads. Folders count too, since
 /// adding or deleting a file touches its folder. build.cmd asks this through <see cref="StampVariable"/>, because batch
 /// cannot compare file times; build.sh asks find(1) the same question so that it can exec the program.
 /// </summary>
 public static class BuildProgramFreshness
 {
     /// <summary>Set by build.cmd to the file it touches after each compile of the build program.</summary>
-    public const string StampVariable = "TRACER_BUILD_STAMP";
+    public const string StampVariable = "BUILD_ENGINE_STAMP";
 
     /// <summary>EX_TEMPFAIL: the program did nothing because it must be compiled first; build.cmd compiles it and starts it again.</summary>
     public const int StaleExitCode = 75;
@@ -23,15 +23,13 @@ public static class BuildProgramFreshness
         if (!File.Exists(stamp))
             return true;
         var compiled = File.GetLastWriteTimeUtc(stamp);
-        var sources = new DirectoryInfo(Path.Combine(rootDirectory, "build"));
-        string[] outputs = [Path.Combine(sources.FullName, "bin"), Path.Combine(sources.FullName, "obj")];
         return SharedBuildFiles.Any(f => File.GetLastWriteTimeUtc(Path.Combine(rootDirectory, f)) > compiled)
-               || NewerUnder(sources, outputs, compiled);
+               || NewerUnder(new DirectoryInfo(Path.Combine(rootDirectory, "build")), compiled);
     }
 
-    private static bool NewerUnder(DirectoryInfo folder, string[] outputs, DateTime compiled) =>
+    private static bool NewerUnder(DirectoryInfo folder, DateTime compiled) =>
         folder.LastWriteTimeUtc > compiled
         || folder.EnumerateFileSystemInfos().Any(entry => entry is DirectoryInfo subfolder
-            ? !outputs.Contains(subfolder.FullName) && NewerUnder(subfolder, outputs, compiled)
+            ? subfolder.Name is not ("bin" or "obj") && NewerUnder(subfolder, compiled)
             : entry.LastWriteTimeUtc > compiled);
 }

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Reflection;
 
-namespace TracerBuild.Engine;
+namespace Engine;
 
 public enum TargetStatus
 {
@@ -64,11 +64,6 @@ public static class BuildRunner
             build.Schedule(plan.Except(skipped).Select(t => t.Declaration));
             build.OnParametersBound();
 
-            var scheduled = plan.Except(skipped).ToList();
-            if (scheduled.SelectMany(t => t.Requirements.Select(r => (Target: t, Requirement: r))).FirstOrDefault(r => !r.Requirement.Holds()) is { Target: { } unmet } failing)
-                throw new BuildInputException($"{unmet.Name} requires {failing.Requirement.Text}.");
-            var staticSkips = scheduled.ToDictionary(t => t, t => t.StaticConditions.FirstOrDefault(c => !c.Holds())?.Text);
-
             // The state is read only once the lock is held: a build that waited sees what the other one did.
             if (!commandLine.Has("plan") && build.BuildLockFile is { } lockFile)
             {
@@ -79,7 +74,7 @@ public static class BuildRunner
             }
             hashes = FileHashes.Load(Path.Combine(build.RootDirectory, ".nuke", "temp", "file-hashes.json"));
             var state = new TargetState(build.RootDirectory, hashes);
-            execution = new Execution(plan, skipped, staticSkips, planner, commandLine.Has("force"), state, display, secrets, cancellation);
+            execution = new Execution(plan, skipped, planner, commandLine.Has("force"), state, display, secrets, cancellation);
             if (commandLine.Has("plan"))
             {
                 execution.PrintPlan(output);
@@ -147,7 +142,6 @@ public static class BuildRunner
 internal sealed class Execution(
     IReadOnlyList<TargetDefinition> plan,
     IReadOnlySet<TargetDefinition> skipped,
-    IReadOnlyDictionary<TargetDefinition, string?> staticSkips,
     Planner planner,
     bool force,
     TargetState state,
@@ -158,7 +152,6 @@ internal sealed class Execution(
     public int Run()
     {
         var results = new List<TargetResult>();
-        var statuses = new Dictionary<TargetDefinition, TargetStatus>();
         var stopped = false;
         foreach (var target in plan)
         {
@@ -167,7 +160,7 @@ internal sealed class Execution(
             TargetState.Snapshot? snapshot = null;
             try
             {
-                status = Decide(target, stopped, statuses, out snapshot);
+                status = Decide(target, stopped, out snapshot);
             }
             catch (Exception e)
             {
@@ -179,9 +172,8 @@ internal sealed class Execution(
             if (status is null)
             {
                 status = RunTarget(target, snapshot);
-                stopped |= status == TargetStatus.Aborted || (status == TargetStatus.Failed && !target.ProceedsAfterFailure);
+                stopped |= status is TargetStatus.Aborted or TargetStatus.Failed;
             }
-            statuses[target] = status.Value;
             results.Add(new TargetResult(target.Name, status.Value, status is TargetStatus.Succeeded or TargetStatus.Failed or TargetStatus.Aborted or TargetStatus.UpToDate ? stopwatch.Elapsed : TimeSpan.Zero));
         }
 
@@ -192,20 +184,13 @@ internal sealed class Execution(
     }
 
     /// <summary>A status when the target does not run; null when it must.</summary>
-    private TargetStatus? Decide(TargetDefinition target, bool stopped, Dictionary<TargetDefinition, TargetStatus> statuses, out TargetState.Snapshot? snapshot)
+    private TargetStatus? Decide(TargetDefinition target, bool stopped, out TargetState.Snapshot? snapshot)
     {
         snapshot = null;
         if (skipped.Contains(target))
             return TargetStatus.Skipped;
-        if ((stopped || cancellation.IsCancellationRequested) && !target.IsAssured)
+        if (stopped || cancellation.IsCancellationRequested)
             return TargetStatus.NotRun;
-        if (planner.Needs(target).Any(n => statuses.GetValueOrDefault(n) is TargetStatus.Failed or TargetStatus.Aborted or TargetStatus.NotRun))
-            return TargetStatus.NotRun;
-        if ((staticSkips.GetValueOrDefault(target) ?? target.DynamicConditions.FirstOrDefault(c => !c.Holds())?.Text) is { } condition)
-        {
-            display.Note($"Skipping {target.Name}: {condition} is false.");
-            return TargetStatus.Skipped;
-        }
         if (!target.IsIncremental)
             return null;
         snapshot = state.Capture(target);
@@ -258,7 +243,6 @@ internal sealed class Execution(
             var dependenciesRunning = planner.Needs(target).Where(runs.Contains).Select(d => d.Name).ToList();
             var verdict =
                 skipped.Contains(target) ? "skipped (--skip)"
-                : staticSkips.GetValueOrDefault(target) is { } condition ? $"skipped ({condition} is false)"
                 : !target.IsIncremental ? "runs (it declares no inputs, so it always runs)"
                 : force ? "runs (--force)"
                 : state.WhyRun(target, state.Capture(target)) is { } reason ? $"runs ({reason})"

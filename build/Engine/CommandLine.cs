@@ -1,4 +1,4 @@
-namespace TracerBuild.Engine;
+namespace Engine;
 
 /// <summary>The command line as options: <c>--name [value...]</c> or <c>--name=value</c>, names case-insensitive.</summary>
 internal sealed class CommandLine
@@ -30,7 +30,7 @@ internal sealed class CommandLine
                     current.Add(inlineValue);
             }
             else if (current is null)
-                throw new BuildInputException($"Unexpected argument '{arg}': arguments are options such as --target Package --arch arm64 (see --help).");
+                throw new BuildInputException($"Unexpected argument '{arg}': arguments are options such as --target NAME (see --help).");
             else
                 current.Add(arg);
         }

@@ -1,4 +1,4 @@
-namespace TracerBuild.Engine;
+namespace Engine;
 
 /// <summary>Bad input from the user (arguments, parameters, configuration files): reported in one line before any work.</summary>
 public sealed class BuildInputException(string message) : Exception(message);

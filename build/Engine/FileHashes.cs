@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace TracerBuild.Engine;
+namespace Engine;
 
 /// <summary>
 /// Content hashes of files, remembered across runs by path, size and mtime, so a warm build hashes only what changed.

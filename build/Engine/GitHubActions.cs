@@ -1,4 +1,4 @@
-namespace TracerBuild.Engine;
+namespace Engine;
 
 /// <summary>GitHub Actions workflow commands: the runner reads these lines from the log.</summary>
 public static class GitHubActions

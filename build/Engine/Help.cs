@@ -1,4 +1,4 @@
-namespace TracerBuild.Engine;
+namespace Engine;
 
 internal static class Help
 {
@@ -13,7 +13,7 @@ internal static class Help
         console.WriteLine("Usage: ./build.sh [--target T...] [--skip [T...]] [--plan] [--force] [--parameter value...]");
         console.WriteLine();
         console.WriteLine("Targets:");
-        foreach (var target in targets.Where(t => !t.IsUnlisted).OrderBy(t => t.Name, StringComparer.Ordinal))
+        foreach (var target in targets.OrderBy(t => t.Name, StringComparer.Ordinal))
         {
             var marker = target.IsDeclaredBy(defaultTarget) ? " (default)" : "";
             var dependencies = target.Dependencies.Select(d => planner.Resolve(d).Name).ToList();

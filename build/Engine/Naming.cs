@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace TracerBuild.Engine;
+namespace Engine;
 
 /// <summary>How a member name such as <c>VmlinuxMirror</c> is spelled on the command line and in the environment.</summary>
 public static class Naming

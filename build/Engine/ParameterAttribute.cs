@@ -1,4 +1,4 @@
-namespace TracerBuild.Engine;
+namespace Engine;
 
 /// <summary>Marks a field of the build class as a parameter: <c>--kebab-name</c>, <c>UPPER_SNAKE</c> or <c>.nuke/parameters.json</c>.</summary>
 [AttributeUsage(AttributeTargets.Field)]

@@ -1,7 +1,7 @@
 using System.Reflection;
 using System.Text.Json;
 
-namespace TracerBuild.Engine;
+namespace Engine;
 
 /// <summary>One <see cref="ParameterAttribute"/> field of a build class.</summary>
 internal sealed class Parameter(FieldInfo member, ParameterAttribute attribute)

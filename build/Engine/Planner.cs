@@ -1,4 +1,4 @@
-namespace TracerBuild.Engine;
+namespace Engine;
 
 /// <summary>Which targets a request schedules, and in which order they run.</summary>
 internal sealed class Planner(IReadOnlyList<TargetDefinition> targets)
@@ -9,10 +9,7 @@ internal sealed class Planner(IReadOnlyList<TargetDefinition> targets)
 
     public TargetDefinition Resolve(Target target) => targets.Single(t => t.IsDeclaredBy(target));
 
-    /// <summary>
-    /// The requested targets, what they depend on and what they trigger, ordered so that every target comes after its
-    /// dependencies, after the targets it runs After, before those it runs Before, and after the targets triggering it.
-    /// </summary>
+    /// <summary>The requested targets and what they depend on, ordered so that every target comes after its dependencies.</summary>
     public IReadOnlyList<TargetDefinition> Plan(IEnumerable<TargetDefinition> requested)
     {
         var scheduled = new List<TargetDefinition>();
@@ -30,14 +27,9 @@ internal sealed class Planner(IReadOnlyList<TargetDefinition> targets)
             if (scheduled.Contains(target))
                 return;
             scheduled.Add(target);
-            foreach (var next in target.Dependencies.Concat(target.Triggered))
+            foreach (var next in target.Dependencies)
                 Schedule(Resolve(next));
         }
-
-        IEnumerable<TargetDefinition> RunFirst(TargetDefinition target) =>
-            target.Dependencies.Select(Resolve)
-                .Concat(target.RunsAfter.Select(Resolve).Where(scheduled.Contains))
-                .Concat(scheduled.Where(s => s.RunsBefore.Any(target.IsDeclaredBy) || s.Triggered.Any(target.IsDeclaredBy)));
 
         void Visit(TargetDefinition target)
         {
@@ -49,7 +41,7 @@ internal sealed class Planner(IReadOnlyList<TargetDefinition> targets)
                 throw new BuildInputException($"Targets depend on each other in a cycle: {string.Join(" -> ", cycle)}.");
             }
             path.Add(target);
-            foreach (var first in RunFirst(target))
+            foreach (var first in target.Dependencies.Select(Resolve))
                 Visit(first);
             path.RemoveAt(path.Count - 1);
             order.Add(target);

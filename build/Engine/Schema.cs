@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.Json;
 
-namespace TracerBuild.Engine;
+namespace Engine;
 
 /// <summary>
 /// <c>.nuke/build.schema.json</c>: a JSON schema of <c>.nuke/parameters.json</c> made from the parameters, so editors

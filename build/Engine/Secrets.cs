@@ -1,4 +1,4 @@
-namespace TracerBuild.Engine;
+namespace Engine;
 
 /// <summary>The values of the bound <see cref="SecretAttribute"/> parameters, kept out of everything the engine prints.</summary>
 internal sealed class Secrets(IReadOnlyList<string> values)

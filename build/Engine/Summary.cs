@@ -1,7 +1,7 @@
 using System.Text;
 using Spectre.Console;
 
-namespace TracerBuild.Engine;
+namespace Engine;
 
 public sealed record TargetResult(string Name, TargetStatus Status, TimeSpan Duration);
 

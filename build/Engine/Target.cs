@@ -1,6 +1,4 @@
-using System.Runtime.CompilerServices;
-
-namespace TracerBuild.Engine;
+namespace Engine;
 
 /// <summary>A build step, declared NUKE-style: <c>Target X => _ => _.DependsOn(Y).Executes(...)</c>.</summary>
 public delegate ITargetDefinition Target(ITargetDefinition definition);
@@ -12,34 +10,7 @@ public interface ITargetDefinition
     /// <summary>These run first, and are scheduled whenever this target is.</summary>
     ITargetDefinition DependsOn(params Target[] targets);
 
-    /// <summary>Ordering only: when both are scheduled, these run first.</summary>
-    ITargetDefinition After(params Target[] targets);
-
-    /// <summary>Ordering only: when both are scheduled, these run after this one.</summary>
-    ITargetDefinition Before(params Target[] targets);
-
-    /// <summary>Scheduling this target schedules these too, to run after it.</summary>
-    ITargetDefinition Triggers(params Target[] targets);
-
     ITargetDefinition Executes(Action action);
-
-    /// <summary>Decided before any target runs; when false the target is skipped, the condition's text given as the reason.</summary>
-    ITargetDefinition OnlyWhenStatic(Func<bool> condition, [CallerArgumentExpression(nameof(condition))] string text = "");
-
-    /// <summary>Decided just before the target would run, after its dependencies.</summary>
-    ITargetDefinition OnlyWhenDynamic(Func<bool> condition, [CallerArgumentExpression(nameof(condition))] string text = "");
-
-    /// <summary>Checked before any target runs; when false the build stops with the condition's text.</summary>
-    ITargetDefinition Requires(Func<bool> condition, [CallerArgumentExpression(nameof(condition))] string text = "");
-
-    /// <summary>When this target fails, targets that do not need it still run (the build still fails).</summary>
-    ITargetDefinition ProceedAfterFailure();
-
-    /// <summary>Runs even after an earlier target failed or the build was interrupted (clean-up, reports).</summary>
-    ITargetDefinition AssuredAfterFailure();
-
-    /// <summary>Left out of --help.</summary>
-    ITargetDefinition Unlisted();
 
     /// <summary>Files (or folders, meaning every file in them) whose content decides whether the target must run again.</summary>
     ITargetDefinition Inputs(Func<IEnumerable<string>> files);
@@ -54,25 +25,13 @@ public interface ITargetDefinition
     ITargetDefinition AlwaysRunsWhen(Func<bool> condition, string reason);
 }
 
-/// <summary>A condition with the source text it was written as, which is what the user is shown.</summary>
-internal sealed record Condition(Func<bool> Holds, string Text);
-
 internal sealed class TargetDefinition(string name, Target declaration) : ITargetDefinition
 {
     public string Name { get; } = name;
     public Target Declaration { get; } = declaration;
     public string DescriptionText { get; private set; } = "";
     public List<Target> Dependencies { get; } = [];
-    public List<Target> RunsAfter { get; } = [];
-    public List<Target> RunsBefore { get; } = [];
-    public List<Target> Triggered { get; } = [];
     public List<Action> Actions { get; } = [];
-    public List<Condition> StaticConditions { get; } = [];
-    public List<Condition> DynamicConditions { get; } = [];
-    public List<Condition> Requirements { get; } = [];
-    public bool ProceedsAfterFailure { get; private set; }
-    public bool IsAssured { get; private set; }
-    public bool IsUnlisted { get; private set; }
     public List<Func<IEnumerable<string>>> InputFiles { get; } = [];
     public List<Func<IEnumerable<string>>> InputValueSources { get; } = [];
     public List<Func<IEnumerable<string>>> OutputFiles { get; } = [];
@@ -84,25 +43,7 @@ internal sealed class TargetDefinition(string name, Target declaration) : ITarge
 
     public ITargetDefinition DependsOn(params Target[] targets) => With(() => Dependencies.AddRange(targets));
 
-    public ITargetDefinition After(params Target[] targets) => With(() => RunsAfter.AddRange(targets));
-
-    public ITargetDefinition Before(params Target[] targets) => With(() => RunsBefore.AddRange(targets));
-
-    public ITargetDefinition Triggers(params Target[] targets) => With(() => Triggered.AddRange(targets));
-
     public ITargetDefinition Executes(Action action) => With(() => Actions.Add(action));
-
-    public ITargetDefinition OnlyWhenStatic(Func<bool> condition, string text = "") => With(() => StaticConditions.Add(new(condition, text)));
-
-    public ITargetDefinition OnlyWhenDynamic(Func<bool> condition, string text = "") => With(() => DynamicConditions.Add(new(condition, text)));
-
-    public ITargetDefinition Requires(Func<bool> condition, string text = "") => With(() => Requirements.Add(new(condition, text)));
-
-    public ITargetDefinition ProceedAfterFailure() => With(() => ProceedsAfterFailure = true);
-
-    public ITargetDefinition AssuredAfterFailure() => With(() => IsAssured = true);
-
-    public ITargetDefinition Unlisted() => With(() => IsUnlisted = true);
 
     public ITargetDefinition Inputs(Func<IEnumerable<string>> files) => With(() => InputFiles.Add(files));
 

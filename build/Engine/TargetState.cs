@@ -2,13 +2,15 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace TracerBuild.Engine;
+namespace Engine;
 
 /// <summary>
 /// Decides whether an incremental target is up to date: the hash of its inputs (file contents and values, plus the
-/// build program itself) must equal the last successful run's, and its outputs must still hold what that run wrote.
+/// build program itself) must equal that of a successful run, and its outputs must still hold what that run wrote.
 /// Outputs are hashed afresh every time (<see cref="ContentHash"/>), never vouched for by size and mtime: an output
-/// changed on disk with both kept (a failing disk, a hand edit) is still caught. Remembered per target in <c>.nuke/temp/targets/</c>.
+/// changed on disk with both kept (a failing disk, a hand edit) is still caught. Remembered per target in
+/// <c>.nuke/temp/targets/</c>: the last few runs with different inputs whose outputs are all still on disk, so that
+/// switching a parameter back (another --arch, whose outputs live in folders of their own) finds its run again.
 /// </summary>
 internal sealed class TargetState(string root, FileHashes hashes)
 {
@@ -20,6 +22,9 @@ internal sealed class TargetState(string root, FileHashes hashes)
     public const string OutputChanged = "output changed: ";
 
     public sealed record Record(string Fingerprint, Dictionary<string, string> Inputs, Dictionary<string, string> Outputs);
+
+    /// <summary>Runs remembered per target, newest first; older ones go. A handful covers switching arches and configurations.</summary>
+    private const int RecordsKept = 8;
 
     /// <summary>A target's inputs as hashed before it runs: what its result is recorded against.</summary>
     public sealed record Snapshot(string Fingerprint, Dictionary<string, string> Inputs, string? AlwaysRunReason);
@@ -36,26 +41,30 @@ internal sealed class TargetState(string root, FileHashes hashes)
     {
         if (snapshot.AlwaysRunReason is { } always)
             return always;
-        if (Load(target) is not { } last)
+        var records = Load(target);
+        if (records.Count == 0)
             return "no successful run recorded";
 
         var inputs = snapshot.Inputs;
-        if (snapshot.Fingerprint != last.Fingerprint)
+        var run = records.FirstOrDefault(r => r.Fingerprint == snapshot.Fingerprint);
+        if (run is null)
         {
-            var changed = inputs.Where(i => last.Inputs.GetValueOrDefault(i.Key) != i.Value).Select(i => Relative(i.Key))
-                .Concat(last.Inputs.Keys.Except(inputs.Keys).Select(Relative)).Take(3).ToList();
+            // What differs from the latest run says best what the user changed.
+            var latest = records[0];
+            var changed = inputs.Where(i => latest.Inputs.GetValueOrDefault(i.Key) != i.Value).Select(i => Relative(i.Key))
+                .Concat(latest.Inputs.Keys.Except(inputs.Keys).Select(Relative)).Take(3).ToList();
             return changed.Count > 0 ? $"changed: {string.Join(", ", changed)}" : "parameters, tools or the build program changed";
         }
-        // The outputs declared now (parameters may point them elsewhere) must be exactly those the last run left.
+        // The outputs declared now (parameters may point them elsewhere) must be exactly those that run left.
         var outputs = Expand(target.OutputFiles).ToList();
-        foreach (var output in outputs.Union(last.Outputs.Keys))
+        foreach (var output in outputs.Union(run.Outputs.Keys))
         {
-            if (!last.Outputs.TryGetValue(output, out var hash))
-                return $"output not made by the last run: {Relative(output)}";
+            if (!run.Outputs.TryGetValue(output, out var hash))
+                return $"output not made by the run with these inputs: {Relative(output)}";
             if (!outputs.Contains(output) || !File.Exists(output))
                 return $"output missing: {Relative(output)}";
             if (ContentHash.OfFile(output) != hash)
-                return $"{OutputChanged}{Relative(output)} (its content no longer matches what the last run wrote)";
+                return $"{OutputChanged}{Relative(output)} (its content no longer matches what the build wrote)";
         }
         return null;
     }
@@ -63,6 +72,7 @@ internal sealed class TargetState(string root, FileHashes hashes)
     /// <summary>
     /// Records a successful run against the inputs as they were before it (an edit made while it ran is seen next
     /// time). A run forced by an always-run condition is not a result for those inputs, so it is forgotten instead.
+    /// Earlier runs stay remembered unless this one rewrote an output of theirs with other content.
     /// </summary>
     public void Save(TargetDefinition target, Snapshot before)
     {
@@ -72,10 +82,15 @@ internal sealed class TargetState(string root, FileHashes hashes)
             return;
         }
         var outputs = Expand(target.OutputFiles).ToDictionary(f => f, f => File.Exists(f) ? ContentHash.OfFile(f) : "");
-        var record = new Record(before.Fingerprint, before.Inputs, outputs);
-        AtomicFile.Write(Path.Combine(StateDirectory, target.Name + ".json"), JsonSerializer.SerializeToUtf8Bytes(record, EngineJsonContext.Default.Record));
+        var records = Load(target)
+            .Where(r => r.Fingerprint != before.Fingerprint && r.Outputs.All(o => outputs.GetValueOrDefault(o.Key, o.Value) == o.Value))
+            .Prepend(new Record(before.Fingerprint, before.Inputs, outputs))
+            .Take(RecordsKept)
+            .ToList();
+        AtomicFile.Write(Path.Combine(StateDirectory, target.Name + ".json"), JsonSerializer.SerializeToUtf8Bytes(records, EngineJsonContext.Default.ListRecord));
     }
 
+    /// <summary>After a failed run: it may have rewritten any remembered run's outputs.</summary>
     public void Forget(TargetDefinition target)
     {
         var path = Path.Combine(StateDirectory, target.Name + ".json");
@@ -83,16 +98,16 @@ internal sealed class TargetState(string root, FileHashes hashes)
             File.Delete(path);
     }
 
-    private Record? Load(TargetDefinition target)
+    private List<Record> Load(TargetDefinition target)
     {
         var path = Path.Combine(StateDirectory, target.Name + ".json");
         try
         {
-            return File.Exists(path) ? JsonSerializer.Deserialize(File.ReadAllText(path), EngineJsonContext.Default.Record) : null;
+            return File.Exists(path) ? JsonSerializer.Deserialize(File.ReadAllText(path), EngineJsonContext.Default.ListRecord) ?? [] : [];
         }
         catch (JsonException)
         {
-            return null;
+            return [];
         }
     }
 
@@ -124,5 +139,5 @@ internal sealed class TargetState(string root, FileHashes hashes)
 }
 
 [JsonSerializable(typeof(Dictionary<string, FileHashes.Entry>))]
-[JsonSerializable(typeof(TargetState.Record))]
+[JsonSerializable(typeof(List<TargetState.Record>))]
 internal sealed partial class EngineJsonContext : JsonSerializerContext;

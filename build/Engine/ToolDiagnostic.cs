@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace TracerBuild.Engine;
+namespace Engine;
 
 /// <summary>A warning or error a compiler printed with its place: clang's and gcc's <c>file:line:col: warning: text</c>, MSBuild's <c>file(line,col): warning CS0168: text [project]</c>.</summary>
 public sealed partial record ToolDiagnostic(string Kind, string File, int Line, int Column, string Message)

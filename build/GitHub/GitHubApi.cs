@@ -1,7 +1,6 @@
 using System.Net;
 using Octokit;
 using Polly;
-using TracerBuild.Engine;
 
 namespace TracerBuild.GitHub;
 

@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using TracerBuild.Engine;
 
 namespace TracerBuild.GitHub;
 

@@ -1,5 +1,4 @@
 using Octokit;
-using TracerBuild.Engine;
 
 namespace TracerBuild.GitHub;
 

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using TracerBuild.Engine;
 
 namespace TracerBuild.Vm;
 

@@ -1,5 +1,4 @@
 using System.Runtime.InteropServices;
-using TracerBuild.Engine;
 
 namespace TracerBuild.Tests;
 

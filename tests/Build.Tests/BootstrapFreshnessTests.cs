@@ -1,4 +1,3 @@
-using TracerBuild.Engine;
 
 namespace TracerBuild.Tests;
 
@@ -81,7 +80,7 @@ public sealed class BootstrapFreshnessTests : IDisposable
     public void Given_the_stamp_the_program_exits_75_at_once_when_stale_and_runs_when_fresh()
     {
         ProcessResult Help() => Programs.TryRun("dotnet", [Path.Combine(AppContext.BaseDirectory, "_build.dll"), "--help"],
-            environment: new Dictionary<string, string> { ["TRACER_BUILD_ROOT"] = Root, [BuildProgramFreshness.StampVariable] = Stamp });
+            environment: new Dictionary<string, string> { ["BUILD_ENGINE_ROOT"] = Root, [BuildProgramFreshness.StampVariable] = Stamp });
 
         Apply("edit build/Build.cs");
         var stale = Help();

@@ -86,7 +86,7 @@ public sealed class FaultTests : IDisposable
     [Fact]
     public void A_program_that_fails_on_a_full_disk_is_reported_as_such_in_one_line()
     {
-        var error = Assert.Throws<TracerBuild.Engine.BuildFailedException>(() => Programs.Run("sh",
+        var error = Assert.Throws<Engine.BuildFailedException>(() => Programs.Run("sh",
             ["-c", "echo 'error MSB3021: Unable to copy file \"a\" to \"b\". No space left on device : b' >&2; exit 1"], echo: false));
 
         Assert.Equal("sh failed: No space left on device. Free space on the disk it was writing to, then run the build again.", error.Message);

@@ -1,4 +1,3 @@
-using TracerBuild.Engine;
 
 namespace TracerBuild.Tests;
 
@@ -91,6 +90,52 @@ public sealed class IncrementalTests : IDisposable
     }
 
     [Fact]
+    public void Switching_back_to_a_value_whose_output_was_rewritten_runs_it_again()
+    {
+        Run();
+        Run("--flavour", "spicy");
+
+        Assert.Equal(1, Run().Build.Copies);
+        Assert.Equal("oneplain", File.ReadAllText(_output));
+    }
+
+    /// <summary>Like an arch: each value writes an output of its own.</summary>
+    private sealed class PerArchBuild(string input, string root) : BuildBase
+    {
+        [Parameter("which arch")]
+        public string Arch = "x64";
+
+        public int Copies;
+
+        public Target Copy => _ => _
+            .Inputs(() => [input])
+            .InputValues(() => [Arch])
+            .Outputs(() => [Path.Combine(root, "out", Arch, "output.txt")])
+            .Executes(() =>
+            {
+                Directory.CreateDirectory(Path.Combine(root, "out", Arch));
+                File.WriteAllText(Path.Combine(root, "out", Arch, "output.txt"), File.ReadAllText(input) + Arch);
+                Copies++;
+            });
+    }
+
+    [Fact]
+    public void Switching_back_and_forth_between_values_with_outputs_of_their_own_is_a_no_op_the_second_time()
+    {
+        int Copies(string arch)
+        {
+            var build = new PerArchBuild(_input, _root.Path) { RootDirectory = _root.Path };
+            BuildRunner.Run(build, ["--arch", arch], build.Copy, new Dictionary<string, string>(), new StringWriter(), new StringWriter(), TestContext.Current.CancellationToken);
+            return build.Copies;
+        }
+
+        Assert.Equal([1, 1, 0, 0], new[] { Copies("x64"), Copies("arm64"), Copies("x64"), Copies("arm64") });
+
+        File.WriteAllText(_input, "two");
+        Assert.Equal([1, 1, 0], new[] { Copies("x64"), Copies("arm64"), Copies("x64") });
+    }
+
+    [Fact]
     public void A_missing_or_changed_output_runs_it_again()
     {
         Run();
@@ -114,7 +159,7 @@ public sealed class IncrementalTests : IDisposable
 
         Assert.Equal(1, build.Copies);
         Assert.Equal("oneplain", File.ReadAllText(_output));
-        Assert.Contains("Copy: output changed: out/output.txt (its content no longer matches what the last run wrote); running it again to replace it.", output);
+        Assert.Contains("Copy: output changed: out/output.txt (its content no longer matches what the build wrote); running it again to replace it.", output);
     }
 
     [Fact]

@@ -1,5 +1,4 @@
 using System.IO.Compression;
-using TracerBuild.Engine;
 
 namespace TracerBuild.Tests;
 

@@ -1,4 +1,3 @@
-using TracerBuild.Engine;
 
 namespace TracerBuild.Tests;
 
@@ -32,12 +31,11 @@ public sealed class ProgramsTests
     }
 
     [Fact]
-    public void A_missing_program_is_one_line_pointing_at_Preflight()
+    public void A_missing_program_is_one_line_saying_what_to_do()
     {
         var e = Assert.Throws<BuildFailedException>(() => Programs.Run("no-such-program-here", [], echo: false));
 
-        Assert.StartsWith("'no-such-program-here' was not found on PATH", e.Message);
-        Assert.Contains("Preflight", e.Message);
+        Assert.Equal($"'no-such-program-here' was not found on PATH or cannot be run: {Programs.MissingProgramAdvice}.", e.Message);
     }
 
     [Fact]

@@ -1,4 +1,3 @@
-using TracerBuild.Engine;
 using TracerBuild.GitHub;
 
 namespace TracerBuild.Tests;

@@ -1,8 +1,7 @@
-using TracerBuild.Engine;
 
 namespace TracerBuild.Tests;
 
-/// <summary>The NUKE-style target API beyond DependsOn: ordering, triggers, conditions, failure handling, interruption.</summary>
+/// <summary>The NUKE-style target API: dependencies, failure, interruption, help, suggestions, the environment prefix.</summary>
 public sealed class TargetApiTests : IDisposable
 {
     private readonly TempDirectory _root = new();
@@ -14,30 +13,19 @@ public sealed class TargetApiTests : IDisposable
     private sealed class ApiBuild : BuildBase
     {
         public readonly List<string> Ran = [];
-        public bool Deploy;
-        public bool Ready = true;
-        public string? Token;
         public Action? DuringCompile;
         public bool FailTest;
-        public bool FailLint;
 
         [Parameter("a value")]
         public string Flavour = "plain";
 
         protected internal override string? EnvironmentPrefix => "MY";
 
-        public Target Clean => _ => _.Before(Restore).Executes(() => Ran.Add("Clean"));
         public Target Restore => _ => _.Executes(() => Ran.Add("Restore"));
-        public Target Compile => _ => _.DependsOn(Restore).After(Clean).Triggers(Report).Executes(() =>
+        public Target Compile => _ => _.DependsOn(Restore).Executes(() =>
         {
             Ran.Add("Compile");
             DuringCompile?.Invoke();
-        });
-        public Target Lint => _ => _.DependsOn(Restore).ProceedAfterFailure().Executes(() =>
-        {
-            Ran.Add("Lint");
-            if (FailLint)
-                throw new BuildFailedException("lint found problems");
         });
         public Target Test => _ => _.DependsOn(Compile).Executes(() =>
         {
@@ -45,9 +33,8 @@ public sealed class TargetApiTests : IDisposable
             if (FailTest)
                 throw new BuildFailedException("tests failed");
         });
-        public Target Publish => _ => _.DependsOn(Test).OnlyWhenStatic(() => Deploy).Requires(() => Token != null).Executes(() => Ran.Add("Publish"));
-        public Target Package => _ => _.DependsOn(Compile).OnlyWhenDynamic(() => Ready).Executes(() => Ran.Add("Package"));
-        public Target Report => _ => _.AssuredAfterFailure().Unlisted().Executes(() => Ran.Add("Report"));
+        public Target Publish => _ => _.DependsOn(Test).Executes(() => Ran.Add("Publish"));
+        public Target Package => _ => _.DependsOn(Compile).Executes(() => Ran.Add("Package"));
         public Target Stamp => _ => _.DependsOn(Restore)
             .InputValues(() => throw new BuildInputException("SOURCE_DATE_EPOCH must be a number"))
             .Executes(() => Ran.Add("Stamp"));
@@ -63,86 +50,19 @@ public sealed class TargetApiTests : IDisposable
     }
 
     [Fact]
-    public void After_and_Before_order_scheduled_targets_and_Triggers_schedules_after()
+    public void A_failure_stops_what_follows()
     {
-        var build = new ApiBuild();
-        Run(build, ["--target", "Test", "Clean"]);
-
-        Assert.Equal(["Clean", "Restore", "Compile", "Test", "Report"], build.Ran);
-    }
-
-    [Fact]
-    public void After_and_Before_schedule_nothing_themselves()
-    {
-        var build = new ApiBuild();
-        Run(build, ["--target", "Restore"]);
-
-        Assert.Equal(["Restore"], build.Ran);
-    }
-
-    [Fact]
-    public void A_static_condition_skips_with_its_own_text_and_is_shown_in_the_plan()
-    {
-        var build = new ApiBuild { Token = "t" };
-        var (exitCode, output, _) = Run(build, ["--target", "Publish"]);
-
-        Assert.Equal(0, exitCode);
-        Assert.DoesNotContain("Publish", build.Ran);
-        Assert.Contains("Skipping Publish: () => Deploy is false.", output);
-        Assert.Matches(@"(?m)^Publish\s+Skipped", output);
-        Assert.Contains("Publish      skipped (() => Deploy is false)", Run(new ApiBuild { Token = "t" }, ["--target", "Publish", "--plan"]).Output);
-    }
-
-    [Fact]
-    public void A_dynamic_condition_is_decided_after_the_dependencies_ran()
-    {
-        var build = new ApiBuild { DuringCompile = null };
-        build.DuringCompile = () => build.Ready = false;
-        var (_, output, _) = Run(build, ["--target", "Package"]);
-
-        Assert.Equal(["Restore", "Compile", "Report"], build.Ran);
-        Assert.Contains("Skipping Package: () => Ready is false.", output);
-    }
-
-    [Fact]
-    public void An_unmet_requirement_stops_the_build_before_anything_runs()
-    {
-        var build = new ApiBuild { Deploy = true };
+        var build = new ApiBuild { FailTest = true };
         var (exitCode, output, errors) = Run(build, ["--target", "Publish"]);
 
         Assert.Equal(1, exitCode);
-        Assert.Empty(build.Ran);
-        Assert.Empty(output);
-        Assert.Equal("error: Publish requires () => Token != null.", errors.Trim());
-    }
-
-    [Fact]
-    public void A_failure_stops_what_follows_except_assured_targets()
-    {
-        var build = new ApiBuild { FailTest = true, Deploy = true, Token = "t" };
-        var (exitCode, output, errors) = Run(build, ["--target", "Publish"]);
-
-        Assert.Equal(1, exitCode);
-        Assert.Equal(["Restore", "Compile", "Test", "Report"], build.Ran);
+        Assert.Equal(["Restore", "Compile", "Test"], build.Ran);
         Assert.Equal("error: tests failed", errors.Trim());
         Assert.Matches(@"(?m)^Publish\s+NotRun", output);
-        Assert.Matches(@"(?m)^Report\s+Succeeded", output);
     }
 
     [Fact]
-    public void After_a_failure_that_proceeds_the_targets_not_needing_it_still_run()
-    {
-        var build = new ApiBuild { FailLint = true };
-        var (exitCode, output, _) = Run(build, ["--target", "Lint", "Test"]);
-
-        Assert.Equal(1, exitCode);
-        Assert.Equal(["Restore", "Lint", "Compile", "Test", "Report"], build.Ran);
-        Assert.Matches(@"(?m)^Lint\s+Failed", output);
-        Assert.Contains("Build failed.", output);
-    }
-
-    [Fact]
-    public void An_interruption_aborts_the_running_target_runs_assured_ones_and_still_prints_the_summary()
+    public void An_interruption_aborts_the_running_target_and_still_prints_the_summary()
     {
         using var interrupt = new CancellationTokenSource();
         var build = new ApiBuild();
@@ -155,11 +75,10 @@ public sealed class TargetApiTests : IDisposable
         var (exitCode, output, errors) = Run(build, ["--target", "Test"], cancellation: interrupt.Token);
 
         Assert.Equal(BuildRunner.InterruptedExitCode, exitCode);
-        Assert.Equal(["Restore", "Compile", "Report"], build.Ran);
+        Assert.Equal(["Restore", "Compile"], build.Ran);
         Assert.Equal("error: Compile was interrupted.", errors.Trim());
         Assert.Matches(@"(?m)^Compile\s+Aborted", output);
         Assert.Matches(@"(?m)^Test\s+NotRun", output);
-        Assert.Matches(@"(?m)^Report\s+Succeeded", output);
         Assert.Contains("Build interrupted.", output);
     }
 
@@ -176,13 +95,12 @@ public sealed class TargetApiTests : IDisposable
     }
 
     [Fact]
-    public void Help_lists_direct_dependencies_and_hides_unlisted_targets()
+    public void Help_lists_direct_dependencies()
     {
         var (_, output, _) = Run(new ApiBuild(), ["--help"]);
 
         Assert.Matches(@"Test \(default\)\s+ \[after Compile\]", output);
         Assert.Matches(@"Compile\s+ \[after Restore\]", output);
-        Assert.DoesNotContain("Report", output);
         Assert.Contains("environment UPPER_SNAKE or MY_UPPER_SNAKE", output);
     }
 

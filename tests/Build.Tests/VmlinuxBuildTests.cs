@@ -1,4 +1,3 @@
-using TracerBuild.Engine;
 
 namespace TracerBuild.Tests;
 
@@ -114,7 +113,7 @@ public sealed class VmlinuxBuildTests : IDisposable
 
         Assert.True(second.ExitCode == 0, second.Output);
         Assert.Contains($"vmlinux.h for x64: the cached {header} does not hash to the lock's sha256 (changed on disk); replacing it", second.Output);
-        Assert.Contains("CompileBpf: output changed: artifacts/obj/bpf/x64/tracer.bpf.o (its content no longer matches what the last run wrote); running it again to replace it.", second.Output);
+        Assert.Contains("CompileBpf: output changed: artifacts/obj/bpf/x64/tracer.bpf.o (its content no longer matches what the build wrote); running it again to replace it.", second.Output);
         Assert.Equal(3, _mirror.Requests);
         AssertCachedAndStaged();
         Assert.Equal(built, File.ReadAllBytes(bpfObject));

@@ -1,5 +1,4 @@
 using System.Text;
-using TracerBuild.Engine;
 
 namespace TracerBuild.Tests;
 

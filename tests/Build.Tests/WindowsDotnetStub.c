@@ -1,4 +1,4 @@
-/* Stands in for dotnet.exe when build.cmd runs under wine (BootstrapCmdTests): appends "<TRACER_BUILD_STAMP>|[arg] [arg]..."
+/* Stands in for dotnet.exe when build.cmd runs under wine (BootstrapCmdTests): appends "<BUILD_ENGINE_STAMP>|[arg] [arg]..."
    to the file STUB_LOG names, prints "dotnet stub: call <n>", then exits with this call's code from STUB_EXIT_CODES (space-separated, one per call; 0 once
    they run out). */
 #include <stdio.h>
@@ -13,7 +13,7 @@ int main(int argc, char **argv)
     rewind(log);
     for (int c = fgetc(log); c != EOF; c = fgetc(log))
         calls += c == '\n';
-    const char *stamp = getenv("TRACER_BUILD_STAMP");
+    const char *stamp = getenv("BUILD_ENGINE_STAMP");
     fprintf(log, "%s|", stamp ? stamp : "");
     for (int i = 1; i < argc; i++)
         fprintf(log, i == 1 ? "[%s]" : " [%s]", argv[i]);

@@ -1,9 +1,8 @@
 using System.ComponentModel;
 using System.Text;
 using CliWrap;
-using TracerBuild.Engine;
 
-namespace TracerBuild;
+namespace Engine;
 
 /// <summary>A finished program: <see cref="Output"/> interleaves both streams as they came, <see cref="StandardOutput"/> is stdout alone.</summary>
 public sealed record ProcessResult(int ExitCode, string Output, string StandardOutput)
@@ -13,7 +12,7 @@ public sealed record ProcessResult(int ExitCode, string Output, string StandardO
 
 /// <summary>
 /// The one way the build and its tests start other programs, through CliWrap: arguments passed as a list, stdin
-/// empty, output captured and optionally echoed (arch-prefixed, secrets redacted by <see cref="Log"/>).
+/// empty, output captured and optionally echoed (prefixed, secrets redacted by <see cref="Log"/>).
 /// </summary>
 public static class Programs
 {
@@ -21,6 +20,9 @@ public static class Programs
 
     /// <summary>Set by the build's entry point: Ctrl-C or SIGTERM ends the running program, its children included.</summary>
     public static CancellationToken Interruption { get; set; }
+
+    /// <summary>Set by the build's entry point: what to do about a program that is not installed (<see cref="BuildBase.MissingProgramAdvice"/>).</summary>
+    public static string MissingProgramAdvice { get; set; } = "install it first";
 
     /// <summary>strerror(ENOSPC), as programs print it.</summary>
     private const string DiskFull = "No space left on device";
@@ -54,7 +56,7 @@ public static class Programs
         CancellationToken? interruption = null)
     {
         var argumentList = arguments.ToList();
-        // Output arrives on other threads, which the arch prefix does not flow to.
+        // Output arrives on other threads, which the prefix does not flow to.
         var prefix = Log.Prefix;
         if (echo)
             Log.Line($"> {program} {string.Join(' ', argumentList.Select(Quote))}");
@@ -83,7 +85,7 @@ public static class Programs
         }
         catch (Win32Exception)
         {
-            throw new BuildFailedException($"'{program}' was not found on PATH or cannot be run; the Preflight target installs the build's prerequisites.");
+            throw new BuildFailedException($"'{program}' was not found on PATH or cannot be run: {MissingProgramAdvice}.");
         }
         catch (OperationCanceledException) when (token.IsCancellationRequested)
         {

@@ -1,9 +1,8 @@
-using TracerBuild.Engine;
 
-namespace TracerBuild;
+namespace Engine;
 
 /// <summary>
-/// The build's log: whole lines, prefixed with the arch while arches run in parallel, with the secret parameters'
+/// The build's log: whole lines, prefixed while work runs in parallel, with the secret parameters'
 /// values redacted from every line, whoever wrote it (the build, or a program it ran). Under GitHub Actions, warnings
 /// and the compiler diagnostics in programs' output become annotations.
 /// </summary>
@@ -35,7 +34,7 @@ public static class Log
             Console.WriteLine(line);
     }
 
-    /// <summary>A plain line keeps the arch prefix; a workflow command must start its line, so an annotation has none.</summary>
+    /// <summary>A plain line keeps its prefix; a workflow command must start its line, so an annotation has none.</summary>
     public static void Warning(string message)
     {
         if (_annotate)

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 
-namespace TracerBuild;
+namespace Engine;
 
 public static class Sha256
 {
