@@ -39,7 +39,7 @@ public sealed record Arch(
     public string SbomFileName(string version) => $"{TarballName(version)}.cdx.json";
 
     /// <summary>Where Debian's multiarch packages put this arch's libraries.</summary>
-    public string LibraryDir => $"/usr/lib/{GnuTriplet}";
+    public AbsolutePath LibraryDir => AbsolutePath.Of($"/usr/lib/{GnuTriplet}");
 
     /// <summary>The kernel's name for the arch (uname -m), as qemu-user spells it.</summary>
     public string Machine => GnuTriplet[..GnuTriplet.IndexOf('-')];

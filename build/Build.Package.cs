@@ -6,10 +6,10 @@ partial class Build
         .DependsOn(Publish)
         .Description("Packs each arch into artifacts/tracer-<version>-linux-<arch>.tar.gz with a .sha256 and a CycloneDX SBOM (.cdx.json), each read back and verified")
         // The restore's assets file names the NuGet packages and runtime pack the SBOM lists.
-        .Inputs(() => Arches.SelectMany(a => TarballContents(a)).Select(e => e.SourcePath).OfType<string>()
-            .Concat(Arches.Select(AssetsFile)))
-        .InputValues(() => [ReleaseVersion, SourceDate.ToUnixTimeSeconds().ToString(), .. Arches.Select(TarballName)])
-        .Outputs(() => Arches.SelectMany(a => new[] { TarballPath(a), TarballPath(a) + ".sha256", SbomPath(a) }))
+        .Inputs(() => Arches.SelectMany(a => TarballContents(a)).Select(e => e.SourcePath).OfType<string>().Select(AbsolutePath.Of)
+            .Concat(Arches.Select(Paths.AssetsFile)))
+        .InputValues(() => [ReleaseVersion, SourceDate.ToUnixTimeSeconds().ToString(), .. Arches.Select(Paths.TarballName)])
+        .Outputs(() => Arches.SelectMany(a => new[] { Paths.Tarball(a), Paths.TarballChecksum(a), Paths.Sbom(a) }))
         .Executes(() =>
         {
             // Every arch is checked before any tarball is written.
@@ -17,36 +17,34 @@ partial class Build
             {
                 ArchCheck.Verify(arch, TarballContents(arch));
                 // The BPF object travels inside the tracer; check the one that was embedded.
-                ArchCheck.VerifyBpfObject(BpfObject(arch));
+                ArchCheck.VerifyBpfObject(Paths.BpfObject(arch));
                 ProveLibrariesLoad(arch);
             });
 
             ForEachArch(arch =>
             {
-                var tarball = TarballPath(arch);
-                Tarball.Write(tarball, TarballContents(arch), SourceDate, PackageTemporaryDirectory);
+                var tarball = Paths.Tarball(arch);
+                Tarball.Write(tarball, TarballContents(arch), SourceDate, Paths.PackageTemporary);
                 TarballReader.Verify(tarball, TarballContents(arch));
-                Sha256.WriteSums(tarball + ".sha256", [tarball], PackageTemporaryDirectory);
-                Log.Line($"Wrote {Path.GetRelativePath(RootDirectory, tarball)} ({new FileInfo(tarball).Length:N0} bytes)");
+                Sha256.WriteSums(Paths.TarballChecksum(arch), [tarball], Paths.PackageTemporary);
+                Log.Line($"Wrote {Paths.Show(tarball)} ({new FileInfo(tarball).Length:N0} bytes)");
                 WriteSbom(arch);
             });
         });
 
     /// <summary>Where tarballs are written before they are renamed into artifacts/: not beside them, where they pass for results.</summary>
-    string PackageTemporaryDirectory => Path.Combine(ObjDirectory, "package-tmp");
-
     /// <summary>
     /// Half-written tarballs of a killed Package, swept by the next build whether or not Package runs: in its temporary
     /// folder, or beside the tarballs where older builds wrote them. The build lock makes them no running build's.
     /// </summary>
     protected override void OnBuildLockTaken()
     {
-        var leftovers = (Directory.Exists(PackageTemporaryDirectory) ? Directory.EnumerateFiles(PackageTemporaryDirectory) : [])
-            .Concat(Directory.EnumerateFiles(ArtifactsDirectory, $"*{AtomicFile.TemporaryMarker}*"))
+        var leftovers = (Directory.Exists(Paths.PackageTemporary) ? Directory.EnumerateFiles(Paths.PackageTemporary) : [])
+            .Concat(Directory.EnumerateFiles(Paths.Artifacts, $"*{AtomicFile.TemporaryMarker}*"))
             .ToList();
         foreach (var leftover in leftovers)
         {
-            Log.Line($"Removing {Path.GetRelativePath(RootDirectory, leftover)}, left by a build that was stopped");
+            Log.Line($"Removing {Paths.Show(AbsolutePath.Of(leftover))}, left by a build that was stopped");
             File.Delete(leftover);
         }
     }
@@ -57,22 +55,16 @@ partial class Build
     /// </summary>
     void WriteSbom(Arch arch)
     {
-        var top = TarballName(arch);
+        var top = Paths.TarballName(arch);
         var libraries = Prerequisites.Libraries
-            .Select(l => new SbomLibrary($"{top}/lib/{l.File}", Path.Combine(arch.LibraryDir, l.File), l.DebianPackage))
+            .Select(l => new SbomLibrary($"{top}/lib/{l.File}", arch.LibraryDir / l.File, l.DebianPackage))
             .ToList();
-        var input = new SbomInput(arch, TracerBuild.ReleaseVersion.WithoutMetadata(ReleaseVersion), TarballPath(arch), AssetsFile(arch),
-            SelfContained ? null : Path.Combine(PublishDirectory(arch), "tracer.runtimeconfig.json"), libraries, SourceDate);
-        Sbom.Write(SbomPath(arch), input,
+        var input = new SbomInput(arch, Paths.Version, Paths.Tarball(arch), Paths.AssetsFile(arch),
+            SelfContained ? null : Paths.PublishDirectory(arch) / "tracer.runtimeconfig.json", libraries, SourceDate);
+        Sbom.Write(Paths.Sbom(arch), input,
             package => Programs.Run("dpkg-query", ["-W", "-f=${Version}", package], echo: false).Output.Trim(), OsRelease.Read());
-        Log.Line($"Wrote {Path.GetRelativePath(RootDirectory, SbomPath(arch))}");
+        Log.Line($"Wrote {Paths.Show(Paths.Sbom(arch))}");
     }
-
-    string SbomPath(Arch arch) => Path.Combine(ArtifactsDirectory, arch.SbomFileName(TracerBuild.ReleaseVersion.WithoutMetadata(ReleaseVersion)));
-
-    string TarballName(Arch arch) => arch.TarballName(TracerBuild.ReleaseVersion.WithoutMetadata(ReleaseVersion), SelfContained);
-
-    string TarballPath(Arch arch) => Path.Combine(ArtifactsDirectory, $"{TarballName(arch)}.tar.gz");
 
     /// <summary>A foreign arch's libraries are loaded under qemu when it is installed; optional, since it only adds proof.</summary>
     void ProveLibrariesLoad(Arch arch)
@@ -90,24 +82,24 @@ partial class Build
 
     IReadOnlyList<TarballEntry> TarballContents(Arch arch)
     {
-        var top = TarballName(arch);
-        var publish = PublishDirectory(arch);
+        var top = Paths.TarballName(arch);
+        var publish = Paths.PublishDirectory(arch);
         var program = SelfContained
-            ? [new TarballEntry($"{top}/tracer", Path.Combine(publish, "tracer"), TarballEntry.Executable)]
+            ? [new TarballEntry($"{top}/tracer", publish / "tracer", TarballEntry.Executable)]
             : (Directory.Exists(publish) ? Directory.EnumerateFiles(publish) : [])
                 .Where(f => !f.EndsWith(".pdb", StringComparison.Ordinal))
                 .Select(f => new TarballEntry($"{top}/{Path.GetFileName(f)}", f, TarballEntry.Regular))
-                .Append(new TarballEntry($"{top}/tracer", Path.Combine(TracerDirectory, "tracer.sh"), TarballEntry.Executable));
+                .Append(new TarballEntry($"{top}/tracer", Paths.TracerLauncher, TarballEntry.Executable));
 
         return
         [
             TarballEntry.Folder(top),
             TarballEntry.Folder($"{top}/lib"),
             .. program,
-            .. Prerequisites.PackagedLibraries.Select(l => new TarballEntry($"{top}/lib/{l}", Path.Combine(arch.LibraryDir, l), TarballEntry.Regular)),
+            .. Prerequisites.PackagedLibraries.Select(l => new TarballEntry($"{top}/lib/{l}", arch.LibraryDir / l, TarballEntry.Regular)),
             // The user's README (running, privileges, verifying), not the developers'.
-            new TarballEntry($"{top}/README.md", Path.Combine(RootDirectory, "docs", "USER-README.md"), TarballEntry.Regular),
-            new TarballEntry($"{top}/LICENSE", Path.Combine(RootDirectory, "LICENSE"), TarballEntry.Regular),
+            new TarballEntry($"{top}/README.md", Paths.UserReadme, TarballEntry.Regular),
+            new TarballEntry($"{top}/LICENSE", Paths.License, TarballEntry.Regular),
         ];
     }
 

@@ -5,7 +5,7 @@ partial class Build
     Target Preflight => _ => _
         .Description("Installs missing prerequisites: clang, llvm, libbpf, bpftool, the arches' libraries (and what the tests use)")
         // Nothing to check again until dpkg's database changes.
-        .Inputs(() => ["/var/lib/dpkg/status", "/var/lib/dpkg/arch"])
+        .Inputs(() => [AbsolutePath.Of("/var/lib/dpkg/status"), AbsolutePath.Of("/var/lib/dpkg/arch")])
         .InputValues(() => [.. Prerequisites.PackagesFor(PrerequisiteArches), .. ExtraPrerequisites])
         .Executes(() =>
         {

@@ -15,15 +15,14 @@ partial class Build
 
     string ReleaseRepository = "";
 
-    string ReleaseTag => $"v{TracerBuild.ReleaseVersion.WithoutMetadata(ReleaseVersion)}";
+    string ReleaseTag => $"v{Paths.Version}";
 
     // Release uses the tarballs already in artifacts/ (in CI, those the build matrix made): it does not depend on Package.
     Target Release => _ => _
         .Description("Publishes artifacts/tracer-<version>-linux-* tarballs and SBOMs, install.sh and SHA256SUMS as the GitHub release v<version>")
         .Executes(() =>
         {
-            var assets = ReleaseFiles.Prepare(Path.Combine(RootDirectory, InstallScript.FileName), ArtifactsDirectory,
-                TracerBuild.ReleaseVersion.WithoutMetadata(ReleaseVersion), ReleaseRepository);
+            var assets = ReleaseFiles.Prepare(Paths.InstallScript, Paths.Artifacts, Paths.Version, ReleaseRepository);
 
             // Uploads of tens of megabytes may take longer than the default 100 s.
             var github = new GitHubApi(new Uri(GithubApiUrl), ReleaseRepository, GithubToken!, TimeSpan.FromMinutes(15));

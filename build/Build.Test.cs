@@ -2,8 +2,6 @@ using TracerBuild;
 
 partial class Build
 {
-    string TestResultsDirectory => Path.Combine(ArtifactsDirectory, "test-results");
-
     [Parameter("Test also installs wine64 and mingw-w64 (about 1 GB) for the build.cmd tests, which otherwise run only where wine is installed")]
     readonly bool WindowsTests = false;
 
@@ -14,23 +12,23 @@ partial class Build
         .DependsOn(Preflight)
         .Description("Builds the solution: build program, tracer and tests")
         // No copy retries: see TracerPublishSettings.
-        .Executes(() => DotNetCli.Run(ObjDirectory, ["build", Solution, "-nologo", "-c", Configuration.ToString(), "-p:CopyRetryCount=0"]));
+        .Executes(() => DotNetCli.Run(Paths.Obj, ["build", Paths.Solution, "-nologo", "-c", Configuration.ToString(), "-p:CopyRetryCount=0"]));
 
     Target Test => _ => _
         .DependsOn(Compile)
         .Description("Runs the tests, as root the BPF ones too; writes artifacts/test-results")
         .Executes(() =>
         {
-            if (Directory.Exists(TestResultsDirectory))
-                Directory.Delete(TestResultsDirectory, recursive: true);
+            if (Directory.Exists(Paths.TestResults))
+                Directory.Delete(Paths.TestResults, recursive: true);
             var run = Programs.TryRun("dotnet",
-                ["test", Solution, "-nologo", "--no-build", "--disable-build-servers", "-c", Configuration.ToString(),
-                 "--logger", "trx", "--logger", "console;verbosity=normal", "--results-directory", TestResultsDirectory,
+                ["test", Paths.Solution, "-nologo", "--no-build", "--disable-build-servers", "-c", Configuration.ToString(),
+                 "--logger", "trx", "--logger", "console;verbosity=normal", "--results-directory", Paths.TestResults,
                  .. TestFilter is { Length: > 0 } filter ? new[] { "--filter", $"FullyQualifiedName~{filter}" } : []],
                 echo: true);
 
-            var counts = TestCounts.FromTrx(Directory.EnumerateFiles(TestResultsDirectory, "*.trx", SearchOption.AllDirectories));
-            File.WriteAllText(Path.Combine(TestResultsDirectory, "summary.txt"), counts + "\n");
+            var counts = TestCounts.FromTrx(Directory.EnumerateFiles(Paths.TestResults, "*.trx", SearchOption.AllDirectories));
+            File.WriteAllText(Paths.TestSummary, counts + "\n");
             Log.Line(counts.ToString());
             if (run.ExitCode != 0 || counts.Failed > 0 || counts.Passed == 0)
                 throw new BuildFailedException($"Tests failed: {counts}.");

@@ -15,27 +15,24 @@ partial class Build
     /// <summary>A VM that has not powered off by then is stopped and fails: a hang, as a TCG boot with both rounds takes minutes at most.</summary>
     static readonly TimeSpan VmTimeout = TimeSpan.FromMinutes(15);
 
-    string VmTestDirectory => Path.Combine(ArtifactsDirectory, "vmtest");
-
     Target VmTest => _ => _
         .DependsOn(Package)
         .Description("Boots each arch's tarball on Debian kernels of its arch under qemu; checks every event it reports")
         .Executes(() =>
         {
             var archive = DebianMirror ?? DebianArchive.HostArchiveUri();
-            var initScript = Path.Combine(RootDirectory, "build", "Vm", "init.sh");
-            if (Arches.FirstOrDefault(a => !File.Exists(TarballPath(a))) is { } missing)
-                throw new BuildFailedException($"There is no {Path.GetRelativePath(RootDirectory, TarballPath(missing))} to boot: run Package for --arch {missing.Name} first (or drop --skip).");
-            Directory.CreateDirectory(VmTestDirectory);
+            if (Arches.FirstOrDefault(a => !File.Exists(Paths.Tarball(a))) is { } missing)
+                throw new BuildFailedException($"There is no {Paths.Show(Paths.Tarball(missing))} to boot: run Package for --arch {missing.Name} first (or drop --skip).");
+            Directory.CreateDirectory(Paths.VmTestResults);
             var rows = new ConcurrentBag<VmTestRow>();
             ForEachArch(arch =>
             {
                 foreach (var kernel in Kernels)
                 {
                     var cell = $"{arch.Name}-{kernel.Suite}";
-                    var packages = VmPackages.Ensure(CacheDirectory, archive, kernel, arch);
-                    var image = VmImage.Assemble(packages, TarballPath(arch), initScript, Path.Combine(ObjDirectory, "vm", cell));
-                    var consoleLog = Path.Combine(VmTestDirectory, $"{cell}.log");
+                    var packages = VmPackages.Ensure(Paths.Cache, archive, kernel, arch);
+                    var image = VmImage.Assemble(packages, Paths.Tarball(arch), Paths.VmInitScript, Paths.VmImage(cell));
+                    var consoleLog = Paths.VmConsoleLog(cell);
                     Log.Line($"Booting {Path.GetFileName(packages.Kernel)} under {arch.QemuSystem}");
                     var boot = Qemu.Boot(arch, image, consoleLog, VmTimeout, Cancellation);
                     var outcome = VmScenario.Check(boot.Console, $"tracer {ReleaseVersion} {arch.Rid}");
@@ -45,15 +42,15 @@ partial class Build
                     rows.Add(row);
                     foreach (var failure in outcome.Failures)
                         Log.Line($"FAIL {cell}: {failure}");
-                    Log.Line($"{cell}: {(outcome.Passed ? "passed" : "FAILED")}, {outcome.EventsChecked} events checked, {boot.Elapsed.TotalSeconds:0} s; console in {Path.GetRelativePath(RootDirectory, consoleLog)}");
+                    Log.Line($"{cell}: {(outcome.Passed ? "passed" : "FAILED")}, {outcome.EventsChecked} events checked, {boot.Elapsed.TotalSeconds:0} s; console in {Paths.Show(consoleLog)}");
                 }
             });
 
             var table = VmTestRow.Table(rows.OrderBy(r => r.Arch.Name, StringComparer.Ordinal).ThenBy(r => r.Kernel.Series, StringComparer.Ordinal));
-            File.WriteAllText(Path.Combine(VmTestDirectory, "summary.md"), table + "\n");
+            File.WriteAllText(Paths.VmSummary, table + "\n");
             Log.Line(table);
             if (rows.Count(r => !r.Outcome.Passed) is > 0 and var failed)
-                throw new BuildFailedException($"VmTest failed on {failed} of {rows.Count} kernels (reasons above; console logs in {Path.GetRelativePath(RootDirectory, VmTestDirectory)}/).");
+                throw new BuildFailedException($"VmTest failed on {failed} of {rows.Count} kernels (reasons above; console logs in {Paths.Show(Paths.VmTestResults)}/).");
         });
 }
 

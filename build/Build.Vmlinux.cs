@@ -13,17 +13,17 @@ partial class Build
 
     Target Vmlinux => _ => _
         .Description("Fetches each arch's pinned vmlinux.h (sha256-verified, cached)")
-        .Inputs(() => [LockFile])
+        .Inputs(() => [Paths.VmlinuxLock])
         .InputValues(() => [$"source {VmlinuxSource}", $"ref {VmlinuxRef}", .. Arches.Select(a => a.VmlinuxDir)])
-        .Outputs(() => Arches.Select(a => Path.Combine(VmlinuxIncludeDirectory(a), "vmlinux.h"))
-            .Concat(Arches.Select(a => new VmlinuxCache(CacheDirectory).PathOf(Lock.Commit, a.VmlinuxDir, Lock.For(a).File))))
+        .Outputs(() => Arches.Select(Paths.StagedVmlinux)
+            .Concat(Arches.Select(a => new VmlinuxCache(Paths.Cache).PathOf(Lock.Commit, a.VmlinuxDir, Lock.For(a).File))))
         .AlwaysRunsWhen(() => VmlinuxSource == VmlinuxSource.Host || VmlinuxRef is { Length: > 0 }, "unpinned headers are fetched or generated every time")
         .Executes(() =>
         {
             using var http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
             http.DefaultRequestHeaders.UserAgent.ParseAdd("tracer-build");
             var mirror = Mirror.Create(VmlinuxMirror, http, FetchPolicy.Default, Cancellation);
-            var cache = new VmlinuxCache(CacheDirectory);
+            var cache = new VmlinuxCache(Paths.Cache);
             WithDownloadProgress(progress =>
             {
                 var provider = new VmlinuxProvider(mirror, cache, progress);
@@ -39,7 +39,7 @@ partial class Build
             http.DefaultRequestHeaders.UserAgent.ParseAdd("tracer-build");
             var gitRef = VmlinuxRef is { Length: > 0 } requested ? requested : "main";
             var commit = new GitHubApi(new Uri(GithubApiUrl), Lock.Repository, GithubToken ?? "", TimeSpan.FromMinutes(5)).CommitOf(gitRef);
-            var cache = new VmlinuxCache(CacheDirectory);
+            var cache = new VmlinuxCache(Paths.Cache);
             var provider = new VmlinuxProvider(Mirror.Create(VmlinuxMirror, http, FetchPolicy.Default, Cancellation), cache);
 
             var files = new SortedDictionary<string, VmlinuxLockEntry>(StringComparer.Ordinal);
@@ -58,15 +58,15 @@ partial class Build
                 var old = Lock.Files.GetValueOrDefault(dir);
                 Log.Line($"  {dir}: {old?.File ?? "(none)"} {old?.Sha256 ?? ""} -> {entry.File} {entry.Sha256}");
             }
-            if (updated.ToJson().SequenceEqual(File.ReadAllBytes(LockFile)))
-                Log.Line($"{Path.GetRelativePath(RootDirectory, LockFile)} already pins these files.");
+            if (updated.ToJson().SequenceEqual(File.ReadAllBytes(Paths.VmlinuxLock)))
+                Log.Line($"{Paths.Show(Paths.VmlinuxLock)} already pins these files.");
             else
-                AtomicFile.Write(LockFile, updated.ToJson());
+                AtomicFile.Write(Paths.VmlinuxLock, updated.ToJson());
         });
 
     void StageHeader(Arch arch, VmlinuxProvider provider)
     {
-        var staged = Path.Combine(VmlinuxIncludeDirectory(arch), "vmlinux.h");
+        var staged = Paths.StagedVmlinux(arch);
         if (VmlinuxSource == VmlinuxSource.Host)
         {
             AtomicFile.Write(staged, HostBtf.Dump());
@@ -81,7 +81,7 @@ partial class Build
         else
         {
             var cached = provider.GetPinned(Lock, arch);
-            Directory.CreateDirectory(Path.GetDirectoryName(staged)!);
+            Directory.CreateDirectory(staged.Parent);
             File.Copy(cached, staged, overwrite: true);
         }
     }
@@ -106,9 +106,6 @@ partial class Build
                 });
             }));
     }
-
-    /// <summary>The folder holding the arch's vmlinux.h, for clang's -I.</summary>
-    string VmlinuxIncludeDirectory(Arch arch) => Path.Combine(ObjDirectory, "vmlinux", arch.VmlinuxDir);
 }
 
 enum VmlinuxSource

@@ -22,7 +22,7 @@ partial class Build : BuildBase
     readonly TracerExecutable Executable = TracerExecutable.Aot;
 
     [Parameter("Where vmlinux.h headers come from: a base URL, file:// URL or local folder laid out like upstream")]
-    readonly string VmlinuxMirror = "https://raw.githubusercontent.com/libbpf/vmlinux.h";
+    readonly PathOrUrl VmlinuxMirror = PathOrUrl.From("https://raw.githubusercontent.com/libbpf/vmlinux.h", "/");
 
     [Parameter("Run each target's per-arch work for all arches at once, log lines prefixed with the arch")]
     readonly bool Parallel = false;
@@ -34,25 +34,11 @@ partial class Build : BuildBase
     readonly int LockTimeout = 600;
 
     IReadOnlyList<Arch> Arches = [];
+    BuildPaths Paths = null!;
     GitHead? Head;
     string ReleaseVersion = "";
     DateTimeOffset SourceDate;
     VmlinuxLock Lock = null!;
-
-    string ArtifactsDirectory => Path.Combine(RootDirectory, "artifacts");
-    string ObjDirectory => Path.Combine(ArtifactsDirectory, "obj");
-    string TracerDirectory => Path.Combine(RootDirectory, "src", "Tracer");
-    string TracerProject => Path.Combine(TracerDirectory, "Tracer.csproj");
-    string LockFile => Path.Combine(RootDirectory, "bpf", "vmlinux.lock.json");
-
-    /// <summary>Files every .NET build of the repository reads besides its project.</summary>
-    IEnumerable<string> SharedBuildFiles => BuildProgramFreshness.SharedBuildFiles.Select(f => Path.Combine(RootDirectory, f));
-    string Solution => Path.Combine(RootDirectory, "tracer.sln");
-
-    string CacheDirectory =>
-        CacheDir is { } cacheDir ? cacheDir.Path
-        : EnvironmentVariables.GetValueOrDefault("XDG_CACHE_HOME") is { Length: > 0 } xdg ? Path.Combine(xdg, "tracer-build")
-        : Path.Combine(System.Environment.GetFolderPath(System.Environment.SpecialFolder.UserProfile), ".cache", "tracer-build");
 
     /// <summary>Does a target's work for each arch: one after the other, or with --parallel all at once.</summary>
     void ForEachArch(Action<Arch> work)
@@ -77,7 +63,7 @@ partial class Build : BuildBase
         }
     }
 
-    protected override string BuildLockFile => Path.Combine(ArtifactsDirectory, "build.lock");
+    protected override AbsolutePath BuildLockFile => Paths.BuildLock;
 
     protected override TimeSpan BuildLockTimeout => TimeSpan.FromSeconds(LockTimeout);
 
@@ -96,7 +82,9 @@ partial class Build : BuildBase
         Head = GitHead.Read(RootDirectory);
         ReleaseVersion = TracerBuild.ReleaseVersion.Resolve(Version, Head);
         SourceDate = ReadSourceDate();
-        Lock = VmlinuxLock.Load(LockFile);
+        Paths = new BuildPaths(RootDirectory, CacheDir ?? BuildPaths.DefaultCache(EnvironmentVariables),
+            TracerBuild.ReleaseVersion.WithoutMetadata(ReleaseVersion), SelfContained);
+        Lock = VmlinuxLock.Load(Paths.VmlinuxLock);
         foreach (var arch in Arches)
             Lock.For(arch);
 
@@ -118,7 +106,7 @@ partial class Build : BuildBase
         {
             // Not build/'s own: the running build program is loaded from them.
             var folders = new[] { "src", "tests" }
-                .SelectMany(d => Directory.EnumerateDirectories(Path.Combine(RootDirectory, d), "*", SearchOption.AllDirectories))
+                .SelectMany(d => Directory.EnumerateDirectories(RootDirectory / d, "*", SearchOption.AllDirectories))
                 .Where(d => Path.GetFileName(d) is "bin" or "obj")
                 .Where(Directory.Exists)
                 .ToList();
@@ -129,7 +117,7 @@ partial class Build : BuildBase
             }
             // A lock file deleted while held would let the next build take a new one and run beside this one.
             Log.Line("Deleting artifacts/ but build.lock");
-            foreach (var entry in new DirectoryInfo(ArtifactsDirectory).EnumerateFileSystemInfos().Where(e => !e.FullName.StartsWith(BuildLockFile, StringComparison.Ordinal)))
+            foreach (var entry in new DirectoryInfo(Paths.Artifacts).EnumerateFileSystemInfos().Where(e => !e.FullName.StartsWith(Paths.BuildLock, StringComparison.Ordinal)))
             {
                 if (entry is DirectoryInfo folder)
                     folder.Delete(recursive: true);

@@ -24,7 +24,7 @@ public static partial class PrerequisiteReport
         };
         foreach (var arch in arches)
         {
-            var missing = Prerequisites.PackagedLibraries.Where(l => !System.IO.File.Exists(Path.Combine(arch.LibraryDir, l))).ToList();
+            var missing = Prerequisites.PackagedLibraries.Where(l => !System.IO.File.Exists(arch.LibraryDir / l)).ToList();
             var install = $"sudo apt-get install {string.Join(" ", Prerequisites.LibraryPackages.Select(p => $"{p}:{arch.DebianArch}"))}";
             checks.Add(new($"{arch.Name} libraries", missing.Count == 0,
                 missing.Count == 0 ? arch.LibraryDir : $"missing {string.Join(", ", missing)} in {arch.LibraryDir}",

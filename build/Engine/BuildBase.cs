@@ -9,7 +9,7 @@ public abstract class BuildBase
     private IReadOnlyList<Target> _scheduled = [];
 
     /// <summary>The folder holding <c>.nuke/</c>.</summary>
-    public string RootDirectory { get; internal set; } = "";
+    public AbsolutePath RootDirectory { get; internal set; } = AbsolutePath.Of("/");
 
     /// <summary>The environment the build was started with (parameters already bound from it).</summary>
     public IReadOnlyDictionary<string, string> EnvironmentVariables { get; internal set; } = new Dictionary<string, string>();
@@ -21,7 +21,7 @@ public abstract class BuildBase
     protected internal virtual string? EnvironmentPrefix => null;
 
     /// <summary>When set, a build that runs targets first takes this lock file, waiting for another build holding it.</summary>
-    protected internal virtual string? BuildLockFile => null;
+    protected internal virtual AbsolutePath? BuildLockFile => null;
 
     /// <summary>True in a build process of its own (not in a test's): the programs it starts learn that it holds the lock.</summary>
     internal bool ExportsBuildLock { get; private set; }
@@ -56,7 +56,7 @@ public abstract class BuildBase
         {
             // build.sh and build.cmd name the root, so the build also works when started from another folder.
             build.RootDirectory = environment.GetValueOrDefault("BUILD_ENGINE_ROOT") is { Length: > 0 } root
-                ? Path.GetFullPath(root)
+                ? AbsolutePath.From(root, Directory.GetCurrentDirectory())
                 : FindRootDirectory(Directory.GetCurrentDirectory());
         }
         catch (BuildInputException e)
@@ -85,12 +85,12 @@ public abstract class BuildBase
         return BuildRunner.Run(build, args, defaultTarget(build), environment, Console.Out, Console.Error, interrupted.Token);
     }
 
-    private static string FindRootDirectory(string start)
+    private static AbsolutePath FindRootDirectory(string start)
     {
         for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
         {
             if (Directory.Exists(Path.Combine(dir.FullName, ".nuke")))
-                return dir.FullName;
+                return AbsolutePath.Of(dir.FullName);
         }
         throw new BuildInputException($"No .nuke folder in {start} or above it: run the build from inside the repository.");
     }

@@ -43,7 +43,7 @@ public static class BuildRunner
             var planner = new Planner(targets);
             var parameters = Parameter.Discover(build);
             RejectUnknownOptions(commandLine, parameters);
-            Schema.Update(Path.Combine(build.RootDirectory, ".nuke", "build.schema.json"), Schema.Generate(build, parameters));
+            Schema.Update(build.RootDirectory / ".nuke" / "build.schema.json", Schema.Generate(build, parameters));
 
             if (commandLine.Has("help"))
             {
@@ -51,7 +51,7 @@ public static class BuildRunner
                 return 0;
             }
 
-            ParameterBinder.Bind(build, parameters, commandLine, environment, Path.Combine(build.RootDirectory, ".nuke", "parameters.json"));
+            ParameterBinder.Bind(build, parameters, commandLine, environment, build.RootDirectory / ".nuke" / "parameters.json");
             secrets = Secrets.Of(build, parameters);
             secrets.MaskUnderActions(environment, output);
             Log.Configure(secrets, GitHubActions.IsRunningUnder(environment), build.RootDirectory);
@@ -72,7 +72,7 @@ public static class BuildRunner
                     Environment.SetEnvironmentVariable(BuildLock.HolderVariable, Environment.ProcessId.ToString());
                 build.OnBuildLockTaken();
             }
-            hashes = FileHashes.Load(Path.Combine(build.RootDirectory, ".nuke", "temp", "file-hashes.json"));
+            hashes = FileHashes.Load(build.RootDirectory / ".nuke" / "temp" / "file-hashes.json");
             var state = new TargetState(build.RootDirectory, hashes);
             execution = new Execution(plan, skipped, planner, commandLine.Has("force"), state, display, secrets, cancellation);
             if (commandLine.Has("plan"))

@@ -137,6 +137,10 @@ internal static class ParameterBinder
             return value.Length > 0 ? value : throw Invalid("a value (leave the parameter out for its default)");
         if (type == typeof(AbsolutePath))
             return value.Length > 0 && !value.Contains('\0') ? AbsolutePath.From(value, source.Directory) : throw Invalid("a path");
+        if (type == typeof(PathOrUrl))
+            return value.Length > 0 && !value.Contains('\0') && (!value.StartsWith("file:", StringComparison.OrdinalIgnoreCase) || Uri.IsWellFormedUriString(value, UriKind.Absolute))
+                ? PathOrUrl.From(value, source.Directory)
+                : throw Invalid("an http(s) URL or a path");
         if (type == typeof(bool))
             return bool.TryParse(value, out var b) ? b : throw Invalid("true or false");
         if (type == typeof(int))

@@ -13,13 +13,13 @@ public interface ITargetDefinition
     ITargetDefinition Executes(Action action);
 
     /// <summary>Files (or folders, meaning every file in them) whose content decides whether the target must run again.</summary>
-    ITargetDefinition Inputs(Func<IEnumerable<string>> files);
+    ITargetDefinition Inputs(Func<IEnumerable<AbsolutePath>> files);
 
     /// <summary>Other things the result depends on: parameter values, tool versions, command lines.</summary>
     ITargetDefinition InputValues(Func<IEnumerable<string>> values);
 
     /// <summary>Files the target writes; with inputs declared, an unchanged run with these intact is UpToDate.</summary>
-    ITargetDefinition Outputs(Func<IEnumerable<string>> files);
+    ITargetDefinition Outputs(Func<IEnumerable<AbsolutePath>> files);
 
     /// <summary>Runs even when its inputs are unchanged while the condition holds (e.g. an unpinned download).</summary>
     ITargetDefinition AlwaysRunsWhen(Func<bool> condition, string reason);
@@ -32,9 +32,9 @@ internal sealed class TargetDefinition(string name, Target declaration) : ITarge
     public string DescriptionText { get; private set; } = "";
     public List<Target> Dependencies { get; } = [];
     public List<Action> Actions { get; } = [];
-    public List<Func<IEnumerable<string>>> InputFiles { get; } = [];
+    public List<Func<IEnumerable<AbsolutePath>>> InputFiles { get; } = [];
     public List<Func<IEnumerable<string>>> InputValueSources { get; } = [];
-    public List<Func<IEnumerable<string>>> OutputFiles { get; } = [];
+    public List<Func<IEnumerable<AbsolutePath>>> OutputFiles { get; } = [];
     public List<(Func<bool> Condition, string Reason)> AlwaysRunConditions { get; } = [];
 
     public bool IsIncremental => InputFiles.Count > 0 || InputValueSources.Count > 0;
@@ -45,11 +45,11 @@ internal sealed class TargetDefinition(string name, Target declaration) : ITarge
 
     public ITargetDefinition Executes(Action action) => With(() => Actions.Add(action));
 
-    public ITargetDefinition Inputs(Func<IEnumerable<string>> files) => With(() => InputFiles.Add(files));
+    public ITargetDefinition Inputs(Func<IEnumerable<AbsolutePath>> files) => With(() => InputFiles.Add(files));
 
     public ITargetDefinition InputValues(Func<IEnumerable<string>> values) => With(() => InputValueSources.Add(values));
 
-    public ITargetDefinition Outputs(Func<IEnumerable<string>> files) => With(() => OutputFiles.Add(files));
+    public ITargetDefinition Outputs(Func<IEnumerable<AbsolutePath>> files) => With(() => OutputFiles.Add(files));
 
     public ITargetDefinition AlwaysRunsWhen(Func<bool> condition, string reason) => With(() => AlwaysRunConditions.Add((condition, reason)));
 

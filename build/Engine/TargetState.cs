@@ -125,8 +125,8 @@ internal sealed class TargetState(string root, FileHashes hashes)
     }
 
     /// <summary>Files as given, folders as every file in them except those in their own bin/ and obj/ folders, sorted.</summary>
-    private static IEnumerable<string> Expand(IEnumerable<Func<IEnumerable<string>>> sources) =>
-        sources.SelectMany(s => s())
+    private static IEnumerable<string> Expand(IEnumerable<Func<IEnumerable<AbsolutePath>>> sources) =>
+        sources.SelectMany(s => s()).Select(p => p.Path)
             .SelectMany(path => Directory.Exists(path)
                 ? Directory.EnumerateFiles(path, "*", SearchOption.AllDirectories)
                     .Where(f => !Path.GetRelativePath(path, f).Split('/').Any(segment => segment is "bin" or "obj"))

@@ -19,10 +19,8 @@ public abstract class Mirror
     /// <summary>The file's bytes; throws <see cref="BuildFailedException"/> with a one-line reason and the remedy.</summary>
     public abstract byte[] Fetch(string relative, IProgress<(long Read, long? Total)>? progress = null);
 
-    public static Mirror Create(string mirror, HttpClient http, FetchPolicy policy, CancellationToken cancellation = default) =>
-        mirror.StartsWith("http://", StringComparison.OrdinalIgnoreCase) || mirror.StartsWith("https://", StringComparison.OrdinalIgnoreCase)
-            ? new HttpMirror(mirror.TrimEnd('/'), http, policy, cancellation)
-            : new FolderMirror(mirror.StartsWith("file://", StringComparison.OrdinalIgnoreCase) ? new Uri(mirror).LocalPath : Path.GetFullPath(mirror));
+    public static Mirror Create(PathOrUrl mirror, HttpClient http, FetchPolicy policy, CancellationToken cancellation = default) =>
+        mirror.Url is { } url ? new HttpMirror(url, http, policy, cancellation) : new FolderMirror(mirror.Path!);
 }
 
 public sealed class FolderMirror(string folder) : Mirror

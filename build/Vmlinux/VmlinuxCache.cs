@@ -6,7 +6,7 @@ namespace TracerBuild.Vmlinux;
 /// the lock's sha256, checked on every use (about 3 ms a header): no stamp vouches for it, so a byte changed on disk
 /// with size and mtime kept is caught. A lock file serialises builds filling the same entry.
 /// </summary>
-public sealed class VmlinuxCache(string root)
+public sealed class VmlinuxCache(AbsolutePath root)
 {
     private static readonly TimeSpan LockPatience = TimeSpan.FromMinutes(10);
 
@@ -17,7 +17,7 @@ public sealed class VmlinuxCache(string root)
         Damaged,
     }
 
-    public string PathOf(string commit, string dir, string file) => Path.Combine(root, "vmlinux", commit, dir, file);
+    public AbsolutePath PathOf(string commit, string dir, string file) => root / "vmlinux" / commit / dir / file;
 
     /// <summary>Whether the file is there with the expected content; reading it needs no write access.</summary>
     public static Entry Check(string path, string sha256) =>

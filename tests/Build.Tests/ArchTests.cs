@@ -16,7 +16,7 @@ public sealed class ArchTests
         Assert.Equal(rid, arch.Rid);
         Assert.Equal(clangArch, arch.ClangTargetArch);
         Assert.Equal(vmlinuxDir, arch.VmlinuxDir);
-        Assert.Equal(libraryDir, arch.LibraryDir);
+        Assert.Equal(libraryDir, arch.LibraryDir.Path);
         Assert.Equal(elfMachine, arch.ElfMachine);
         Assert.Equal(debianArch, arch.DebianArch);
         Assert.Equal(crossCompiler, arch.CrossCompiler);

@@ -16,7 +16,7 @@ public sealed class BuildLockTests : IDisposable
     {
         public int Runs;
 
-        protected internal override string BuildLockFile => lockFile;
+        protected internal override AbsolutePath BuildLockFile => AbsolutePath.Of(lockFile);
 
         protected internal override TimeSpan BuildLockTimeout => timeout;
 
@@ -25,7 +25,7 @@ public sealed class BuildLockTests : IDisposable
 
     private (int ExitCode, string Output, string Errors, LockedBuild Build) Run(TimeSpan timeout, Dictionary<string, string>? environment = null)
     {
-        var build = new LockedBuild(LockFile, timeout) { RootDirectory = _root.Path };
+        var build = new LockedBuild(LockFile, timeout) { RootDirectory = AbsolutePath.Of(_root.Path) };
         var output = new StringWriter();
         var errors = new StringWriter();
         var exitCode = BuildRunner.Run(build, [], build.Work, environment ?? [], output, errors, TestContext.Current.CancellationToken);

@@ -65,7 +65,7 @@ public sealed class EngineTests : IDisposable
 
     private (int ExitCode, string Output, string Errors) Run(BuildBase build, Target defaultTarget, string[] args, Dictionary<string, string>? environment = null)
     {
-        build.RootDirectory = _root.Path;
+        build.RootDirectory = AbsolutePath.Of(_root.Path);
         var output = new StringWriter();
         var errors = new StringWriter();
         var exitCode = BuildRunner.Run(build, args, defaultTarget, environment ?? [], output, errors, TestContext.Current.CancellationToken);

@@ -29,9 +29,9 @@ public sealed class IncrementalTests : IDisposable
         public Action? DuringCopy;
 
         public Target Copy => _ => _
-            .Inputs(() => [input])
+            .Inputs(() => [AbsolutePath.Of(input)])
             .InputValues(() => [Flavour])
-            .Outputs(() => [output])
+            .Outputs(() => [AbsolutePath.Of(output)])
             .AlwaysRunsWhen(() => Unpinned, "unpinned")
             .Executes(() =>
             {
@@ -50,7 +50,7 @@ public sealed class IncrementalTests : IDisposable
 
     private (CopyBuild Build, string Output) Run(Action<CopyBuild> setup, params string[] args)
     {
-        var build = new CopyBuild(_input, _output) { RootDirectory = _root.Path };
+        var build = new CopyBuild(_input, _output) { RootDirectory = AbsolutePath.Of(_root.Path) };
         setup(build);
         var output = new StringWriter();
         BuildRunner.Run(build, args, build.After, new Dictionary<string, string>(), output, new StringWriter(), TestContext.Current.CancellationToken);
@@ -108,9 +108,9 @@ public sealed class IncrementalTests : IDisposable
         public int Copies;
 
         public Target Copy => _ => _
-            .Inputs(() => [input])
+            .Inputs(() => [AbsolutePath.Of(input)])
             .InputValues(() => [Arch])
-            .Outputs(() => [Path.Combine(root, "out", Arch, "output.txt")])
+            .Outputs(() => [AbsolutePath.Of(Path.Combine(root, "out", Arch, "output.txt"))])
             .Executes(() =>
             {
                 Directory.CreateDirectory(Path.Combine(root, "out", Arch));
@@ -124,7 +124,7 @@ public sealed class IncrementalTests : IDisposable
     {
         int Copies(string arch)
         {
-            var build = new PerArchBuild(_input, _root.Path) { RootDirectory = _root.Path };
+            var build = new PerArchBuild(_input, _root.Path) { RootDirectory = AbsolutePath.Of(_root.Path) };
             BuildRunner.Run(build, ["--arch", arch], build.Copy, new Dictionary<string, string>(), new StringWriter(), new StringWriter(), TestContext.Current.CancellationToken);
             return build.Copies;
         }
@@ -168,7 +168,7 @@ public sealed class IncrementalTests : IDisposable
         Run();
         var elsewhere = Path.Combine(_root.Path, "elsewhere.txt");
 
-        var build = new CopyBuild(_input, elsewhere) { RootDirectory = _root.Path };
+        var build = new CopyBuild(_input, elsewhere) { RootDirectory = AbsolutePath.Of(_root.Path) };
         var output = new StringWriter();
         BuildRunner.Run(build, [], build.After, new Dictionary<string, string>(), output, new StringWriter(), TestContext.Current.CancellationToken);
 
@@ -200,7 +200,7 @@ public sealed class IncrementalTests : IDisposable
         var folder = Directory.CreateDirectory(Path.Combine(_root.Path, "artifacts", "obj", "headers")).FullName;
         File.WriteAllText(Path.Combine(folder, "vmlinux.h"), "one");
         Directory.CreateDirectory(Path.Combine(folder, "bin"));
-        var build = new FolderBuild(folder) { RootDirectory = _root.Path };
+        var build = new FolderBuild(folder) { RootDirectory = AbsolutePath.Of(_root.Path) };
         void RunFolder() => BuildRunner.Run(build, [], build.Compile, new Dictionary<string, string>(), new StringWriter(), new StringWriter(), TestContext.Current.CancellationToken);
 
         RunFolder();
@@ -217,7 +217,7 @@ public sealed class IncrementalTests : IDisposable
     {
         public int Runs;
 
-        public Target Compile => _ => _.Inputs(() => [folder]).Executes(() => Runs++);
+        public Target Compile => _ => _.Inputs(() => [AbsolutePath.Of(folder)]).Executes(() => Runs++);
     }
 
     [Fact]

@@ -68,7 +68,7 @@ public sealed class LogTests : IDisposable
     /// <summary>The console output of a build run in this process.</summary>
     private string Run(ToolBuild build, string target, bool underActions)
     {
-        build.RootDirectory = _root.Path;
+        build.RootDirectory = AbsolutePath.Of(_root.Path);
         var environment = new Dictionary<string, string> { ["API_TOKEN"] = Secret };
         if (underActions)
             environment["GITHUB_ACTIONS"] = "true";

@@ -42,7 +42,7 @@ public sealed class TargetApiTests : IDisposable
 
     private (int ExitCode, string Output, string Errors) Run(ApiBuild build, string[] args, Dictionary<string, string>? environment = null, CancellationToken? cancellation = null)
     {
-        build.RootDirectory = _root.Path;
+        build.RootDirectory = AbsolutePath.Of(_root.Path);
         var output = new StringWriter();
         var errors = new StringWriter();
         var exitCode = BuildRunner.Run(build, args, build.Test, environment ?? [], output, errors, cancellation ?? TestContext.Current.CancellationToken);

@@ -26,7 +26,7 @@ public sealed class VmlinuxBuildTests : IDisposable
     {
         foreach (var arch in Arch.All)
         {
-            var cached = new VmlinuxCache(_cache.Path).PathOf(_lock.Commit, arch.VmlinuxDir, _lock.For(arch).File);
+            var cached = new VmlinuxCache(AbsolutePath.Of(_cache.Path)).PathOf(_lock.Commit, arch.VmlinuxDir, _lock.For(arch).File);
             Assert.Equal(_lock.For(arch).Sha256, Sha256.OfFile(cached));
             Assert.Equal(_lock.For(arch).Sha256, Sha256.OfFile(BuildScriptFixture.Artifact($"obj/vmlinux/{arch.VmlinuxDir}/vmlinux.h")));
         }
@@ -103,7 +103,7 @@ public sealed class VmlinuxBuildTests : IDisposable
     {
         var first = Run("--target", "CompileBpf");
         Assert.True(first.ExitCode == 0, first.Output);
-        var header = new VmlinuxCache(_cache.Path).PathOf(_lock.Commit, Arch.X64.VmlinuxDir, _lock.For(Arch.X64).File);
+        var header = new VmlinuxCache(AbsolutePath.Of(_cache.Path)).PathOf(_lock.Commit, Arch.X64.VmlinuxDir, _lock.For(Arch.X64).File);
         var bpfObject = BuildScriptFixture.Artifact("obj/bpf/x64/tracer.bpf.o");
         var built = File.ReadAllBytes(bpfObject);
         VmlinuxProviderTests.FlipFirstByteKeepingSizeAndMtime(header);
@@ -164,7 +164,7 @@ public sealed class VmlinuxBuildTests : IDisposable
             Assert.True(_mirror.Stalled.Wait(TimeSpan.FromMinutes(2), TestContext.Current.CancellationToken), "the build never started downloading");
             killed.Kill();
         }
-        var entry = new VmlinuxCache(_cache.Path).PathOf(_lock.Commit, Arch.X64.VmlinuxDir, _lock.For(Arch.X64).File);
+        var entry = new VmlinuxCache(AbsolutePath.Of(_cache.Path)).PathOf(_lock.Commit, Arch.X64.VmlinuxDir, _lock.For(Arch.X64).File);
         Assert.False(File.Exists(entry));
 
         var rerun = Run();

@@ -26,11 +26,11 @@ public sealed class VmlinuxProviderTests : IDisposable
     }
 
     private VmlinuxProvider Provider(string? mirror = null) =>
-        new(Mirror.Create(mirror ?? _mirror.Url, _http, Quick), new VmlinuxCache(_cache.Path));
+        new(Mirror.Create(PathOrUrl.From(mirror ?? _mirror.Url, Directory.GetCurrentDirectory()), _http, Quick), new VmlinuxCache(AbsolutePath.Of(_cache.Path)));
 
     private string PinnedPath(Arch arch) => $"{_lock.Commit}/include/{arch.VmlinuxDir}/{_lock.For(arch).File}";
 
-    private string CachedPath(Arch arch) => new VmlinuxCache(_cache.Path).PathOf(_lock.Commit, arch.VmlinuxDir, _lock.For(arch).File);
+    private string CachedPath(Arch arch) => new VmlinuxCache(AbsolutePath.Of(_cache.Path)).PathOf(_lock.Commit, arch.VmlinuxDir, _lock.For(arch).File);
 
     [Fact]
     public void Fetches_each_arch_s_pinned_header_and_a_warm_cache_makes_no_request()
@@ -170,7 +170,7 @@ public sealed class VmlinuxProviderTests : IDisposable
     {
         var file = Path.Combine(_cache.Path, "a-file");
         File.WriteAllText(file, "");
-        var provider = new VmlinuxProvider(Mirror.Create(_mirror.Url, _http, Quick, TestContext.Current.CancellationToken), new VmlinuxCache(file));
+        var provider = new VmlinuxProvider(Mirror.Create(PathOrUrl.From(_mirror.Url, Directory.GetCurrentDirectory()), _http, Quick, TestContext.Current.CancellationToken), new VmlinuxCache(AbsolutePath.Of(file)));
 
         var error = Assert.Throws<BuildFailedException>(() => provider.GetPinned(_lock, Arch.X64));
 

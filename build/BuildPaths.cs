@@ -1,0 +1,62 @@
+namespace TracerBuild;
+
+/// <summary>
+/// Every path the build reads or writes, resolved once from the parameters (the checkout, the cache folder, the
+/// version and kind of tracer being built) and handed to the steps that need them. Each derived name (object, restore
+/// and publish folders, tarball, checksum, SBOM, VM files) is made here and nowhere else; the cache's own entries are
+/// named by the cache classes (<see cref="Vmlinux.VmlinuxCache"/>, <see cref="Vm.VmPackages"/>).
+/// </summary>
+public sealed record BuildPaths(AbsolutePath Root, AbsolutePath Cache, string Version, bool SelfContained)
+{
+    /// <summary>$XDG_CACHE_HOME/tracer-build, else ~/.cache/tracer-build.</summary>
+    public static AbsolutePath DefaultCache(IReadOnlyDictionary<string, string> environment) =>
+        environment.GetValueOrDefault("XDG_CACHE_HOME") is { Length: > 0 } xdg
+            ? AbsolutePath.From(xdg, "/") / "tracer-build"
+            : AbsolutePath.From("~/.cache/tracer-build", "/");
+
+    public AbsolutePath Artifacts => Root / "artifacts";
+    public AbsolutePath Obj => Artifacts / "obj";
+    public AbsolutePath BuildLock => Artifacts / "build.lock";
+    public AbsolutePath PackageTemporary => Obj / "package-tmp";
+    public AbsolutePath TestResults => Artifacts / "test-results";
+    /// <summary>The closing <c>N passed, N failed, N skipped</c> line, which .ci/run prints.</summary>
+    public AbsolutePath TestSummary => TestResults / "summary.txt";
+    public AbsolutePath VmTestResults => Artifacts / "vmtest";
+
+    public AbsolutePath BpfSources => Root / "bpf";
+    public AbsolutePath BpfProgram => BpfSources / "tracer.bpf.c";
+    public AbsolutePath VmlinuxLock => BpfSources / "vmlinux.lock.json";
+    public AbsolutePath TracerDirectory => Root / "src" / "Tracer";
+    public AbsolutePath TracerProject => TracerDirectory / "Tracer.csproj";
+    /// <summary>The launcher of a framework-dependent tracer.</summary>
+    public AbsolutePath TracerLauncher => TracerDirectory / "tracer.sh";
+    public AbsolutePath Solution => Root / "tracer.sln";
+    public AbsolutePath UserReadme => Root / "docs" / "USER-README.md";
+    public AbsolutePath License => Root / "LICENSE";
+    public AbsolutePath InstallScript => Root / GitHub.InstallScript.FileName;
+    public AbsolutePath VmInitScript => Root / "build" / "Vm" / "init.sh";
+
+    /// <summary>Files every .NET build of the repository reads besides its project.</summary>
+    public IEnumerable<AbsolutePath> SharedBuildFiles => BuildProgramFreshness.SharedBuildFiles.Select(f => Root / f);
+
+    public AbsolutePath VmlinuxInclude(Arch arch) => Obj / "vmlinux" / arch.VmlinuxDir;
+    public AbsolutePath StagedVmlinux(Arch arch) => VmlinuxInclude(arch) / "vmlinux.h";
+    public AbsolutePath BpfObject(Arch arch) => Obj / "bpf" / arch.Name / "tracer.bpf.o";
+    public AbsolutePath RestoreDirectory(Arch arch) => Obj / "restore" / arch.Rid;
+    public AbsolutePath AssetsFile(Arch arch) => RestoreDirectory(arch) / "project.assets.json";
+    public AbsolutePath PublishDirectory(Arch arch) => Artifacts / "publish" / arch.Rid;
+
+    /// <summary>The tarball's file name without .tar.gz, which is also its top folder.</summary>
+    public string TarballName(Arch arch) => arch.TarballName(Version, SelfContained);
+    public AbsolutePath Tarball(Arch arch) => Artifacts / $"{TarballName(arch)}.tar.gz";
+    public AbsolutePath TarballChecksum(Arch arch) => Artifacts / $"{TarballName(arch)}.tar.gz.sha256";
+    public AbsolutePath Sbom(Arch arch) => Artifacts / arch.SbomFileName(Version);
+
+    /// <summary>A VmTest cell (an arch on a Debian release): its image's folder and its console log.</summary>
+    public AbsolutePath VmImage(string cell) => Obj / "vm" / cell;
+    public AbsolutePath VmConsoleLog(string cell) => VmTestResults / $"{cell}.log";
+    public AbsolutePath VmSummary => VmTestResults / "summary.md";
+
+    /// <summary>A path as the build's messages show it: relative to the checkout.</summary>
+    public string Show(AbsolutePath path) => path.RelativeTo(Root);
+}
