@@ -38,27 +38,3 @@ public static class Repository
         throw new InvalidOperationException("The tests run from inside the repository (no .nuke folder above them).");
     }
 }
-
-/// <summary>A PATH folder holding links to just the named tools: a machine without dotnet, as far as a script can tell.</summary>
-public static class ToolFolder
-{
-    public static string Create(string parent, params string[] tools)
-    {
-        var folder = Directory.CreateDirectory(Path.Combine(parent, "tools")).FullName;
-        foreach (var tool in tools)
-        {
-            var link = Path.Combine(folder, tool);
-            if (!File.Exists(link))
-                File.CreateSymbolicLink(link, Programs.Run("/bin/sh", ["-c", $"command -v {tool}"], echo: false).Output.Trim());
-        }
-        return folder;
-    }
-}
-
-/// <summary>A folder deleted when the test ends.</summary>
-public sealed class TempDirectory : IDisposable
-{
-    public string Path { get; } = Directory.CreateTempSubdirectory("tracer-tests-").FullName;
-
-    public void Dispose() => Directory.Delete(Path, recursive: true);
-}

@@ -1,4 +1,3 @@
-
 namespace TracerBuild.Tests;
 
 /// <summary>The build's one way of running programs, over CliWrap.</summary>

@@ -265,10 +265,3 @@ public sealed partial class FakeGitHub : IDisposable
 
     public void Dispose() => _listener.Close();
 }
-
-public sealed record FakeRelease(long Id, string Tag, bool Draft, bool Prerelease, List<FakeAsset> Assets);
-
-public sealed record FakeAsset(long Id, string Name, string ContentType, string State, byte[] Bytes)
-{
-    public string Text => Encoding.UTF8.GetString(Bytes);
-}

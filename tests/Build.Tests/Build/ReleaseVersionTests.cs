@@ -1,4 +1,3 @@
-
 namespace TracerBuild.Tests;
 
 /// <summary>Versions from git state, in scratch repositories.</summary>

@@ -1,4 +1,3 @@
-
 namespace TracerBuild.Tests;
 
 /// <summary>The NUKE-style target API: dependencies, failure, interruption, help, suggestions, the environment prefix.</summary>

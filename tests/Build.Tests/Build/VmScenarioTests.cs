@@ -4,12 +4,12 @@ namespace TracerBuild.Tests;
 
 /// <summary>
 /// The VM test's checker against a real console: arm64 Debian 12 (6.1) booted by VmTest with the fixed tracer
-/// (Vm/arm64-bookworm.console), and that console with the faults VmTest exists to catch written into it.
+/// (Build/Vm/arm64-bookworm.console), and that console with the faults VmTest exists to catch written into it.
 /// </summary>
 public sealed class VmScenarioTests
 {
     private const string Version = "tracer 0.1.0-dev.79+54a22e4 linux-arm64";
-    private static readonly string Console = File.ReadAllText(Path.Combine(Repository.Root, "tests", "Build.Tests", "Vm", "arm64-bookworm.console"));
+    private static readonly string Console = File.ReadAllText(Path.Combine(Repository.Root, "tests", "Build.Tests", "Build", "Vm", "arm64-bookworm.console"));
 
     [Fact]
     public void The_recorded_run_passes_with_every_event_explained()

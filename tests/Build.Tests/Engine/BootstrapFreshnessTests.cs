@@ -1,4 +1,3 @@
-
 namespace TracerBuild.Tests;
 
 /// <summary>

@@ -5,17 +5,6 @@ using System.Text;
 
 namespace TracerBuild.Tests;
 
-/// <summary>How the mirror answers one request.</summary>
-public enum Fault
-{
-    None,
-    ServerError,
-    DropMidBody,
-    ShortBody,
-    Slow,
-    Stall,
-}
-
 /// <summary>
 /// An HTTP/1.1 server on 127.0.0.1 serving a folder laid out like the upstream vmlinux.h repository, plus synthetic
 /// files; it counts requests per path and answers the next requests with the faults queued in <see cref="Faults"/>.

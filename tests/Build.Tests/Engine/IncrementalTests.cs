@@ -1,4 +1,3 @@
-
 namespace TracerBuild.Tests;
 
 /// <summary>Targets that declare inputs and outputs run again only when those change.</summary>

@@ -1,4 +1,3 @@
-
 namespace TracerBuild.Tests;
 
 /// <summary>One build per checkout: the lock in its artifacts/, waited for, given up on after a timeout, taken over from the dead.</summary>

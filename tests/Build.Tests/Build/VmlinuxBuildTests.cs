@@ -1,4 +1,3 @@
-
 namespace TracerBuild.Tests;
 
 /// <summary>The Vmlinux target through ./build.sh: each test has its own loopback mirror and empty cache.</summary>

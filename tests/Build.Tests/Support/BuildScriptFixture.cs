@@ -53,9 +53,3 @@ public sealed class BuildScriptFixture : IDisposable
         _cache.Dispose();
     }
 }
-
-[CollectionDefinition(Name)]
-public sealed class BuildScriptCollection : ICollectionFixture<BuildScriptFixture>
-{
-    public const string Name = "build.sh";
-}
