@@ -73,7 +73,7 @@ public static class BuildRunner
                 build.OnBuildLockTaken();
             }
             hashes = FileHashes.Load(build.RootDirectory / ".nuke" / "temp" / "file-hashes.json");
-            var state = new TargetState(build.RootDirectory, hashes);
+            var state = new TargetState(build.RootDirectory, hashes, TargetState.ProgramIdentity(build));
             execution = new Execution(plan, skipped, planner, commandLine.Has("force"), state, display, secrets, cancellation);
             if (commandLine.Has("plan"))
             {

@@ -12,10 +12,8 @@ namespace Engine;
 /// <c>.nuke/temp/targets/</c>: the last few runs with different inputs whose outputs are all still on disk, so that
 /// switching a parameter back (another --arch, whose outputs live in folders of their own) finds its run again.
 /// </summary>
-internal sealed class TargetState(string root, FileHashes hashes)
+internal sealed class TargetState(string root, FileHashes hashes, string buildProgram)
 {
-    private static readonly string BuildProgram = typeof(TargetState).Assembly.ManifestModule.ModuleVersionId.ToString();
-
     private string StateDirectory => Path.Combine(root, ".nuke", "temp", "targets");
 
     /// <summary>How <see cref="WhyRun"/> starts its reason when an output was changed behind the build's back.</summary>
@@ -114,9 +112,13 @@ internal sealed class TargetState(string root, FileHashes hashes)
     private Dictionary<string, string> HashInputs(TargetDefinition target) =>
         Expand(target.InputFiles).ToDictionary(f => f, f => hashes.Of(f) ?? "missing");
 
-    private static string Fingerprint(TargetDefinition target, Dictionary<string, string> inputs)
+    /// <summary>The compiled engine and build: a changed step may make other outputs from the same inputs.</summary>
+    public static string ProgramIdentity(BuildBase build) =>
+        $"{typeof(TargetState).Assembly.ManifestModule.ModuleVersionId} {build.GetType().Assembly.ManifestModule.ModuleVersionId}";
+
+    private string Fingerprint(TargetDefinition target, Dictionary<string, string> inputs)
     {
-        var text = new StringBuilder(BuildProgram).Append('\n');
+        var text = new StringBuilder(buildProgram).Append('\n');
         foreach (var (file, hash) in inputs.OrderBy(i => i.Key, StringComparer.Ordinal))
             text.Append("file ").Append(file).Append(' ').Append(hash).Append('\n');
         foreach (var value in target.InputValueSources.SelectMany(v => v()))

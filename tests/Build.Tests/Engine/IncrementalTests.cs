@@ -81,6 +81,15 @@ public sealed class IncrementalTests : IDisposable
     }
 
     [Fact]
+    public void The_build_program_the_state_is_recorded_against_is_the_build_s_assembly_as_well_as_the_engine_s()
+    {
+        var identity = TargetState.ProgramIdentity(new CopyBuild(_input, _output));
+
+        Assert.Contains(typeof(CopyBuild).Assembly.ManifestModule.ModuleVersionId.ToString(), identity);
+        Assert.Contains(typeof(BuildBase).Assembly.ManifestModule.ModuleVersionId.ToString(), identity);
+    }
+
+    [Fact]
     public void A_changed_value_runs_it_again()
     {
         Run();
