@@ -1,4 +1,5 @@
 using TracerBuild;
+using TracerBuild.Bpf;
 using TracerBuild.Engine;
 
 partial class Build
@@ -14,12 +15,7 @@ partial class Build
             ForEachArch(arch =>
             {
                 Directory.CreateDirectory(Path.GetDirectoryName(BpfObject(arch))!);
-                var clang = Programs.TryRun("clang", ClangArguments(arch), echo: true);
-                if (clang.ExitCode != 0)
-                {
-                    var hint = CompilerHints.For(clang.Output);
-                    throw new BuildFailedException($"clang could not compile the BPF code for {arch.Name}{(hint is null ? " (see its errors above)" : $": {hint}")}.");
-                }
+                BpfCompiler.Compile(arch, ClangArguments(arch));
                 ArchCheck.VerifyBpfObject(BpfObject(arch));
             });
         });
@@ -30,19 +26,7 @@ partial class Build
     const string LibbpfHeaders = "/usr/include/bpf";
 
     IReadOnlyList<string> ClangArguments(Arch arch) =>
-    [
-        "-g", "-O2", "-target", "bpf",
-        $"-D__TARGET_ARCH_{arch.ClangTargetArch}",
-        "-I", VmlinuxIncludeDirectory(arch),
-        "-I", BpfSources,
-        // The 6.19 headers declare a few empty structs; harmless for BPF.
-        "-Wno-missing-declarations",
-        // Byte-stable objects: no compiler banner, no checkout path in the debug info.
-        "-fno-ident",
-        $"-fdebug-prefix-map={RootDirectory}=.",
-        "-c", Path.Combine(BpfSources, "tracer.bpf.c"),
-        "-o", BpfObject(arch),
-    ];
+        BpfCompiler.Arguments(arch, VmlinuxIncludeDirectory(arch), BpfSources, RootDirectory, BpfObject(arch));
 
     /// <summary>
     /// A new clang may compile differently, so its identity is an input of CompileBpf: the binary clang resolves to,
