@@ -6,10 +6,11 @@ partial class Build
 {
     Target CompileBpf => _ => _
         .DependsOn(Preflight, Vmlinux)
-        .Description("Compiles bpf/tracer.bpf.c with clang for each arch's __TARGET_ARCH_ and vmlinux.h")
+        .Description("Compiles bpf/tracer.bpf.c with clang for each arch's __TARGET_ARCH_ and vmlinux.h; generates src/Tracer/Events.g.cs from its BTF")
         .Inputs(() => [BpfSources, LibbpfHeaders, .. Arches.Select(VmlinuxIncludeDirectory)])
         .InputValues(() => [ClangVersion(), .. Arches.SelectMany(ClangArguments)])
-        .Outputs(() => Arches.Select(BpfObject))
+        // Events.g.cs is an output, so an edit by hand makes CompileBpf run again and undo it.
+        .Outputs(() => [.. Arches.Select(BpfObject), EventTypesPath])
         .Executes(() =>
         {
             ForEachArch(arch =>
@@ -18,6 +19,9 @@ partial class Build
                 BpfCompiler.Compile(arch, ClangArguments(arch));
                 ArchCheck.VerifyBpfObject(BpfObject(arch));
             });
+            var generated = EventTypesFile.Generate(Path.Combine(BpfSources, "tracer.h"), [.. Arches.Select(a => (a.Name, BpfObject(a)))]);
+            if (EventTypesFile.Update(EventTypesPath, generated, ci: EnvironmentVariables.GetValueOrDefault("CI") == "true") is { } change)
+                Log.Line(change);
         });
 
     string BpfSources => Path.Combine(RootDirectory, "bpf");
@@ -27,6 +31,8 @@ partial class Build
 
     IReadOnlyList<string> ClangArguments(Arch arch) =>
         BpfCompiler.Arguments(arch, VmlinuxIncludeDirectory(arch), BpfSources, RootDirectory, BpfObject(arch));
+
+    string EventTypesPath => Path.Combine(RootDirectory, EventTypesFile.RelativePath);
 
     /// <summary>
     /// A new clang may compile differently, so its identity is an input of CompileBpf: the binary clang resolves to,
