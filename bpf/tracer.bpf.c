@@ -18,8 +18,11 @@ char LICENSE[] SEC("license") = "Dual MIT/GPL";
 /* Prefixed: a kernel BTF may typedef a plain name such as "config" (6.18 does). */
 const volatile struct tracer_config tracer_settings = {};
 
-/* Keeps the event structs in the object's BTF (locals alone do not), where the layout test reads them. */
+/* Keeps tracer.h's types in the object's BTF, from which the build generates their C# (src/Tracer/Events.g.cs): a
+ * type used only through pointer casts and locals may be left out of it. An unused pointer costs 8 bytes of .bss;
+ * tracer_config is kept by tracer_settings and enum event_type by the header's type field. */
 struct {
+	struct event_header header;
 	struct exec_event exec;
 	struct open_event open;
 	struct connect_event connect;
@@ -75,9 +78,9 @@ static __always_inline void submit(void *e)
 	bpf_ringbuf_submit(e, bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= WAKEUP_THRESHOLD ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP);
 }
 
-static __always_inline void fill_common(void *event, __u32 type)
+static __always_inline void fill_common(void *event, enum event_type type)
 {
-	struct open_event *e = event; /* every event starts with the same fields */
+	struct event_header *e = event; /* every event starts with EVENT_HEADER_FIELDS */
 	e->boot_ns = bpf_ktime_get_boot_ns();
 	e->type = type;
 	e->pid = bpf_get_current_pid_tgid() >> 32;

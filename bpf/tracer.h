@@ -1,5 +1,9 @@
-/* Events shared by the BPF programs and the tracer (src/Tracer/Events.cs mirrors this layout;
- * a test compares both through the objects' BTF). Every event starts with the same four fields. */
+/* The one hand-written layout of what the BPF programs share with the tracer. The build's CompileBpf generates
+ * src/Tracer/Events.g.cs from the compiled object's BTF: each struct and enum declared here becomes a C# type
+ * (exec_event -> ExecEvent, boot_ns -> BootNs, char comm[16] -> fixed byte Comm[CommLength]). A new field is this
+ * file, the BPF code that fills it and the line that prints it. Fields are integers (__u8 to __u64, __s8 to __s64),
+ * enums of this file or arrays of integers, at their natural alignment; each type must be in the object's BTF
+ * (see event_types in tracer.bpf.c). Every event starts with EVENT_HEADER_FIELDS. */
 #ifndef TRACER_H
 #define TRACER_H
 
@@ -13,11 +17,19 @@ enum event_type {
 	EVENT_CONNECT = 3,
 };
 
+/* The fields every event starts with, so the tracer can read any event as a struct event_header to learn its type. */
+#define EVENT_HEADER_FIELDS \
+	__u64 boot_ns;      /* bpf_ktime_get_boot_ns() when the event happened */ \
+	enum event_type type; \
+	__u32 pid;          /* tgid */ \
+	char comm[TASK_COMM_LEN]
+
+struct event_header {
+	EVENT_HEADER_FIELDS;
+};
+
 struct exec_event {
-	__u64 boot_ns;      /* bpf_ktime_get_boot_ns() when the event happened */
-	__u32 type;         /* enum event_type */
-	__u32 pid;          /* tgid */
-	char comm[TASK_COMM_LEN];
+	EVENT_HEADER_FIELDS;
 	__u32 ppid;
 	__u32 uid;
 	__u32 args_size;    /* bytes of args used: NUL-separated argv, cut below MAX_ARGS_LEN */
@@ -26,20 +38,14 @@ struct exec_event {
 };
 
 struct open_event {
-	__u64 boot_ns;
-	__u32 type;
-	__u32 pid;
-	char comm[TASK_COMM_LEN];
+	EVENT_HEADER_FIELDS;
 	__u32 flags;        /* open(2) flags */
 	__s32 result;       /* fd, or -errno */
 	char path[MAX_PATH_LEN];
 };
 
 struct connect_event {
-	__u64 boot_ns;
-	__u32 type;
-	__u32 pid;
-	char comm[TASK_COMM_LEN];
+	EVENT_HEADER_FIELDS;
 	__u16 family;       /* AF_INET or AF_INET6 */
 	__u16 sport;        /* host byte order */
 	__u16 dport;        /* host byte order */

@@ -1,45 +1,33 @@
 using TracerBuild;
+using TracerBuild.Bpf;
 
 partial class Build
 {
     Target CompileBpf => _ => _
         .DependsOn(Preflight, Vmlinux)
-        .Description("Compiles bpf/tracer.bpf.c with clang for each arch's __TARGET_ARCH_ and vmlinux.h")
+        .Description("Compiles bpf/tracer.bpf.c with clang for each arch's __TARGET_ARCH_ and vmlinux.h; generates src/Tracer/Events.g.cs from its BTF")
         .Inputs(() => [Paths.BpfSources, LibbpfHeaders, .. Arches.Select(Paths.VmlinuxInclude)])
         .InputValues(() => [ClangVersion(), .. Arches.SelectMany(ClangArguments)])
-        .Outputs(() => Arches.Select(Paths.BpfObject))
+        // Events.g.cs is an output, so an edit by hand makes CompileBpf run again and undo it.
+        .Outputs(() => [.. Arches.Select(Paths.BpfObject), Paths.EventTypes])
         .Executes(() =>
         {
             ForEachArch(arch =>
             {
                 Directory.CreateDirectory(Paths.BpfObject(arch).Parent);
-                var clang = Programs.TryRun("clang", ClangArguments(arch), echo: true);
-                if (clang.ExitCode != 0)
-                {
-                    var hint = CompilerHints.For(clang.Output);
-                    throw new BuildFailedException($"clang could not compile the BPF code for {arch.Name}{(hint is null ? " (see its errors above)" : $": {hint}")}.");
-                }
+                BpfCompiler.Compile(arch, ClangArguments(arch));
                 ArchCheck.VerifyBpfObject(Paths.BpfObject(arch));
             });
+            var generated = EventTypesFile.Generate(Paths.BpfHeader, [.. Arches.Select(a => (a.Name, (string)Paths.BpfObject(a)))]);
+            if (EventTypesFile.Update(Paths.EventTypes, generated, ci: EnvironmentVariables.GetValueOrDefault("CI") == "true") is { } change)
+                Log.Line(change);
         });
 
     /// <summary>bpf_helpers.h and friends, from libbpf-dev: an upgrade changes what the BPF code compiles to.</summary>
     static readonly AbsolutePath LibbpfHeaders = AbsolutePath.Of("/usr/include/bpf");
 
     IReadOnlyList<string> ClangArguments(Arch arch) =>
-    [
-        "-g", "-O2", "-target", "bpf",
-        $"-D__TARGET_ARCH_{arch.ClangTargetArch}",
-        "-I", Paths.VmlinuxInclude(arch),
-        "-I", Paths.BpfSources,
-        // The 6.19 headers declare a few empty structs; harmless for BPF.
-        "-Wno-missing-declarations",
-        // Byte-stable objects: no compiler banner, no checkout path in the debug info.
-        "-fno-ident",
-        $"-fdebug-prefix-map={RootDirectory}=.",
-        "-c", Paths.BpfProgram,
-        "-o", Paths.BpfObject(arch),
-    ];
+        BpfCompiler.Arguments(arch, Paths.VmlinuxInclude(arch), Paths.BpfSources, RootDirectory, Paths.BpfObject(arch));
 
     /// <summary>
     /// A new clang may compile differently, so its identity is an input of CompileBpf: the binary clang resolves to,

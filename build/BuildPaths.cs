@@ -24,7 +24,9 @@ public sealed record BuildPaths(AbsolutePath Root, AbsolutePath Cache, string Ve
     public AbsolutePath VmTestResults => Artifacts / "vmtest";
 
     public AbsolutePath BpfSources => Root / "bpf";
-    public AbsolutePath BpfProgram => BpfSources / "tracer.bpf.c";
+    /// <summary>The event layout, and the C# generated from it (<see cref="Bpf.EventTypesFile"/>).</summary>
+    public AbsolutePath BpfHeader => BpfSources / "tracer.h";
+    public AbsolutePath EventTypes => Root / Bpf.EventTypesFile.RelativePath;
     public AbsolutePath VmlinuxLock => BpfSources / "vmlinux.lock.json";
     public AbsolutePath TracerDirectory => Root / "src" / "Tracer";
     public AbsolutePath TracerProject => TracerDirectory / "Tracer.csproj";

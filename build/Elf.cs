@@ -3,7 +3,7 @@ using System.Text;
 
 namespace TracerBuild;
 
-/// <summary>Reads what an ELF header says: the machine a file was built for, and its section names.</summary>
+/// <summary>Reads what an ELF header says: the machine a file was built for, its section names, a section's content.</summary>
 public static class Elf
 {
     public const ushort MachineBpf = 247;
@@ -23,7 +23,23 @@ public static class Elf
     }
 
     /// <summary>The names of a 64-bit little-endian ELF file's sections (empty for other files).</summary>
-    public static IReadOnlyList<string> SectionNames(string path)
+    public static IReadOnlyList<string> SectionNames(string path) => Sections(path).Select(s => s.Name).ToList();
+
+    /// <summary>The content of the section of that name, or null when the file has none (or is no 64-bit little-endian ELF file).</summary>
+    public static byte[]? SectionData(string path, string name)
+    {
+        if (Sections(path).FirstOrDefault(s => s.Name == name) is not { } section)
+            return null;
+        using var stream = File.OpenRead(path);
+        var data = new byte[section.Size];
+        stream.Position = section.Offset;
+        stream.ReadExactly(data);
+        return data;
+    }
+
+    private sealed record Section(string Name, long Offset, long Size);
+
+    private static List<Section> Sections(string path)
     {
         if (ReadHeader(path) is not { } header)
             return [];
@@ -41,10 +57,17 @@ public static class Elf
         stream.Position = (long)BinaryPrimitives.ReadUInt64LittleEndian(namesSection[0x18..]);
         stream.ReadExactly(names);
 
-        return Enumerable.Range(0, count)
-            .Select(i => (int)BinaryPrimitives.ReadUInt32LittleEndian(sections.AsSpan(i * entrySize)))
-            .Select(offset => Encoding.ASCII.GetString(names.AsSpan(offset, names.AsSpan(offset).IndexOf((byte)0))))
-            .ToList();
+        var result = new List<Section>(count);
+        for (var i = 0; i < count; i++)
+        {
+            var entry = sections.AsSpan(i * entrySize, entrySize);
+            var name = names.AsSpan((int)BinaryPrimitives.ReadUInt32LittleEndian(entry));
+            result.Add(new Section(
+                Encoding.ASCII.GetString(name[..name.IndexOf((byte)0)]),
+                (long)BinaryPrimitives.ReadUInt64LittleEndian(entry[0x18..]),
+                (long)BinaryPrimitives.ReadUInt64LittleEndian(entry[0x20..])));
+        }
+        return result;
     }
 
     private static byte[]? ReadHeader(string path)

@@ -29,12 +29,12 @@ internal sealed unsafe class EventWriter(Stream output, OutputFormat format, str
         {
             case EventType.Exec when size >= (nuint)sizeof(ExecEvent):
                 var exec = (ExecEvent*)data;
-                if (PathMatches(CString(exec->Filename, Limits.PathLength)))
+                if (PathMatches(CString(exec->Filename, ExecEvent.FilenameLength)))
                     _format.Exec(exec, ts);
                 break;
             case EventType.Open when size >= (nuint)sizeof(OpenEvent):
                 var open = (OpenEvent*)data;
-                if (PathMatches(CString(open->Path, Limits.PathLength)))
+                if (PathMatches(CString(open->Path, OpenEvent.PathLength)))
                     _format.Open(open, ts);
                 break;
             case EventType.Connect when size >= (nuint)sizeof(ConnectEvent):
@@ -66,7 +66,7 @@ internal sealed unsafe class EventWriter(Stream output, OutputFormat format, str
     internal static List<string> Arguments(ExecEvent* e)
     {
         var arguments = new List<string>();
-        var rest = new ReadOnlySpan<byte>(e->Args, (int)Math.Min(e->ArgsSize, (uint)Limits.ArgsLength));
+        var rest = new ReadOnlySpan<byte>(e->Args, (int)Math.Min(e->ArgsSize, (uint)ExecEvent.ArgsLength));
         while (!rest.IsEmpty)
         {
             var end = rest.IndexOf((byte)0);
@@ -119,7 +119,7 @@ internal sealed unsafe class JsonLines(Stream output) : IEventFormat
         Begin(ts, Exec, e->Pid, e->Comm);
         _json.WriteNumber(Ppid, e->Ppid);
         _json.WriteNumber(Uid, e->Uid);
-        WriteBytes(Filename, EventWriter.CString(e->Filename, Limits.PathLength));
+        WriteBytes(Filename, EventWriter.CString(e->Filename, ExecEvent.FilenameLength));
         _json.WriteStartArray(Args);
         foreach (var argument in EventWriter.Arguments(e))
             _json.WriteStringValue(argument);
@@ -130,7 +130,7 @@ internal sealed unsafe class JsonLines(Stream output) : IEventFormat
     void IEventFormat.Open(OpenEvent* e, DateTime ts)
     {
         Begin(ts, Open, e->Pid, e->Comm);
-        WriteBytes(Path, EventWriter.CString(e->Path, Limits.PathLength));
+        WriteBytes(Path, EventWriter.CString(e->Path, OpenEvent.PathLength));
         _json.WriteNumber(Flags, e->Flags);
         _json.WriteNumber(Result, e->Result);
         End();
@@ -156,7 +156,7 @@ internal sealed unsafe class JsonLines(Stream output) : IEventFormat
         _json.WriteString(Ts, Timestamp(ts));
         _json.WriteString(Type, type);
         _json.WriteNumber(Pid, pid);
-        WriteBytes(Comm, EventWriter.CString(comm, Limits.CommLength));
+        WriteBytes(Comm, EventWriter.CString(comm, EventHeader.CommLength));
     }
 
     private readonly byte[] _timestamp = new byte["yyyy-MM-ddTHH:mm:ss.ffffffZ".Length];
@@ -212,10 +212,10 @@ internal sealed unsafe class TextLines(Stream output) : IEventFormat
     private readonly StreamWriter _output = new(output, new UTF8Encoding(false), 1 << 16);
 
     void IEventFormat.Exec(ExecEvent* e, DateTime ts) =>
-        Line(ts, "exec", e->Pid, e->Comm, $"ppid={e->Ppid} uid={e->Uid} {EventWriter.Text(EventWriter.CString(e->Filename, Limits.PathLength))} [{string.Join(' ', EventWriter.Arguments(e))}]");
+        Line(ts, "exec", e->Pid, e->Comm, $"ppid={e->Ppid} uid={e->Uid} {EventWriter.Text(EventWriter.CString(e->Filename, ExecEvent.FilenameLength))} [{string.Join(' ', EventWriter.Arguments(e))}]");
 
     void IEventFormat.Open(OpenEvent* e, DateTime ts) =>
-        Line(ts, "open", e->Pid, e->Comm, $"{EventWriter.Text(EventWriter.CString(e->Path, Limits.PathLength))} flags=0x{e->Flags:x} result={e->Result}");
+        Line(ts, "open", e->Pid, e->Comm, $"{EventWriter.Text(EventWriter.CString(e->Path, OpenEvent.PathLength))} flags=0x{e->Flags:x} result={e->Result}");
 
     void IEventFormat.Connect(ConnectEvent* e, DateTime ts) =>
         Line(ts, "connect", e->Pid, e->Comm, $"{ConnectFamily.Name(e->Family)} {Endpoint(e->Family, e->Saddr, e->Sport)} -> {Endpoint(e->Family, e->Daddr, e->Dport)} result={e->Result}");
@@ -224,7 +224,7 @@ internal sealed unsafe class TextLines(Stream output) : IEventFormat
         family == ConnectFamily.Inet6 ? $"[{EventWriter.Address(family, address)}]:{port}" : $"{EventWriter.Address(family, address)}:{port}";
 
     private void Line(DateTime ts, string type, uint pid, byte* comm, string details) =>
-        _output.WriteLine($"{ts:HH:mm:ss.ffffff} {type,-7} {pid,7} {EventWriter.Text(EventWriter.CString(comm, Limits.CommLength)),-16} {details}");
+        _output.WriteLine($"{ts:HH:mm:ss.ffffff} {type,-7} {pid,7} {EventWriter.Text(EventWriter.CString(comm, EventHeader.CommLength)),-16} {details}");
 
     public void Flush() => _output.Flush();
 }

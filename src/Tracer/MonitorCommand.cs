@@ -104,7 +104,7 @@ internal static unsafe class MonitorCommand
             SelfPid = options.IncludeSelf ? 0 : (uint)Environment.ProcessId,
         };
         if (options.Comm is { } comm)
-            Encoding.UTF8.GetBytes(comm, new Span<byte>(config.Comm, Limits.CommLength - 1));
+            Encoding.UTF8.GetBytes(comm, new Span<byte>(config.Comm, TracerConfig.CommLength - 1));
         return config;
     }
 

@@ -44,8 +44,8 @@ var pidOption = new Option<uint?>("--pid")
 var commOption = new Option<string?>("--comm") { Description = "Only events of processes with exactly this name (comm, at most 15 bytes; filtered in the kernel)" };
 commOption.Validators.Add(result =>
 {
-    if (result.GetValueOrDefault<string?>() is { } comm && (comm.Length == 0 || Encoding.UTF8.GetByteCount(comm) >= Limits.CommLength))
-        result.AddError($"--comm must be 1 to {Limits.CommLength - 1} bytes, as the kernel keeps a process name.");
+    if (result.GetValueOrDefault<string?>() is { } comm && (comm.Length == 0 || Encoding.UTF8.GetByteCount(comm) >= TracerConfig.CommLength))
+        result.AddError($"--comm must be 1 to {TracerConfig.CommLength - 1} bytes, as the kernel keeps a process name.");
 });
 
 var pathOption = new Option<string?>("--path") { Description = "Only exec and open events whose path matches this glob (* and ?)" };

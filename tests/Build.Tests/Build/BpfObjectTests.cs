@@ -1,38 +1,12 @@
-using System.Runtime.InteropServices;
-using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using Tracer;
 
 namespace TracerBuild.Tests;
 
-/// <summary>What the compiled BPF objects' BTF says: event layouts equal the C# mirrors, and each object was built for its arch.</summary>
+/// <summary>What the compiled BPF objects say: each was built for its arch (the event layouts: <see cref="EventTypesFileTests"/>).</summary>
 [Collection(BuildScriptCollection.Name)]
 public sealed class BpfObjectTests(BuildScriptFixture build)
 {
-    /// <summary>Every struct bpf/tracer.h shares with the tracer, and its C# mirror.</summary>
-    private static readonly (string Struct, Type Mirror)[] SharedStructs =
-    [
-        ("exec_event", typeof(ExecEvent)),
-        ("open_event", typeof(OpenEvent)),
-        ("connect_event", typeof(ConnectEvent)),
-        ("tracer_config", typeof(TracerConfig)),
-    ];
-
-    [Theory]
-    [InlineData("x64")]
-    [InlineData("arm64")]
-    public void Event_structs_in_the_object_have_the_csharp_mirrors_size_and_offsets(string arch)
-    {
-        var btf = Btf(arch);
-
-        foreach (var (name, mirror) in SharedStructs)
-            AssertSameLayout(arch, btf, name, mirror);
-        // The tracer reads every event's first fields through EventHeader before it knows the type.
-        foreach (var (name, _) in SharedStructs.Where(s => s.Struct.EndsWith("_event", StringComparison.Ordinal)))
-            AssertSameLayout(arch, btf, name, typeof(EventHeader), prefixOnly: true);
-    }
-
     [Fact]
     public void Each_object_reads_registers_through_its_own_archs_pt_regs()
     {
@@ -111,27 +85,6 @@ public sealed class BpfObjectTests(BuildScriptFixture build)
         return JsonDocument.Parse(dump.Output).RootElement.GetProperty("types");
     }
 
-    private static void AssertSameLayout(string arch, JsonElement btf, string name, Type mirror, bool prefixOnly = false)
-    {
-        var type = Struct(btf, name) ?? throw new Xunit.Sdk.XunitException($"{arch}: struct {name} is not in the object's BTF");
-        var members = type.GetProperty("members").EnumerateArray()
-            .ToDictionary(m => m.GetProperty("name").GetString()!, m => m.GetProperty("bits_offset").GetInt32() / 8);
-        var fields = mirror.GetFields().Where(f => !f.IsStatic).ToDictionary(f => SnakeCase(f.Name), f => (int)Marshal.OffsetOf(mirror, f.Name));
-
-        if (!prefixOnly)
-        {
-            Assert.True(type.GetProperty("size").GetInt32() == Marshal.SizeOf(mirror),
-                $"{arch}: struct {name} is {type.GetProperty("size").GetInt32()} bytes, {mirror.Name} {Marshal.SizeOf(mirror)}");
-            foreach (var member in members.Keys.Where(m => !fields.ContainsKey(m)))
-                Assert.Fail($"{arch}: struct {name} field {member} has no counterpart in {mirror.Name}");
-        }
-        foreach (var (field, offset) in fields)
-        {
-            Assert.True(members.TryGetValue(field, out var btfOffset), $"{arch}: {mirror.Name} field {field} is not in struct {name}");
-            Assert.True(offset == btfOffset, $"{arch}: struct {name} field {field} is at offset {btfOffset}, in {mirror.Name} at {offset}");
-        }
-    }
-
     private static JsonElement? Struct(JsonElement btf, string name) =>
         btf.EnumerateArray().Cast<JsonElement?>().FirstOrDefault(t =>
             t!.Value.GetProperty("kind").GetString() == "STRUCT" && t.Value.TryGetProperty("name", out var n) && n.GetString() == name);
@@ -140,17 +93,4 @@ public sealed class BpfObjectTests(BuildScriptFixture build)
         Struct(btf, structName) is { } type
             ? [.. type.GetProperty("members").EnumerateArray().Select(m => m.GetProperty("name").GetString() ?? "")]
             : [];
-
-    /// <summary>BootNs → boot_ns: the C name of a mirrored field.</summary>
-    private static string SnakeCase(string name)
-    {
-        var result = new StringBuilder();
-        foreach (var c in name)
-        {
-            if (char.IsUpper(c) && result.Length > 0)
-                result.Append('_');
-            result.Append(char.ToLowerInvariant(c));
-        }
-        return result.ToString();
-    }
 }

@@ -2,7 +2,7 @@ namespace TracerBuild.Tests;
 
 /// <summary>
 /// ./build.sh in a scratch clone: a warm no-op runs no MSBuild and finds every target up to date; editing the BPF code
-/// reruns CompileBpf and what consumes its object, nothing before it.
+/// reruns CompileBpf and what consumes its object, nothing before it; a hand edit of the C# it generates is undone.
 /// </summary>
 [Collection(BuildScriptCollection.Name)]
 public sealed class IncrementalBuildTests(BuildScriptFixture build) : IDisposable
@@ -25,7 +25,8 @@ public sealed class IncrementalBuildTests(BuildScriptFixture build) : IDisposabl
         ProcessResult Package()
         {
             File.Delete(dotnetLog);
-            return build.SucceedIn(clone, environment: new() { ["DOTNET_EXE"] = wrapper }, package);
+            // CI unset: under CI the build only checks Events.g.cs, and this test edits it to see it undone.
+            return build.SucceedIn(clone, environment: new() { ["DOTNET_EXE"] = wrapper, ["CI"] = "" }, package);
         }
 
         Package();
@@ -44,6 +45,16 @@ public sealed class IncrementalBuildTests(BuildScriptFixture build) : IDisposabl
         var edited = Package();
         Assert.All(["Preflight", "Restore", "Vmlinux"], t => Assert.Matches($@"(?m)^{t}\s+UpToDate", edited.Output));
         Assert.All(["CompileBpf", "Publish", "Package"], t => Assert.Matches($@"(?m)^{t}\s+Succeeded", edited.Output));
+
+        // Events.g.cs is an output of CompileBpf: a hand edit is undone before Publish looks, so Publish has nothing new.
+        var eventTypes = Path.Combine(clone, "src", "Tracer", "Events.g.cs");
+        var generated = File.ReadAllText(eventTypes);
+        File.WriteAllText(eventTypes, generated.Replace("public uint Pid;", "public int Pid;"));
+        var handEdited = Package();
+        Assert.Contains("src/Tracer/Events.g.cs: event_header.pid changed\n", handEdited.Output);
+        Assert.Matches(@"(?m)^CompileBpf\s+Succeeded", handEdited.Output);
+        Assert.All(["Publish", "Package"], t => Assert.Matches($@"(?m)^{t}\s+UpToDate", handEdited.Output));
+        Assert.Equal(generated, File.ReadAllText(eventTypes));
 
         File.AppendAllText(Path.Combine(clone, "build", "Build.cs"), "\n");
         Package();
