@@ -74,11 +74,8 @@ public sealed class BootstrapFreshnessTests : IDisposable
         var result = BuildScriptFixture.BuildScript(Root, new Dictionary<string, string> { ["DOTNET_EXE"] = dotnet }, "--help");
 
         Assert.True(result.ExitCode == 0, result.Output);
-        // build.sh publishes the program ReadyToRun on x64 and builds it plainly elsewhere.
-        var (compile, program) = System.Runtime.InteropServices.RuntimeInformation.OSArchitecture == System.Runtime.InteropServices.Architecture.X64
-            ? ("publish", Path.Combine(Root, "build", "bin", "ReadyToRun", "_build.dll"))
-            : ("build", Path.Combine(Root, "build", "bin", "Debug", "net10.0", "_build.dll"));
-        Assert.Equal(stale ? [compile, program] : [program], File.ReadAllLines(calls));
+        var program = Path.Combine(Root, Repository.BuildProgram.RelativePath);
+        Assert.Equal(stale ? [Repository.BuildProgram.Verb, program] : [program], File.ReadAllLines(calls));
     }
 
     [Fact]

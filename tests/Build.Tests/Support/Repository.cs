@@ -21,6 +21,12 @@ public static class Repository
 
     public static bool IsRoot => Environment.IsPrivilegedProcess;
 
+    /// <summary>build.sh's rule: the dotnet verb that compiles the build program here (ReadyToRun on x64), and where it goes.</summary>
+    public static (string Verb, string RelativePath) BuildProgram { get; } =
+        System.Runtime.InteropServices.RuntimeInformation.OSArchitecture == System.Runtime.InteropServices.Architecture.X64
+            ? ("publish", "build/bin/ReadyToRun/_build.dll")
+            : ("build", "build/bin/Debug/net10.0/_build.dll");
+
     /// <summary>
     /// The loopback servers live in this process; tests that block on builds must not starve the pool threads that serve
     /// them, or a fault test would see a timeout it did not ask for.
