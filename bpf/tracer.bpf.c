@@ -117,14 +117,15 @@ int BPF_PROG(handle_exec, struct task_struct *task, pid_t old_pid, struct linux_
 /* Syscall numbers and the syscall number's place in pt_regs differ per arch: this is one place where
  * __TARGET_ARCH_* and the arch's vmlinux.h matter (the other: PT_REGS_PARM*_CORE_SYSCALL below).
  * An arch without a syscall leaves its number undefined: any value would be one a real exit can carry
- * (arm64 exits with -1 for rt_sigreturn). */
+ * (arm64 exits with -1 for rt_sigreturn). regs is a BTF pointer in tp_btf, so its fields are plain loads,
+ * not a helper call on every syscall. */
 #if defined(__TARGET_ARCH_x86)
-#define SYSCALL_NR(regs) BPF_CORE_READ(regs, orig_ax)
+#define SYSCALL_NR(regs) ((regs)->orig_ax)
 #define NR_OPEN 2
 #define NR_CONNECT 42
 #define NR_OPENAT 257
 #elif defined(__TARGET_ARCH_arm64)
-#define SYSCALL_NR(regs) BPF_CORE_READ(regs, syscallno)
+#define SYSCALL_NR(regs) ((regs)->syscallno)
 #define NR_CONNECT 203
 #define NR_OPENAT 56
 #else
