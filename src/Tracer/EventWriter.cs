@@ -15,6 +15,9 @@ internal sealed unsafe class EventWriter(Stream output, OutputFormat format, str
 {
     private readonly IEventFormat _format = format == OutputFormat.Json ? new JsonLines(output) : new TextLines(output);
 
+    /// <summary>Where an open record's path starts: the path is the struct's last field.</summary>
+    private static readonly nuint OpenPathOffset = (nuint)(sizeof(OpenEvent) - OpenEvent.PathLength);
+
     /// <summary>Records read from the kernel, whether printed or filtered out by --path.</summary>
     public long Received { get; private set; }
 
@@ -32,10 +35,12 @@ internal sealed unsafe class EventWriter(Stream output, OutputFormat format, str
                 if (PathMatches(CString(exec->Filename, ExecEvent.FilenameLength)))
                     _format.Exec(exec, ts);
                 break;
-            case EventType.Open when size >= (nuint)sizeof(OpenEvent):
-                var open = (OpenEvent*)data;
-                if (PathMatches(CString(open->Path, OpenEvent.PathLength)))
-                    _format.Open(open, ts);
+            case EventType.Open when size > OpenPathOffset:
+                // The kernel cuts an open record after the path's NUL: copied into a zeroed struct, it reads as a whole one.
+                var open = default(OpenEvent);
+                Buffer.MemoryCopy(data, &open, sizeof(OpenEvent), Math.Min((long)size, sizeof(OpenEvent)));
+                if (PathMatches(CString(open.Path, OpenEvent.PathLength)))
+                    _format.Open(&open, ts);
                 break;
             case EventType.Connect when size >= (nuint)sizeof(ConnectEvent):
                 _format.Connect((ConnectEvent*)data, ts);
