@@ -74,23 +74,8 @@ public sealed record Arch(
     public static string Accepted => $"{string.Join(", ", All.Select(a => $"{a.Name} ({string.Join(", ", a.Aliases)})"))}, host, all";
 
     /// <summary>Parses <c>--arch</c> values (names, aliases, <c>host</c>, <c>all</c>) into distinct arches in table order.</summary>
-    public static IReadOnlyList<Arch> Parse(IEnumerable<string> names)
-    {
-        var selected = new HashSet<Arch>();
-        foreach (var name in names)
-        {
-            if (name.Equals("all", StringComparison.OrdinalIgnoreCase))
-                selected.UnionWith(All);
-            else if (name.Equals("host", StringComparison.OrdinalIgnoreCase))
-                selected.Add(Host);
-            else
-                selected.Add(All.FirstOrDefault(a => a.Matches(name))
-                    ?? throw new BuildInputException($"Unknown arch '{name}'. Accepted: {Accepted}."));
-        }
-        if (selected.Count == 0)
-            throw new BuildInputException($"--arch needs a value. Accepted: {Accepted}.");
-        return All.Where(selected.Contains).ToList();
-    }
+    public static IReadOnlyList<Arch> Parse(IEnumerable<string> names) =>
+        TableSelection.Parse(names, "--arch", All, ("host", Host), (arch, name) => arch.Matches(name), Accepted);
 
     private bool Matches(string name) =>
         Name.Equals(name, StringComparison.OrdinalIgnoreCase) ||

@@ -17,23 +17,9 @@ public sealed record DebianKernel(string Suite, string Series)
     public static string Accepted => $"{string.Join(", ", All.Select(k => $"{k.Suite} ({k.Series})"))}, stable, all";
 
     /// <summary>Parses <c>--kernel</c> values: a release name, a kernel series, <c>stable</c> or <c>all</c>; oldest first.</summary>
-    public static IReadOnlyList<DebianKernel> Parse(IEnumerable<string> names)
-    {
-        var selected = new HashSet<DebianKernel>();
-        foreach (var name in names)
-        {
-            if (name.Equals("all", StringComparison.OrdinalIgnoreCase))
-                selected.UnionWith(All);
-            else if (name.Equals("stable", StringComparison.OrdinalIgnoreCase))
-                selected.Add(Stable);
-            else
-                selected.Add(All.FirstOrDefault(k => k.Suite.Equals(name, StringComparison.OrdinalIgnoreCase) || k.Series == name)
-                    ?? throw new BuildInputException($"Unknown kernel '{name}'. Accepted: {Accepted}."));
-        }
-        if (selected.Count == 0)
-            throw new BuildInputException($"--kernel needs a value. Accepted: {Accepted}.");
-        return All.Where(selected.Contains).ToList();
-    }
+    public static IReadOnlyList<DebianKernel> Parse(IEnumerable<string> names) =>
+        TableSelection.Parse(names, "--kernel", All, ("stable", Stable),
+            (kernel, name) => kernel.Suite.Equals(name, StringComparison.OrdinalIgnoreCase) || kernel.Series == name, Accepted);
 
     public override string ToString() => $"{Suite} {Series}";
 }
