@@ -11,19 +11,11 @@ seconds=${2:-3}
 shift $(($# < 2 ? $# : 2))
 [ "$(id -u)" = 0 ] || { echo "bench/aot.sh: run as root (it loads BPF programs and installs packages)" >&2; exit 1; }
 
-mapfile -t missing < <(for p in gcc libbpf-tools time; do dpkg-query -W -f='${db:Status-Status}\n' "$p" 2>/dev/null | grep -qx installed || echo "$p"; done)
-if [ ${#missing[@]} -gt 0 ]; then
-    apt-get update -q
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
-fi
+install_missing gcc libbpf-tools time
 work=$(mktemp -d)
-mounted=
-cleanup() { rm -rf "$work"; if [ -n "$mounted" ]; then umount /sys/kernel/tracing; fi; }
+cleanup() { rm -rf "$work"; if [ -n "$tracefs_mounted" ]; then umount /sys/kernel/tracing; fi; }
 trap cleanup EXIT
-if [ ! -d /sys/kernel/tracing/events ]; then
-    mount -t tracefs nodev /sys/kernel/tracing
-    mounted=yes
-fi
+mount_tracefs
 
 # Both kinds from the build itself: its tarball, and the tarball's tracer with its lib/.
 version=0.0.0-aot-bench

@@ -5,26 +5,18 @@
 # Prints one line per run and a Markdown table of medians for docs/benchmarks.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 runs=${1:-5}
 seconds=${2:-3}
 tracer=$(realpath "${TRACER:-artifacts/publish/linux-x64/tracer}")
 [ "$(id -u)" = 0 ] || { echo "bench/run.sh: run as root (it loads BPF programs and installs packages)" >&2; exit 1; }
 [ -x "$tracer" ] || { echo "bench/run.sh: no tracer at $tracer: run ./build.sh --target Publish --arch x64 first" >&2; exit 1; }
 
-missing=$(for p in gcc libbpf-tools bpftrace; do dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null | grep -qx installed || echo "$p"; done)
-if [ -n "$missing" ]; then
-    apt-get update -q
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $missing
-fi
+install_missing gcc libbpf-tools bpftrace
 work=$(mktemp -d)
-mounted=
-cleanup() { rm -rf "$work"; if [ -n "$mounted" ]; then umount /sys/kernel/tracing; fi; }
+cleanup() { rm -rf "$work"; if [ -n "$tracefs_mounted" ]; then umount /sys/kernel/tracing; fi; }
 trap cleanup EXIT
-# opensnoop and bpftrace attach to syscall tracepoints, which need tracefs (the tracer does not).
-if [ ! -d /sys/kernel/tracing/events ]; then
-    mount -t tracefs nodev /sys/kernel/tracing
-    mounted=yes
-fi
+mount_tracefs
 gcc -O2 -o "$work/opengen" bench/opengen.c
 target="$work/target"
 echo hello > "$target"
@@ -83,10 +75,9 @@ bpftrace_run() {
     echo "$rate $(grep -c '^[0-9]' "$work/out") $(grep -hio 'lost [0-9]*' "$work/out" "$work/err" | awk '{s+=$2} END {print s+0}')"
 }
 
-median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : int((a[NR/2]+a[NR/2+1])/2))}'; }
 
 modes="solo tracer opensnoop bpftrace"
-for run in $(seq "$runs"); do
+for _ in $(seq "$runs"); do
     for mode in $modes; do
         case $mode in
             solo) result=$(solo) ;;

@@ -22,7 +22,7 @@ requests() { grep -c '"GET ' "$work/server.log" || true; }
 target_seconds() { sed -n 's/^Vmlinux  *[A-Za-z]*  *\([0-9.]*\)s$/\1/p'; }
 
 ./build.sh --help > /dev/null # compile the build program first: not part of any measurement
-for run in $(seq "$runs"); do
+for _ in $(seq "$runs"); do
     rm -rf "$work/cache"
     for case in cold warm; do
         before=$(requests); start=$(now)
