@@ -56,6 +56,9 @@ generate() { "$work/opengen" "$seconds" "$target" | cut -d' ' -f2; }
 
 # "rate events lost peak-KB": the tracer under GNU time, whose last stderr line is its peak RSS.
 tracer_run() {
+    # Emptied here: the job's own redirection may come after wait_for's first look, which would then find the previous
+    # run's "tracing" and start the generator before this tracer has attached (its first 0.05 to 0.5 s went unseen).
+    : >"$work/err"
     /usr/bin/time -f %M "$work/$1/tracer" monitor --events open --comm opengen >"$work/out" 2>"$work/err" &
     local pid=$!
     wait_for "$pid" "$work/err" "tracing"

@@ -48,6 +48,9 @@ stop() { kill -"$1" "$2"; wait "$2" || true; }
 solo() { echo "$(generate) -"; }
 
 tracer_run() {
+    # Emptied here: the job's own redirection may come after wait_for's first look, which would then find the previous
+    # run's "tracing" and start the generator before this tracer has attached (its first 0.05 to 0.5 s went unseen).
+    : >"$work/err"
     "$tracer" monitor --events open --comm opengen >"$work/out" 2>"$work/err" &
     local pid=$!
     wait_for "$pid" "$work/err" "tracing"

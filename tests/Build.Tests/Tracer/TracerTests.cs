@@ -111,6 +111,34 @@ public sealed partial class TracerTests(BuildScriptFixture build)
         Assert.Single(events, e => e.GetProperty("type").GetString() == "open" && e.GetProperty("path").GetString() == marker);
     }
 
+    /// <summary>
+    /// "tracing" is a promise: a workload started the moment it is printed is seen from its first open, each open
+    /// either reported or counted as lost. (bench/aot.sh once seemed to break it: it had started its generator early.)
+    /// </summary>
+    [Fact]
+    public void A_workload_started_as_soon_as_tracing_is_printed_has_every_open_reported_or_counted_as_lost()
+    {
+        Assert.SkipUnless(Environment.IsPrivilegedProcess, NeedsRoot);
+        using var dir = new TempDirectory();
+        var name = $"tburst{Environment.ProcessId % 100000}";
+        var shell = Copy("/bin/bash", dir.Path, name);
+        var marker = Path.Combine(dir.Path, "marker.txt");
+        File.WriteAllText(marker, "hello");
+        const int Opens = 20000;
+
+        using var tracer = new TracerProcess(Tracer(), "--events", "open", "--comm", name);
+        // ":" is a builtin, so each redirection is an open by the shell itself, one right after another.
+        RunToEnd(shell, "-c", $"for ((i = 0; i < {Opens}; i++)); do : < \"$0\"; done", marker);
+        tracer.Signal("TERM");
+        var (exitCode, stdout, stderr) = tracer.WaitForExit();
+
+        Assert.Equal(0, exitCode);
+        var summary = Regex.Match(stderr.Trim(), @"^tracer: \d+ events received, (\d+) lost$");
+        Assert.True(summary.Success, stderr);
+        var seen = TracerProcess.JsonLines(stdout).Count(e => e.GetProperty("path").GetString() == marker);
+        Assert.InRange(Opens - seen, 0, int.Parse(summary.Groups[1].Value));
+    }
+
     [Fact]
     public void Tcp_connects_over_ipv4_and_ipv6_show_both_endpoints()
     {
