@@ -79,7 +79,7 @@ partial class Build : BuildBase
             throw new BuildInputException($"Invalid --lock-timeout {LockTimeout}: expected a number of seconds, 0 or more.");
         Arches = TracerBuild.Arch.Parse(Arch);
         Kernels = TracerBuild.Vm.DebianKernel.Parse(Kernel);
-        Head = GitHead.Read(RootDirectory);
+        Head = GitHead.Read(RootDirectory, BuildPaths.GitHeadCache(RootDirectory));
         ReleaseVersion = TracerBuild.ReleaseVersion.Resolve(Version, Head);
         SourceDate = ReadSourceDate();
         Paths = new BuildPaths(RootDirectory, CacheDir ?? BuildPaths.DefaultCache(EnvironmentVariables),

@@ -14,8 +14,13 @@ public sealed record BuildPaths(AbsolutePath Root, AbsolutePath Cache, string Ve
             ? AbsolutePath.From(xdg, "/") / "tracer-build"
             : AbsolutePath.From("~/.cache/tracer-build", "/");
 
-    public AbsolutePath Artifacts => Root / "artifacts";
-    public AbsolutePath Obj => Artifacts / "obj";
+    public static AbsolutePath ArtifactsOf(AbsolutePath root) => root / "artifacts";
+    public static AbsolutePath ObjOf(AbsolutePath root) => ArtifactsOf(root) / "obj";
+    /// <summary>Read before the paths are made, since the version (part of them) comes from it.</summary>
+    public static AbsolutePath GitHeadCache(AbsolutePath root) => ObjOf(root) / "git-head";
+
+    public AbsolutePath Artifacts => ArtifactsOf(Root);
+    public AbsolutePath Obj => ObjOf(Root);
     public AbsolutePath BuildLock => Artifacts / "build.lock";
     public AbsolutePath PackageTemporary => Obj / "package-tmp";
     public AbsolutePath TestResults => Artifacts / "test-results";

@@ -2,14 +2,46 @@ using System.Text.RegularExpressions;
 
 namespace TracerBuild;
 
-/// <summary>What the build needs to know about HEAD (version tag, height, sha, commit time), from two git calls.</summary>
+/// <summary>What the build needs to know about HEAD (version tag, height, sha, commit time), from two git calls, or from
+/// the answer they gave last time for the same refs.</summary>
 public sealed partial record GitHead(string ShortSha, long CommitTime, string? Tag, int Height)
 {
-    /// <summary>Null when the folder is not a git checkout.</summary>
-    public static GitHead? Read(string repository)
+    /// <summary>
+    /// Null when the folder is not a git checkout. With a cache file, the answer is kept there under the key of
+    /// <see cref="GitRefs"/> and reused while the refs are the same: a no-op build then starts no git process.
+    /// </summary>
+    public static GitHead? Read(string repository, string? cacheFile = null)
     {
-        // Both at once, on threads of their own (the pool starts with one a core): every build, a no-op included, starts
-        // with them, and each is mostly process start-up. The count is needed only when no tag describes HEAD.
+        var refs = cacheFile is null ? null : GitRefs.Read(repository);
+        var key = refs is null ? null : ContentHash.Of(refs);
+        if (key is not null && Cached(cacheFile!, key) is { } cached)
+            return cached;
+        var head = FromGit(repository);
+        if (key is not null && head is not null)
+            AtomicFile.Write(cacheFile!, System.Text.Encoding.UTF8.GetBytes($"{key}\n{head.ShortSha} {head.CommitTime} {head.Height} {head.Tag}\n"));
+        return head;
+    }
+
+    private static GitHead? Cached(string cacheFile, string key)
+    {
+        try
+        {
+            return File.ReadAllLines(cacheFile) is [var cachedKey, var line] && cachedKey == key
+                && line.Split(' ') is [var sha, var time, var height, var tag]
+                && long.TryParse(time, out var commitTime) && int.TryParse(height, out var commits)
+                ? new GitHead(sha, commitTime, tag.Length > 0 ? tag : null, commits)
+                : null;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
+    private static GitHead? FromGit(string repository)
+    {
+        // Both at once, on threads of their own (the pool starts with one a core): each is mostly process start-up.
+        // The count is needed only when no tag describes HEAD.
         var log = Start(() => Git(repository, "log", "-1", "--format=%h %ct %(describe:tags=true,match=v[0-9]*)"));
         var count = Start(() => Git(repository, "rev-list", "--count", "HEAD"));
         if (log.Result?.Split(' ', 3) is not [var sha, var time, .. var rest])

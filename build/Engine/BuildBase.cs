@@ -49,9 +49,9 @@ public abstract class BuildBase
     protected static int Execute<T>(string[] args, Func<T, Target> defaultTarget) where T : BuildBase, new()
     {
         var build = new T { ExportsBuildLock = true };
-        var environment = Environment.GetEnvironmentVariables()
-            .Cast<DictionaryEntry>()
-            .ToDictionary(e => (string)e.Key, e => (string?)e.Value ?? "");
+        var environment = new Dictionary<string, string>();
+        foreach (DictionaryEntry variable in Environment.GetEnvironmentVariables())
+            environment[(string)variable.Key] = (string?)variable.Value ?? "";
         try
         {
             // build.sh and build.cmd name the root, so the build also works when started from another folder.

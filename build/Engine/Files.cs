@@ -35,6 +35,8 @@ public static class ContentHash
 {
     private const int ChunkSize = 1 << 20;
 
+    public static string Of(string text) => "xxh128:" + Convert.ToHexStringLower(System.IO.Hashing.XxHash128.Hash(System.Text.Encoding.UTF8.GetBytes(text)));
+
     public static string OfFile(string path)
     {
         using var file = File.OpenHandle(path);

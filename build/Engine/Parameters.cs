@@ -20,9 +20,8 @@ internal sealed class Parameter(FieldInfo member, ParameterAttribute attribute)
     public static IReadOnlyList<Parameter> Discover(BuildBase build) =>
         build.GetType()
             .GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic)
-            .Select(f => (Field: f, Attribute: f.GetCustomAttribute<ParameterAttribute>()))
-            .Where(p => p.Attribute is not null)
-            .Select(p => new Parameter(p.Field, p.Attribute!))
+            .Where(f => f.IsDefined(typeof(ParameterAttribute)))
+            .Select(f => new Parameter(f, f.GetCustomAttribute<ParameterAttribute>()!))
             .OrderBy(p => p.CommandLineName, StringComparer.Ordinal)
             .ToList();
 }

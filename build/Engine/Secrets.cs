@@ -10,15 +10,18 @@ internal sealed class Secrets(IReadOnlyList<string> values)
 
     public static Secrets Of(BuildBase build, IEnumerable<Parameter> parameters)
     {
-        var secrets = parameters.Where(p => p.IsSecret).Select(p => (Parameter: p, Value: p.GetValue(build) as string)).Where(s => s.Value is { Length: > 0 }).ToList();
-        if (secrets.FirstOrDefault(s => s.Value!.Length < MinimumLength) is { Parameter: { } tooShort, Value: { } value })
+        var secrets = parameters.Where(p => p.IsSecret).Select(p => new SecretValue(p, p.GetValue(build) as string ?? "")).Where(s => s.Value.Length > 0).ToList();
+        if (secrets.FirstOrDefault(s => s.Value.Length < MinimumLength) is { Parameter: var tooShort, Value: var value })
         {
             throw new BuildInputException(
                 $"--{tooShort.CommandLineName} ({tooShort.EnvironmentName}) is {value.Length} character(s) long, too short to be a real secret " +
                 $"(at least {MinimumLength}): set the real one, or unset it.");
         }
-        return new(secrets.Select(s => s.Value!).ToList());
+        return new(secrets.Select(s => s.Value).ToList());
     }
+
+    /// <summary>A class, not a tuple: LINQ over a struct is compiled at run time, outside the ReadyToRun image.</summary>
+    private sealed record SecretValue(Parameter Parameter, string Value);
 
     /// <summary>Under GitHub Actions, asks the runner to mask the values in the log, whatever prints them later.</summary>
     public void MaskUnderActions(IReadOnlyDictionary<string, string> environment, TextWriter output)

@@ -35,7 +35,7 @@ internal sealed class TargetDefinition(string name, Target declaration) : ITarge
     public List<Func<IEnumerable<AbsolutePath>>> InputFiles { get; } = [];
     public List<Func<IEnumerable<string>>> InputValueSources { get; } = [];
     public List<Func<IEnumerable<AbsolutePath>>> OutputFiles { get; } = [];
-    public List<(Func<bool> Condition, string Reason)> AlwaysRunConditions { get; } = [];
+    public List<AlwaysRunCondition> AlwaysRunConditions { get; } = [];
 
     public bool IsIncremental => InputFiles.Count > 0 || InputValueSources.Count > 0;
 
@@ -51,7 +51,7 @@ internal sealed class TargetDefinition(string name, Target declaration) : ITarge
 
     public ITargetDefinition Outputs(Func<IEnumerable<AbsolutePath>> files) => With(() => OutputFiles.Add(files));
 
-    public ITargetDefinition AlwaysRunsWhen(Func<bool> condition, string reason) => With(() => AlwaysRunConditions.Add((condition, reason)));
+    public ITargetDefinition AlwaysRunsWhen(Func<bool> condition, string reason) => With(() => AlwaysRunConditions.Add(new(condition, reason)));
 
     public bool IsDeclaredBy(Target target) => SameTarget(target, Declaration);
 
@@ -64,3 +64,7 @@ internal sealed class TargetDefinition(string name, Target declaration) : ITarge
         return this;
     }
 }
+
+/// <summary>A reason to run a target whatever its state. A class, not a tuple: LINQ over a struct is compiled at run time,
+/// outside the ReadyToRun image, and this is looked at on every build.</summary>
+internal sealed record AlwaysRunCondition(Func<bool> Condition, string Reason);

@@ -30,7 +30,7 @@ internal sealed class TargetState(string root, FileHashes hashes, string buildPr
     public Snapshot Capture(TargetDefinition target)
     {
         var inputs = HashInputs(target);
-        var always = target.AlwaysRunConditions.FirstOrDefault(c => c.Condition()).Reason;
+        var always = target.AlwaysRunConditions.FirstOrDefault(c => c.Condition())?.Reason;
         return new Snapshot(Fingerprint(target, inputs), inputs, always);
     }
 
@@ -119,8 +119,8 @@ internal sealed class TargetState(string root, FileHashes hashes, string buildPr
     private string Fingerprint(TargetDefinition target, Dictionary<string, string> inputs)
     {
         var text = new StringBuilder(buildProgram).Append('\n');
-        foreach (var (file, hash) in inputs.OrderBy(i => i.Key, StringComparer.Ordinal))
-            text.Append("file ").Append(file).Append(' ').Append(hash).Append('\n');
+        foreach (var file in inputs.Keys.Order(StringComparer.Ordinal))
+            text.Append("file ").Append(file).Append(' ').Append(inputs[file]).Append('\n');
         foreach (var value in target.InputValueSources.SelectMany(v => v()))
             text.Append("value ").Append(value).Append('\n');
         return Sha256.Of(Encoding.UTF8.GetBytes(text.ToString()));

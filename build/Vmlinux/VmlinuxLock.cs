@@ -76,7 +76,7 @@ public sealed partial record VmlinuxLock(string Repository, string Commit, IRead
         if (file.Files is null || file.Files.Count == 0)
             throw new BuildInputException("'files' must map each vmlinux.h dir to its file and sha256.");
 
-        var files = new SortedDictionary<string, VmlinuxLockEntry>(StringComparer.Ordinal);
+        var files = new Dictionary<string, VmlinuxLockEntry>(StringComparer.Ordinal);
         foreach (var (dir, entry) in file.Files)
         {
             if (!NamePattern().IsMatch(dir))

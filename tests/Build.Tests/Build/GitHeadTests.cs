@@ -42,6 +42,84 @@ public sealed class GitHeadTests : IDisposable
         Assert.Equal(("v1.2.3-rc.1", 1), (GitHead.Read(_repository.Path)!.Tag, GitHead.Read(_repository.Path)!.Height));
     }
 
+    private string CacheFile => Path.Combine(_repository.Path, "artifacts", "obj", "git-head");
+
+    /// <summary>Read through the cache twice (the first run fills it, the second uses it): both as git says now.</summary>
+    private void AssertCachedAgreesWithGit(string checkout)
+    {
+        var fromGit = GitHead.Read(checkout);
+        Assert.NotNull(fromGit);
+        Assert.Equal(fromGit, GitHead.Read(checkout, CacheFile));
+        Assert.Equal(fromGit, GitHead.Read(checkout, CacheFile));
+    }
+
+    [Fact]
+    public void The_cached_answer_follows_commits_tags_packed_refs_and_a_detached_head()
+    {
+        Git("init", "-q");
+        Commit();
+        AssertCachedAgreesWithGit(_repository.Path);
+        Commit();
+        AssertCachedAgreesWithGit(_repository.Path);
+        Git("tag", "v1.0.0");
+        AssertCachedAgreesWithGit(_repository.Path);
+        Commit();
+        Git("tag", "-a", "-m", "annotated", "v1.1.0");
+        AssertCachedAgreesWithGit(_repository.Path);
+        Git("pack-refs", "--all");
+        AssertCachedAgreesWithGit(_repository.Path);
+        Git("tag", "-d", "v1.1.0");
+        AssertCachedAgreesWithGit(_repository.Path);
+        Git("checkout", "-q", "--detach", "HEAD~1");
+        AssertCachedAgreesWithGit(_repository.Path);
+        Git("tag", "-f", "v1.0.0", "HEAD~1");
+        AssertCachedAgreesWithGit(_repository.Path);
+    }
+
+    [Fact]
+    public void A_worktree_has_its_own_head()
+    {
+        Git("init", "-q");
+        Commit();
+        Git("tag", "v2.0.0");
+        Git("branch", "other");
+        Git("checkout", "-q", "other");
+        Commit();
+        var worktree = Path.Combine(_repository.Path, "wt");
+        Git("worktree", "add", "-q", worktree, "v2.0.0");
+
+        AssertCachedAgreesWithGit(worktree);
+        Assert.Equal(0, GitHead.Read(worktree, CacheFile)!.Height);
+        AssertCachedAgreesWithGit(_repository.Path);
+        Assert.Equal(1, GitHead.Read(_repository.Path, CacheFile)!.Height);
+    }
+
+    [Fact]
+    public void A_cached_answer_for_the_same_refs_is_used_without_asking_git()
+    {
+        Git("init", "-q");
+        Commit();
+        GitHead.Read(_repository.Path, CacheFile);
+        var lines = File.ReadAllLines(CacheFile);
+        File.WriteAllLines(CacheFile, [lines[0], "abc1234 42 7 v9.9.9"]);
+
+        Assert.Equal(new GitHead("abc1234", 42, "v9.9.9", 7), GitHead.Read(_repository.Path, CacheFile));
+        Commit();
+        Assert.Equal(GitHead.Read(_repository.Path), GitHead.Read(_repository.Path, CacheFile));
+    }
+
+    [Fact]
+    public void Replace_refs_are_left_to_git()
+    {
+        Git("init", "-q");
+        Commit();
+        Commit();
+        Git("replace", "--graft", "HEAD");
+        Assert.Equal(1, GitHead.Read(_repository.Path)!.Height);
+        AssertCachedAgreesWithGit(_repository.Path);
+        Assert.False(File.Exists(CacheFile));
+    }
+
     [Fact]
     public void A_folder_that_is_not_a_checkout_has_no_head() => Assert.Null(GitHead.Read(_repository.Path));
 }
