@@ -43,17 +43,18 @@ struct {
 	__type(value, __u64);
 } lost SEC(".maps");
 
-static __always_inline bool wanted(void)
+static __always_inline bool pid_wanted(void)
 {
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
 	if (tracer_settings.self_pid && tgid == tracer_settings.self_pid)
 		return false;
-	if (tracer_settings.pid && tgid != tracer_settings.pid)
-		return false;
+	return !tracer_settings.pid || tgid == tracer_settings.pid;
+}
+
+static __always_inline bool comm_wanted(const char *comm)
+{
 	if (!tracer_settings.comm[0])
 		return true;
-	char comm[TASK_COMM_LEN];
-	bpf_get_current_comm(comm, sizeof(comm));
 	for (int i = 0; i < TASK_COMM_LEN; i++) {
 		if (comm[i] != tracer_settings.comm[i])
 			return false;
@@ -61,6 +62,17 @@ static __always_inline bool wanted(void)
 			break;
 	}
 	return true;
+}
+
+static __always_inline bool wanted(void)
+{
+	if (!pid_wanted())
+		return false;
+	if (!tracer_settings.comm[0])
+		return true;
+	char comm[TASK_COMM_LEN];
+	bpf_get_current_comm(comm, sizeof(comm));
+	return comm_wanted(comm);
 }
 
 static __always_inline void count_lost(void)
@@ -89,13 +101,19 @@ static __always_inline void submit(void *e)
 	bpf_ringbuf_submit(e, wakeup_flag());
 }
 
-static __always_inline void fill_common(void *event, enum event_type type)
+/* Every field of the header but comm, which the open path has already read for its filter. */
+static __always_inline void fill_header(void *event, enum event_type type)
 {
 	struct event_header *e = event; /* every event starts with EVENT_HEADER_FIELDS */
 	e->boot_ns = bpf_ktime_get_boot_ns();
 	e->type = type;
 	e->pid = bpf_get_current_pid_tgid() >> 32;
-	bpf_get_current_comm(e->comm, sizeof(e->comm));
+}
+
+static __always_inline void fill_common(void *event, enum event_type type)
+{
+	fill_header(event, type);
+	bpf_get_current_comm(((struct event_header *)event)->comm, TASK_COMM_LEN);
 }
 
 /* tp_btf needs no tracefs mount, unlike SEC("tracepoint/..."). */
@@ -156,7 +174,11 @@ int BPF_PROG(handle_exec, struct task_struct *task, pid_t old_pid, struct linux_
 static __always_inline void emit_open(struct pt_regs *regs, long nr, long ret)
 {
 	struct open_event e;
-	fill_common(&e, EVENT_OPEN);
+	/* The comm filter looks at the event's own copy: on the hottest path, one helper call less than wanted(). */
+	bpf_get_current_comm(e.comm, sizeof(e.comm));
+	if (!comm_wanted(e.comm))
+		return;
+	fill_header(&e, EVENT_OPEN);
 	const char *path = (const char *)PT_REGS_PARM2_SYSCALL(regs);
 	if (nr == NR_OPENAT) {
 		e.flags = PT_REGS_PARM3_SYSCALL(regs);
@@ -268,12 +290,12 @@ int BPF_PROG(handle_sys_exit, struct pt_regs *regs, long ret)
 	bool connect = nr == NR_CONNECT && !tracer_settings.connect_kprobe;
 	if (!(open && (tracer_settings.events & (1 << EVENT_OPEN))) && !(connect && (tracer_settings.events & (1 << EVENT_CONNECT))))
 		return 0;
-	if (!wanted())
-		return 0;
-	if (open)
-		emit_open(regs, nr, ret);
-	else
+	if (open) {
+		if (pid_wanted())
+			emit_open(regs, nr, ret); /* which filters on comm itself */
+	} else if (wanted()) {
 		connect_syscall_exit(regs, ret);
+	}
 	return 0;
 }
 
