@@ -18,8 +18,20 @@ public sealed partial record GitHead(string ShortSha, long CommitTime, string? T
             return cached;
         var head = FromGit(repository);
         if (key is not null && head is not null)
-            AtomicFile.Write(cacheFile!, System.Text.Encoding.UTF8.GetBytes($"{key}\n{head.ShortSha} {head.CommitTime} {head.Height} {head.Tag}\n"));
+            Store(cacheFile!, key, head);
         return head;
+    }
+
+    private static void Store(string cacheFile, string key, GitHead head)
+    {
+        try
+        {
+            AtomicFile.Write(cacheFile, System.Text.Encoding.UTF8.GetBytes($"{key}\n{head.ShortSha} {head.CommitTime} {head.Height} {head.Tag}\n"));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // A read-only checkout: the answer is right, only the next run asks git again.
+        }
     }
 
     private static GitHead? Cached(string cacheFile, string key)
@@ -32,7 +44,7 @@ public sealed partial record GitHead(string ShortSha, long CommitTime, string? T
                 ? new GitHead(sha, commitTime, tag.Length > 0 ? tag : null, commits)
                 : null;
         }
-        catch (IOException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             return null;
         }

@@ -26,9 +26,9 @@ public static class GitRefs
             var packed = PackedRefs(commonDir);
             var tags = new Dictionary<string, string>(StringComparer.Ordinal);
             foreach (var (name, id) in packed)
-                if (name.StartsWith("refs/replace/"))
+                if (name.StartsWith("refs/replace/", StringComparison.Ordinal))
                     return null;
-                else if (name.StartsWith("refs/tags/"))
+                else if (name.StartsWith("refs/tags/", StringComparison.Ordinal))
                     tags[name] = id;
             if (Directory.Exists(Path.Combine(commonDir, "refs", "replace"))
                 && Directory.EnumerateFiles(Path.Combine(commonDir, "refs", "replace"), "*", SearchOption.AllDirectories).Any())
@@ -46,13 +46,9 @@ public static class GitRefs
                 lines.Add($"{name} {tags[name]}");
             return string.Join('\n', lines);
         }
-        catch (IOException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            return null;
-        }
-        catch (UnauthorizedAccessException)
-        {
-            return null;
+            return null; // git will say what is wrong, if anything
         }
     }
 
@@ -62,7 +58,7 @@ public static class GitRefs
         var dotGit = Path.Combine(repository, ".git");
         if (Directory.Exists(dotGit))
             return dotGit;
-        if (File.Exists(dotGit) && File.ReadAllText(dotGit).Trim() is var pointer && pointer.StartsWith("gitdir: "))
+        if (File.Exists(dotGit) && File.ReadAllText(dotGit).Trim() is var pointer && pointer.StartsWith("gitdir: ", StringComparison.Ordinal))
             return Path.GetFullPath(pointer["gitdir: ".Length..], repository);
         return null;
     }
@@ -74,7 +70,7 @@ public static class GitRefs
             // HEAD and refs/worktree/ belong to a worktree, every other ref to the common folder.
             var loose = new[] { Path.Combine(gitDir, name), Path.Combine(commonDir, name) }.FirstOrDefault(File.Exists);
             var value = loose is not null ? File.ReadAllText(loose).Trim() : packed.GetValueOrDefault(name);
-            if (value is null || !value.StartsWith("ref: "))
+            if (value is null || !value.StartsWith("ref: ", StringComparison.Ordinal))
                 return value is not null && IsObjectId(value) ? value : null;
             name = value["ref: ".Length..];
         }

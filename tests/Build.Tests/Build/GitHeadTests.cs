@@ -109,6 +109,22 @@ public sealed class GitHeadTests : IDisposable
     }
 
     [Fact]
+    public void A_damaged_cache_file_is_ignored_and_rewritten()
+    {
+        Git("init", "-q");
+        Commit();
+        var fromGit = GitHead.Read(_repository.Path);
+        GitHead.Read(_repository.Path, CacheFile);
+        var key = File.ReadAllLines(CacheFile)[0];
+        foreach (var damaged in new[] { "", "garbage", $"{key}\nabc1234 not-a-time 7 v9.9.9", $"{key}\n" })
+        {
+            File.WriteAllText(CacheFile, damaged);
+            Assert.Equal(fromGit, GitHead.Read(_repository.Path, CacheFile));
+            Assert.Equal(fromGit, GitHead.Read(_repository.Path, CacheFile));
+        }
+    }
+
+    [Fact]
     public void Replace_refs_are_left_to_git()
     {
         Git("init", "-q");
