@@ -107,3 +107,5 @@ for mode in aot singlefile opensnoop; do
         echo "| tracer, $mode | $(stat -c %s "$work/$mode.tar.gz") | $(start_ms "$work/$mode/tracer") | $(version_rss "$work/$mode/tracer") | $share | $lost | $rss |"
     fi
 done
+echo
+echo "The timing's own cost: \`/bin/true --version\` timed the same way, $(start_ms /bin/true) ms (median of 21)."
