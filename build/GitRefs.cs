@@ -36,7 +36,7 @@ public static class GitRefs
             var tagFolder = Path.Combine(commonDir, "refs", "tags");
             if (Directory.Exists(tagFolder))
                 foreach (var file in Directory.EnumerateFiles(tagFolder, "*", SearchOption.AllDirectories))
-                    tags["refs/tags/" + Path.GetRelativePath(tagFolder, file)] = File.ReadAllText(file).Trim(); // a loose ref overrides a packed one
+                    tags["refs/tags/" + Path.GetRelativePath(tagFolder, file).Replace('\\', '/')] = File.ReadAllText(file).Trim(); // a loose ref overrides a packed one
             if (Resolve("HEAD", gitDir, commonDir, packed) is not { } head)
                 return null;
 
