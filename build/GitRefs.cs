@@ -3,13 +3,18 @@ namespace TracerBuild;
 /// <summary>
 /// Everything <see cref="GitHead"/>'s answer depends on, read from the files git keeps it in: the commit HEAD points
 /// to, every tag and what it points to, and a shallow clone's boundary. Equal keys give equal answers, so a cached
-/// answer needs no git process. <see cref="Read"/> gives null where refs are kept some other way (reftable) or history
-/// is rewritten (replace refs, grafts): git itself is asked then.
+/// answer needs no git process. <see cref="Read"/> gives null where refs are kept some other way (reftable), history
+/// is rewritten (replace refs, grafts) or the environment points git elsewhere (GIT_DIR...): git itself is asked then.
 /// </summary>
 public static class GitRefs
 {
+    /// <summary>Variables with which git would read other refs or another history than the checkout's own files.</summary>
+    private static readonly string[] GitVariables = ["GIT_DIR", "GIT_COMMON_DIR", "GIT_REPLACE_REF_BASE", "GIT_NO_REPLACE_OBJECTS", "GIT_GRAFT_FILE"];
+
     public static string? Read(string repository)
     {
+        if (GitVariables.Any(v => Environment.GetEnvironmentVariable(v) is not null))
+            return null;
         try
         {
             var gitDir = GitDirectory(repository);

@@ -137,5 +137,23 @@ public sealed class GitHeadTests : IDisposable
     }
 
     [Fact]
+    public void With_a_variable_that_points_git_elsewhere_git_is_always_asked()
+    {
+        Git("init", "-q");
+        Commit();
+        // The one of those variables that changes nothing for the tests running beside this one.
+        Environment.SetEnvironmentVariable("GIT_NO_REPLACE_OBJECTS", "1");
+        try
+        {
+            AssertCachedAgreesWithGit(_repository.Path);
+            Assert.False(File.Exists(CacheFile));
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("GIT_NO_REPLACE_OBJECTS", null);
+        }
+    }
+
+    [Fact]
     public void A_folder_that_is_not_a_checkout_has_no_head() => Assert.Null(GitHead.Read(_repository.Path));
 }
