@@ -35,8 +35,8 @@ public static class GitRefs
                     return null;
                 else if (name.StartsWith("refs/tags/", StringComparison.Ordinal))
                     tags[name] = id;
-            if (Directory.Exists(Path.Combine(commonDir, "refs", "replace"))
-                && Directory.EnumerateFiles(Path.Combine(commonDir, "refs", "replace"), "*", SearchOption.AllDirectories).Any())
+            var replaceFolder = Path.Combine(commonDir, "refs", "replace");
+            if (Directory.Exists(replaceFolder) && Directory.EnumerateFiles(replaceFolder, "*", SearchOption.AllDirectories).Any())
                 return null;
             var tagFolder = Path.Combine(commonDir, "refs", "tags");
             if (Directory.Exists(tagFolder))

@@ -35,7 +35,7 @@ public static class ContentHash
 {
     private const int ChunkSize = 1 << 20;
 
-    public static string Of(string text) => "xxh128:" + Convert.ToHexStringLower(System.IO.Hashing.XxHash128.Hash(System.Text.Encoding.UTF8.GetBytes(text)));
+    public static string Of(string text) => Named(System.IO.Hashing.XxHash128.Hash(System.Text.Encoding.UTF8.GetBytes(text)));
 
     public static string OfFile(string path)
     {
@@ -56,8 +56,10 @@ public static class ContentHash
         {
             System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
         }
-        return "xxh128:" + Convert.ToHexStringLower(hash.GetCurrentHash());
+        return Named(hash.GetCurrentHash());
     }
+
+    private static string Named(byte[] hash) => "xxh128:" + Convert.ToHexStringLower(hash);
 }
 
 /// <summary>
