@@ -28,8 +28,8 @@ struct {
 	struct connect_event connect;
 } *event_types __attribute__((unused));
 
-/* 4 MiB: writing into a 16 MiB ring cost about 100 ns more per event (measured; a ring that big falls out of the
- * caches). Open records end after the path, so this one still holds ~60k opens of short paths. */
+/* 4 MiB: bigger rings cost more per event (measured: 16 MiB about 100 ns, 8 MiB about 2% of a traced generator's
+ * rate). Open records end soon after the path, so this one holds ~37k opens of short paths (112 bytes each). */
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, 1 << 22);
@@ -169,8 +169,15 @@ int BPF_PROG(handle_exec, struct task_struct *task, pid_t old_pid, struct linux_
 #define S_IFMT 00170000
 #define S_IFSOCK 0140000
 
-/* The record ends after the path's NUL (the tracer reads it as a struct open_event cut short): most paths are
- * short, so the ring holds several times more opens than with whole structs. Built on the stack and copied. */
+/* Room for the path in an open record filled in place: most paths fit. */
+#define SHORT_PATH_LEN 64
+
+/* An open record ends soon after its path's NUL (the tracer reads it as a struct open_event cut short), so the ring
+ * holds several times more opens than whole structs would. The path is read onto the stack first, to learn its
+ * length. One that fits SHORT_PATH_LEN goes into a record reserved before the clock is read: measured, that keeps
+ * about 2% more of a traced generator's rate than copying afterwards (the record's memory, last read by the tracer
+ * on another CPU, is likely fetched meanwhile). A longer path is copied at its own length (a reservation's size
+ * must be a constant). */
 static __always_inline void emit_open(struct pt_regs *regs, long nr, long ret)
 {
 	struct open_event e;
@@ -178,7 +185,6 @@ static __always_inline void emit_open(struct pt_regs *regs, long nr, long ret)
 	bpf_get_current_comm(e.comm, sizeof(e.comm));
 	if (!comm_wanted(e.comm))
 		return;
-	fill_header(&e, EVENT_OPEN);
 	const char *path = (const char *)PT_REGS_PARM2_SYSCALL(regs);
 	if (nr == NR_OPENAT) {
 		e.flags = PT_REGS_PARM3_SYSCALL(regs);
@@ -195,13 +201,27 @@ static __always_inline void emit_open(struct pt_regs *regs, long nr, long ret)
 		e.flags = how.flags;
 	}
 	e.result = ret;
+	__builtin_memset(e.path, 0, SHORT_PATH_LEN); /* a short record carries no stack bytes past the NUL */
 	long length = bpf_probe_read_user_str(e.path, sizeof(e.path), path);
 	if (length < 1) {
 		e.path[0] = 0;
 		length = 1;
 	}
+	if (length <= SHORT_PATH_LEN) {
+		struct open_event *r = reserve(offsetof(struct open_event, path) + SHORT_PATH_LEN);
+		if (!r)
+			return;
+		fill_header(r, EVENT_OPEN);
+		__builtin_memcpy(r->comm, e.comm, sizeof(r->comm));
+		r->flags = e.flags;
+		r->result = e.result;
+		__builtin_memcpy(r->path, e.path, SHORT_PATH_LEN);
+		submit(r);
+		return;
+	}
 	if (length > sizeof(e.path))
 		length = sizeof(e.path);
+	fill_header(&e, EVENT_OPEN);
 	if (bpf_ringbuf_output(&events, &e, offsetof(struct open_event, path) + length, wakeup_flag()))
 		count_lost();
 }

@@ -25,6 +25,9 @@ public static partial class VmScenario
     private const int EnoEnt = -2, EConnRefused = -111;
     private const int OWrOnly = 1, OCreat = 0x40, OTrunc = 0x200;
 
+    /// <summary>init.sh's file whose path is too long for the open record the BPF side fills in place.</summary>
+    private const string LongPath = "/etc/vmtest/a-path-longer-than-an-open-record-holds-in-place/copied-at-its-own-length";
+
     public static VmOutcome Check(string console, string expectedVersionLine)
     {
         var lines = console.Split('\n').Select(l => l.TrimEnd('\r')).ToList();
@@ -145,6 +148,7 @@ public static partial class VmScenario
         {
             "cat" => [stdin, Exec("/bin/cat", "/etc/vmtest/hello"), Open("/etc/vmtest/hello", e => Int(e, "result") >= 0 && (Int(e, "flags") & 3) == 0, "fd >= 0, O_RDONLY")],
             "cat-missing" => [stdin, Exec("/bin/cat", "/etc/vmtest/missing"), Open("/etc/vmtest/missing", e => Int(e, "result") == EnoEnt, $"result {EnoEnt}")],
+            "cat-long" => [stdin, Exec("/bin/cat", LongPath), Open(LongPath, e => Int(e, "result") >= 0, "fd >= 0, a path the BPF side copies whole")],
             "sleep4" or "sleep6" => [stdin, Exec("/bin/sleep", "1")],
             "listen4" or "listen6" =>
             [

@@ -15,6 +15,10 @@ mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null || mount -t debugfs deb
 ip link set lo up
 mkdir -p /etc/vmtest
 echo hello > /etc/vmtest/hello
+# Longer than the BPF side writes in place (SHORT_PATH_LEN): its open takes the copying route.
+long=/etc/vmtest/a-path-longer-than-an-open-record-holds-in-place/copied-at-its-own-length
+mkdir -p "${long%/*}"
+echo hello > "$long"
 
 set -- /opt/tracer-*/tracer
 tracer=$1
@@ -54,6 +58,7 @@ round() {
 
 	trigger "$name:cat" /bin/cat /etc/vmtest/hello
 	trigger "$name:cat-missing" /bin/cat /etc/vmtest/missing
+	trigger "$name:cat-long" /bin/cat "$long"
 	for family in 4 6; do
 		if [ $family = 4 ]; then address=127.0.0.1; else address=::1; fi
 		/usr/bin/nc -l -p "$port" > /dev/null &

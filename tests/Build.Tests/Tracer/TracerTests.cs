@@ -87,6 +87,35 @@ public sealed partial class TracerTests(BuildScriptFixture build)
         Assert.True(received >= 3, stderr);
     }
 
+    /// <summary>
+    /// The BPF side writes a short path into a record filled in place and copies a longer one at its own length:
+    /// either way, and across the border between them, the path comes back whole, up to the 255 bytes an event holds.
+    /// </summary>
+    [Fact]
+    public void Open_paths_of_every_length_come_back_whole_up_to_255_bytes_and_cut_at_255_past_that()
+    {
+        Assert.SkipUnless(Environment.IsPrivilegedProcess, NeedsRoot);
+        using var dir = new TempDirectory();
+        var name = $"tlen{Environment.ProcessId % 100000}";
+        var program = Copy("/bin/cat", dir.Path, name);
+        // Relative to the program's working folder, one path per length; past 200 bytes in a subfolder (a name holds 255).
+        var folder = new string('d', 100);
+        Directory.CreateDirectory(Path.Combine(dir.Path, folder));
+        var paths = Enumerable.Range(1, 300).Select(length => length <= 200 ? new string('f', length) : $"{folder}/{new string('f', length - folder.Length - 1)}").ToList();
+        foreach (var path in paths)
+            File.WriteAllText(Path.Combine(dir.Path, path), "");
+
+        using var tracer = new TracerProcess(Tracer(), "--events", "open", "--comm", name, "--duration", "3");
+        using (var cat = new BackgroundProgram(program, paths, workingDirectory: dir.Path))
+            Assert.Equal(0, cat.WaitForExit().ExitCode);
+        var (exitCode, stdout, stderr) = tracer.WaitForExit();
+
+        Assert.Equal(0, exitCode);
+        var seen = TracerProcess.JsonLines(stdout).Select(e => e.GetProperty("path").GetString()).ToHashSet();
+        Assert.Empty(paths.Select(path => path.Length <= 255 ? path : path[..255]).Where(path => !seen.Contains(path)).Select(path => path.Length));
+        Assert.Matches(@"^tracer: \d+ events received, 0 lost$", stderr.Trim());
+    }
+
     [Fact]
     public void Pid_filter_is_exact()
     {
