@@ -61,6 +61,7 @@ struct tracer_config {
 	__u32 pid;          /* only this tgid */
 	__u32 self_pid;     /* never this tgid: the tracer's own, unless it is asked to show itself */
 	__u32 connect_kprobe; /* 1: the kprobes on inet_stream_connect report connects, not sys_exit */
+	__u32 open_tracepoints; /* 1: the open syscalls' own tracepoints report opens, not sys_exit */
 	char comm[TASK_COMM_LEN];
 };
 

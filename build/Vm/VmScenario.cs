@@ -4,10 +4,10 @@ using System.Text.RegularExpressions;
 namespace TracerBuild.Vm;
 
 /// <summary>
-/// What one VM run showed: the kernel release it booted, the connect path the tracer took by default, the events
-/// checked, every failure in one line.
+/// What one VM run showed: the kernel release it booted, the connect path the tracer took by default, the open path
+/// doctor reported ("?" when it did not), the events checked, every failure in one line.
 /// </summary>
-public sealed record VmOutcome(string KernelRelease, string ConnectPath, int EventsChecked, IReadOnlyList<string> Failures)
+public sealed record VmOutcome(string KernelRelease, string ConnectPath, string OpenPath, int EventsChecked, IReadOnlyList<string> Failures)
 {
     public bool Passed => Failures.Count == 0;
 }
@@ -19,7 +19,7 @@ public sealed record VmOutcome(string KernelRelease, string ConnectPath, int Eve
 /// </summary>
 public static partial class VmScenario
 {
-    /// <summary>The rounds init.sh runs: the tracer's own choice of connect path, then the syscall tracepoint forced.</summary>
+    /// <summary>The rounds init.sh runs: the tracer's own choice of paths, then sys_exit forced for connect and open.</summary>
     public static readonly string[] Rounds = ["default", "tracepoint"];
 
     private const int EnoEnt = -2, EConnRefused = -111;
@@ -54,7 +54,8 @@ public static partial class VmScenario
                 failures.Add($"{round}: the tracer took the {path} path where TRACER_CONNECT_PATH={round} forced the {round} one");
         }
         var kernel = lines.FirstOrDefault(l => l.StartsWith("@@vmtest kernel ", StringComparison.Ordinal))?.Split(' ')[2] ?? "?";
-        return new(kernel, connectPath, checkedEvents, failures);
+        var openPath = doctor?.Lines.Select(l => OpenPathLine().Match(l)).FirstOrDefault(m => m.Success)?.Groups[1].Value ?? "?";
+        return new(kernel, connectPath, openPath, checkedEvents, failures);
     }
 
     /// <summary>One monitor run and its triggers; returns the connect path the monitor reported.</summary>
@@ -240,6 +241,9 @@ public static partial class VmScenario
 
     [GeneratedRegex(@"^tracer: connect events via (\w+)")]
     private static partial Regex ConnectPathLine();
+
+    [GeneratedRegex(@"^pass  open: via (\S+)")]
+    private static partial Regex OpenPathLine();
 
     [GeneratedRegex(@"^tracer: (\d+) events received, (\d+) lost")]
     private static partial Regex SummaryLine();

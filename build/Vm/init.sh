@@ -40,10 +40,11 @@ trigger() {
 	echo "@@vmtest exit $trigger $?"
 }
 
-# round NAME BASEPORT [CONNECT_PATH]: one monitor run with every trigger; the path, when given, is forced.
+# round NAME BASEPORT [CONNECT_PATH OPEN_PATH]: one monitor run with every trigger; the paths, when given, are forced.
 round() {
 	local name=$1 port=$2 family address listener monitor line
 	if [ -n "$3" ]; then export TRACER_CONNECT_PATH="$3"; else unset TRACER_CONNECT_PATH; fi
+	if [ -n "$4" ]; then export TRACER_OPEN_PATH="$4"; else unset TRACER_OPEN_PATH; fi
 	rm -f /tmp/ready
 	mkfifo /tmp/ready
 	"$tracer" monitor > "/tmp/events-$name.json" 2> /tmp/ready &
@@ -91,6 +92,6 @@ round() {
 }
 
 round default 8080
-round tracepoint 8090 tracepoint
+round tracepoint 8090 tracepoint sys_exit
 echo "@@vmtest done"
 poweroff -f

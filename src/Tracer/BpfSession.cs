@@ -10,11 +10,12 @@ internal sealed unsafe class BpfSession : IDisposable
     private readonly List<nint> _links = [];
     private readonly byte* _image;
 
-    private BpfSession(byte* image, nint bpfObject, ConnectPathChoice? connect)
+    private BpfSession(byte* image, nint bpfObject, ConnectPathChoice? connect, OpenPath? open)
     {
         _image = image;
         _object = bpfObject;
         Connect = connect;
+        OpenEvents = open;
     }
 
     /// <summary>Set to see libbpf's own log (such as the verifier's) on stderr; without it errors stay one line.</summary>
@@ -23,23 +24,33 @@ internal sealed unsafe class BpfSession : IDisposable
     /// <summary>How connect events are caught and why, null when they are not traced.</summary>
     public ConnectPathChoice? Connect { get; }
 
+    /// <summary>How open events are caught, null when they are not traced.</summary>
+    public OpenPath? OpenEvents { get; }
+
     /// <summary>
     /// Loads the chosen events' programs. Connect takes the kprobe path where the kernel has kprobes and falls back to
     /// the tracepoint when the kprobe programs do not load or attach, unless TRACER_CONNECT_PATH forced the path.
     /// </summary>
-    public static BpfSession Open(IReadOnlySet<EventType> events, TracerConfig config) =>
-        Open(events, config, events.Contains(EventType.Connect) ? ConnectPaths.Choose() : null, EmbeddedObject);
-
-    /// <summary>As above with the connect path already chosen (null when connect is not traced) and the object from <paramref name="openObject"/>.</summary>
-    internal static BpfSession Open(IReadOnlySet<EventType> events, TracerConfig config, ConnectPathChoice? connect, Func<Stream> openObject)
+    public static BpfSession Open(IReadOnlySet<EventType> events, TracerConfig config)
     {
+        // Open's tracepoints are attached through tracefs: mounted for the attach where it is not, unmounted after.
+        using var tracefs = events.Contains(EventType.Open) ? OpenPaths.MountTracefs() : null;
+        return Open(events, config, events.Contains(EventType.Connect) ? ConnectPaths.Choose() : null, EmbeddedObject,
+            events.Contains(EventType.Open) ? OpenPaths.Choose().Path : OpenPath.SysExit);
+    }
+
+    /// <summary>As above with the connect path already chosen (null when connect is not traced), the object from <paramref name="openObject"/> and the open path.</summary>
+    internal static BpfSession Open(IReadOnlySet<EventType> events, TracerConfig config, ConnectPathChoice? connect, Func<Stream> openObject,
+        OpenPath open = OpenPath.SysExit)
+    {
+        var openPath = events.Contains(EventType.Open) ? open : (OpenPath?)null;
         try
         {
-            return Load(events, config, connect, openObject);
+            return Load(events, config, connect, openPath, openObject);
         }
         catch (TracerException kprobe) when (connect is { Path: ConnectPath.Kprobe, Forced: false })
         {
-            return Load(events, config, new(ConnectPath.Tracepoint, false, $"the kprobe path failed: {kprobe.Message}", FellBack: true), openObject);
+            return Load(events, config, new(ConnectPath.Tracepoint, false, $"the kprobe path failed: {kprobe.Message}", FellBack: true), openPath, openObject);
         }
     }
 
@@ -47,7 +58,7 @@ internal sealed unsafe class BpfSession : IDisposable
         Assembly.GetExecutingAssembly().GetManifestResourceStream("tracer.bpf.o")
             ?? throw new TracerException("this tracer was built without its BPF object; build it with ./build.sh --target Publish");
 
-    private static BpfSession Load(IReadOnlySet<EventType> events, TracerConfig config, ConnectPathChoice? connect, Func<Stream> openObject)
+    private static BpfSession Load(IReadOnlySet<EventType> events, TracerConfig config, ConnectPathChoice? connect, OpenPath? open, Func<Stream> openObject)
     {
         if (Environment.GetEnvironmentVariable(DebugVariable) is null)
             LibBpf.SetPrint(0);
@@ -65,10 +76,11 @@ internal sealed unsafe class BpfSession : IDisposable
             throw new TracerException($"libbpf could not open the BPF object: {LibBpf.ErrorText(error)}");
         }
 
-        var session = new BpfSession(image, bpfObject, connect);
+        var session = new BpfSession(image, bpfObject, connect, open);
         try
         {
             config.ConnectKprobe = connect?.Path == ConnectPath.Kprobe ? 1u : 0u;
+            config.OpenTracepoints = open == OpenPath.SyscallTracepoints ? 1u : 0u;
             session.Configure(events, config);
             session.LoadAndAttach();
             return session;
@@ -85,6 +97,8 @@ internal sealed unsafe class BpfSession : IDisposable
     {
         EventType.Exec => ["handle_exec"],
         EventType.Connect when Connect?.Path == ConnectPath.Kprobe => ["handle_connect_entry", "handle_connect_return"],
+        // handle_open_exit is x86's alone (arm64 has no open(2)): a name the object lacks is simply not loaded.
+        EventType.Open when OpenEvents == OpenPath.SyscallTracepoints => ["handle_openat_exit", "handle_openat2_exit", "handle_open_exit"],
         _ => ["handle_sys_exit"],
     };
 

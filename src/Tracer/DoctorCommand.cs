@@ -1,8 +1,8 @@
 namespace Tracer;
 
 /// <summary>
-/// <c>tracer doctor</c>: every system check with pass/fail and, when it fails, the fix; then how connect events are
-/// caught and, where the checks pass, a live connect that must come back as events.
+/// <c>tracer doctor</c>: every system check with pass/fail and, when it fails, the fix; then how open and connect
+/// events are caught and, where the checks pass, a live connect that must come back as events.
 /// </summary>
 internal static class DoctorCommand
 {
@@ -13,6 +13,8 @@ internal static class DoctorCommand
             Print(check.Passed ? "pass" : "FAIL", check.Name, check.Passed ? check.Detail : $"{check.Detail}; fix: {check.Fix}");
         var failure = checks.FirstOrDefault(c => !c.Passed)?.FailureCode;
         if (failure is null)
+            OpenPathLine();
+        if (failure is null)
             failure = LiveConnectCheck.Run();
         else
             ConnectPathWithoutLoading();
@@ -22,6 +24,21 @@ internal static class DoctorCommand
 
     /// <summary>A line of the report: status (pass, FAIL, skip), what was checked, what was found.</summary>
     public static void Print(string status, string name, string detail) => Console.WriteLine($"{status}  {name}: {detail}");
+
+    /// <summary>How open events would be caught; tracefs is mounted for the look-up where it is not, as monitor does.</summary>
+    private static void OpenPathLine()
+    {
+        try
+        {
+            using var tracefs = OpenPaths.MountTracefs();
+            var choice = OpenPaths.Choose();
+            Print("pass", "open", $"via {OpenPaths.Name(choice.Path)} ({choice.Reason})");
+        }
+        catch (TracerException e)
+        {
+            Print("FAIL", "open", e.Message);
+        }
+    }
 
     /// <summary>Where nothing could be loaded, the path the tracer would try first.</summary>
     private static void ConnectPathWithoutLoading()

@@ -90,12 +90,13 @@ internal unsafe struct ConnectEvent
 [StructLayout(LayoutKind.Sequential)]
 internal unsafe struct TracerConfig
 {
-    public const int Size = 32; // tracer_config: 32 bytes
+    public const int Size = 36; // tracer_config: 36 bytes
     public const int CommLength = 16;
 
     public uint Events; // tracer_config.events: __u32 at 0
     public uint Pid; // tracer_config.pid: __u32 at 4
     public uint SelfPid; // tracer_config.self_pid: __u32 at 8
     public uint ConnectKprobe; // tracer_config.connect_kprobe: __u32 at 12
-    public fixed byte Comm[CommLength]; // tracer_config.comm: char[16] at 16
+    public uint OpenTracepoints; // tracer_config.open_tracepoints: __u32 at 16
+    public fixed byte Comm[CommLength]; // tracer_config.comm: char[16] at 20
 }

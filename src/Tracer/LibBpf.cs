@@ -82,6 +82,13 @@ internal static unsafe partial class LibBpf
 
     public const int MapTypeRingBuffer = 27; // BPF_MAP_TYPE_RINGBUF
 
+    /// <summary>1 when programs of this type may call the helper, 0 when they may not, &lt;0 on error.</summary>
+    [LibraryImport(Library, EntryPoint = "libbpf_probe_bpf_helper")]
+    public static partial int ProbeHelper(int programType, int helper, nint options);
+
+    public const int ProgramTypeTracepoint = 5; // BPF_PROG_TYPE_TRACEPOINT
+    public const int HelperTaskPtRegs = 175; // BPF_FUNC_task_pt_regs
+
     [LibraryImport(Library, EntryPoint = "libbpf_strerror")]
     private static partial int StrError(int error, byte* buffer, nuint size);
 

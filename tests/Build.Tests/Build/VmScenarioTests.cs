@@ -19,7 +19,19 @@ public sealed class VmScenarioTests
         Assert.Empty(outcome.Failures);
         Assert.Equal("6.1.0-50-cloud-arm64", outcome.KernelRelease);
         Assert.Equal("kprobe", outcome.ConnectPath);
+        Assert.Equal("?", outcome.OpenPath); // recorded before doctor named it
         Assert.Equal(281, outcome.EventsChecked);
+    }
+
+    [Fact]
+    public void The_open_path_is_the_one_doctor_names()
+    {
+        var console = AfterLine(Console, "pass  connect: via kprobe (on inet_stream_connect)",
+            "pass  open: via syscall (sys_exit_openat and the other open syscalls' tracepoints)");
+
+        var outcome = VmScenario.Check(console, Version);
+        Assert.Empty(outcome.Failures);
+        Assert.Equal("syscall", outcome.OpenPath);
     }
 
     [Fact]

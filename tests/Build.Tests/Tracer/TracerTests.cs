@@ -116,6 +116,41 @@ public sealed partial class TracerTests(BuildScriptFixture build)
         Assert.Matches(@"^tracer: \d+ events received, 0 lost$", stderr.Trim());
     }
 
+    /// <summary>
+    /// Opens go through the open syscalls' own tracepoints where the kernel has them (this one does), through sys_exit
+    /// when TRACER_OPEN_PATH forces it (the path of kernels before 5.15, which VmTest boots); tracefs, mounted for the
+    /// attach where it was not, is left as it was found.
+    /// </summary>
+    [Fact]
+    public void Opens_take_the_syscall_tracepoints_or_sys_exit_when_forced_and_tracefs_is_left_as_found()
+    {
+        Assert.SkipUnless(Environment.IsPrivilegedProcess, NeedsRoot);
+        using var dir = new TempDirectory();
+        var name = $"tpath{Environment.ProcessId % 100000}";
+        var program = Copy("/bin/cat", dir.Path, name);
+        var marker = Path.Combine(dir.Path, "marker.txt");
+        File.WriteAllText(marker, "hello");
+        var tracefsMounted = Directory.Exists("/sys/kernel/tracing/events");
+        // openat, openat2 and, on x86 alone, open(2) each have a program.
+        var syscallPrograms = Arch.Host.Name == "x64" ? 3 : 2;
+
+        foreach (var (forced, programs) in new[] { ("", syscallPrograms), ("syscall", syscallPrograms), ("sys_exit", 1) })
+        {
+            var environment = forced.Length == 0 ? new Dictionary<string, string>() : new() { ["TRACER_OPEN_PATH"] = forced };
+            using var tracer = new TracerProcess(Tracer(), environment, "--events", "open", "--comm", name, "--duration", "2");
+            Assert.Equal(programs, tracer.LoadedProgramIds().Count);
+            RunToEnd(program, marker);
+            var (exitCode, stdout, _) = tracer.WaitForExit();
+
+            Assert.Equal(0, exitCode);
+            Assert.Single(TracerProcess.JsonLines(stdout), e => e.GetProperty("path").GetString() == marker);
+            Assert.Equal(tracefsMounted, Directory.Exists("/sys/kernel/tracing/events"));
+        }
+        var bogus = Programs.TryRun(Tracer(), ["monitor", "--duration", "1"], environment: new Dictionary<string, string> { ["TRACER_OPEN_PATH"] = "fentry" });
+        Assert.Equal(1, bogus.ExitCode);
+        Assert.Equal("tracer: TRACER_OPEN_PATH takes syscall or sys_exit, not 'fentry'", Assert.Single(bogus.Lines));
+    }
+
     [Fact]
     public void Pid_filter_is_exact()
     {
@@ -284,6 +319,7 @@ public sealed partial class TracerTests(BuildScriptFixture build)
         var (exitCode, stdout, _) = monitor.WaitForExit();
 
         Assert.True(doctor.ExitCode == 0, report);
+        Assert.Contains("pass  open: via syscall (sys_exit_openat and the other open syscalls' tracepoints)", report);
         var live = Regex.Matches(report, @"^pass  live connect: (ipv4|ipv6) (?:127\.0\.0\.1|\[::1\]):(\d+) result (-?\d+) via (?:kprobe|tracepoint)$", RegexOptions.Multiline);
         Assert.Equal(["ipv4", "ipv6"], live.Select(m => m.Groups[1].Value));
         Assert.Equal(0, exitCode);
@@ -324,8 +360,9 @@ public sealed partial class TracerTests(BuildScriptFixture build)
         Assert.SkipUnless(Environment.IsPrivilegedProcess, NeedsRoot);
         using var tracer = new TracerProcess(Tracer(), how == "duration" ? ["--duration", "2"] : []);
         var programs = tracer.LoadedProgramIds();
-        // handle_exec and handle_sys_exit, and where connect goes through kprobes handle_connect_entry and handle_connect_return.
-        Assert.Equal(Directory.Exists(KprobePmu) ? 4 : 2, programs.Count);
+        // handle_exec, the three open tracepoints' programs (this kernel has them), and for connect handle_sys_exit or,
+        // where connect goes through kprobes, handle_connect_entry and handle_connect_return.
+        Assert.Equal(Directory.Exists(KprobePmu) ? 6 : 5, programs.Count);
         Assert.All(programs, id => Assert.Contains(id, LoadedProgramIds()));
 
         if (how != "duration")
@@ -369,7 +406,7 @@ public sealed partial class TracerTests(BuildScriptFixture build)
         var asNobody = AsNobody(tracer, "doctor");
 
         Assert.Equal(0, asRoot.ExitCode);
-        Assert.Equal(["libbpf", "kernel", "BTF", "privileges", "connect"], asRoot.Lines.Where(l => l.StartsWith("pass  ", StringComparison.Ordinal) && !l.Contains("live connect")).Select(l => l[6..l.IndexOf(':')]));
+        Assert.Equal(["libbpf", "kernel", "BTF", "privileges", "open", "connect"], asRoot.Lines.Where(l => l.StartsWith("pass  ", StringComparison.Ordinal) && !l.Contains("live connect")).Select(l => l[6..l.IndexOf(':')]));
         Assert.Contains(asRoot.Lines, l => Regex.IsMatch(l, @"^pass  live connect: ipv4 127\.0\.0\.1:\d+ result -115 via (kprobe|tracepoint)$"));
         Assert.DoesNotContain(asRoot.Lines, l => l.StartsWith("FAIL", StringComparison.Ordinal));
         Assert.Equal(3, asNobody.ExitCode);
@@ -483,7 +520,7 @@ public sealed partial class TracerTests(BuildScriptFixture build)
         {
             Assert.StartsWith("tracer: tracing", tracer.StandardError.ReadLine());
             var programs = TracerProcess.ProgramsHeldBy(tracer.Id);
-            Assert.Equal(2, programs.Count);
+            Assert.Equal(4, programs.Count); // handle_exec and the three open tracepoints' programs
             var deadline = DateTime.UtcNow.AddSeconds(30);
             while (!File.ReadAllText($"/proc/{tracer.Id}/wchan").Contains("pipe_write", StringComparison.Ordinal))
             {
