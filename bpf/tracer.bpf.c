@@ -320,8 +320,8 @@ int BPF_PROG(handle_sys_exit, struct pt_regs *regs, long ret)
 }
 
 /* The open syscalls' own tracepoints, where the kernel has them and bpf_task_pt_regs (5.15+): unlike sys_exit, they
- * run for opens only, so other syscalls pay nothing (measured: 3% more of a traced open/close loop's rate). The
- * arguments are still in the task's pt_regs at exit. */
+ * run for opens only, so other syscalls run no program (a traced open/close loop kept 1% to 3% more of its rate,
+ * docs/benchmarks.md). The arguments are still in the task's pt_regs at exit. */
 static __always_inline int open_exit(long nr, long ret)
 {
 	if (pid_wanted())
