@@ -303,10 +303,11 @@ int BPF_PROG(handle_sys_exit, struct pt_regs *regs, long ret)
 {
 	long nr = SYSCALL_NR(regs);
 #ifdef NR_OPEN
-	bool open = (nr == NR_OPENAT || nr == NR_OPENAT2 || nr == NR_OPEN) && !tracer_settings.open_tracepoints;
+	bool open = nr == NR_OPENAT || nr == NR_OPENAT2 || nr == NR_OPEN;
 #else
-	bool open = (nr == NR_OPENAT || nr == NR_OPENAT2) && !tracer_settings.open_tracepoints;
+	bool open = nr == NR_OPENAT || nr == NR_OPENAT2;
 #endif
+	open = open && !tracer_settings.open_tracepoints;
 	bool connect = nr == NR_CONNECT && !tracer_settings.connect_kprobe;
 	if (!(open && (tracer_settings.events & (1 << EVENT_OPEN))) && !(connect && (tracer_settings.events & (1 << EVENT_CONNECT))))
 		return 0;

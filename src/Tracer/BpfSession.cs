@@ -33,24 +33,27 @@ internal sealed unsafe class BpfSession : IDisposable
     /// </summary>
     public static BpfSession Open(IReadOnlySet<EventType> events, TracerConfig config)
     {
+        var tracesOpen = events.Contains(EventType.Open);
         // Open's tracepoints are attached through tracefs: mounted for the attach where it is not, unmounted after.
-        using var tracefs = events.Contains(EventType.Open) ? OpenPaths.MountTracefs() : null;
+        using var tracefs = tracesOpen ? OpenPaths.MountTracefs() : null;
         return Open(events, config, events.Contains(EventType.Connect) ? ConnectPaths.Choose() : null, EmbeddedObject,
-            events.Contains(EventType.Open) ? OpenPaths.Choose().Path : OpenPath.SysExit);
+            tracesOpen ? OpenPaths.Choose().Path : null);
     }
 
-    /// <summary>As above with the connect path already chosen (null when connect is not traced), the object from <paramref name="openObject"/> and the open path.</summary>
+    /// <summary>
+    /// As above with the connect and open paths already chosen (null when the event is not traced) and the object from
+    /// <paramref name="openObject"/>.
+    /// </summary>
     internal static BpfSession Open(IReadOnlySet<EventType> events, TracerConfig config, ConnectPathChoice? connect, Func<Stream> openObject,
-        OpenPath open = OpenPath.SysExit)
+        OpenPath? open = null)
     {
-        var openPath = events.Contains(EventType.Open) ? open : (OpenPath?)null;
         try
         {
-            return Load(events, config, connect, openPath, openObject);
+            return Load(events, config, connect, open, openObject);
         }
         catch (TracerException kprobe) when (connect is { Path: ConnectPath.Kprobe, Forced: false })
         {
-            return Load(events, config, new(ConnectPath.Tracepoint, false, $"the kprobe path failed: {kprobe.Message}", FellBack: true), openPath, openObject);
+            return Load(events, config, new(ConnectPath.Tracepoint, false, $"the kprobe path failed: {kprobe.Message}", FellBack: true), open, openObject);
         }
     }
 

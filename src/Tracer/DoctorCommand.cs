@@ -13,11 +13,14 @@ internal static class DoctorCommand
             Print(check.Passed ? "pass" : "FAIL", check.Name, check.Passed ? check.Detail : $"{check.Detail}; fix: {check.Fix}");
         var failure = checks.FirstOrDefault(c => !c.Passed)?.FailureCode;
         if (failure is null)
+        {
             OpenPathLine();
-        if (failure is null)
             failure = LiveConnectCheck.Run();
+        }
         else
+        {
             ConnectPathWithoutLoading();
+        }
         Console.WriteLine(failure is null ? "The tracer can run here." : "The tracer cannot run here until the failures above are fixed.");
         return (int)(failure ?? ExitCode.Ok);
     }
@@ -26,31 +29,30 @@ internal static class DoctorCommand
     public static void Print(string status, string name, string detail) => Console.WriteLine($"{status}  {name}: {detail}");
 
     /// <summary>How open events would be caught; tracefs is mounted for the look-up where it is not, as monitor does.</summary>
-    private static void OpenPathLine()
+    private static void OpenPathLine() => PathLine("open", () =>
     {
-        try
-        {
-            using var tracefs = OpenPaths.MountTracefs();
-            var choice = OpenPaths.Choose();
-            Print("pass", "open", $"via {OpenPaths.Name(choice.Path)} ({choice.Reason})");
-        }
-        catch (TracerException e)
-        {
-            Print("FAIL", "open", e.Message);
-        }
-    }
+        using var tracefs = OpenPaths.MountTracefs();
+        var choice = OpenPaths.Choose();
+        return $"via {OpenPaths.Name(choice.Path)} ({choice.Reason})";
+    });
 
     /// <summary>Where nothing could be loaded, the path the tracer would try first.</summary>
-    private static void ConnectPathWithoutLoading()
+    private static void ConnectPathWithoutLoading() => PathLine("connect", () =>
+    {
+        var choice = ConnectPaths.Choose();
+        return $"via {ConnectPaths.Name(choice.Path)} ({choice.Reason})";
+    });
+
+    /// <summary>A pass line with the path an event would take, or a FAIL line where forcing one cannot be met.</summary>
+    private static void PathLine(string name, Func<string> choose)
     {
         try
         {
-            var choice = ConnectPaths.Choose();
-            Print("pass", "connect", $"via {ConnectPaths.Name(choice.Path)} ({choice.Reason})");
+            Print("pass", name, choose());
         }
         catch (TracerException e)
         {
-            Print("FAIL", "connect", e.Message);
+            Print("FAIL", name, e.Message);
         }
     }
 }
