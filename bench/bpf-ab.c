@@ -138,6 +138,10 @@ int main(int argc, char **argv)
 	}
 	volatile long *opens = mmap(NULL, sizeof(long), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	pid_t generator = fork();
+	if (generator < 0) {
+		perror("bpf-ab: fork");
+		return 1;
+	}
 	if (generator == 0) {
 		pin(1);
 		prctl(PR_SET_NAME, GENERATOR_COMM);
