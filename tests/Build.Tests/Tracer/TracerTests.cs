@@ -33,11 +33,10 @@ public sealed partial class TracerTests(BuildScriptFixture build)
     {
         Assert.SkipUnless(Environment.IsPrivilegedProcess, NeedsRoot);
         using var dir = new TempDirectory();
-        var name = $"tcat{Environment.ProcessId % 100000}";
+        var name = UniqueComm("tcat");
         var program = Copy("/bin/cat", dir.Path, name);
         var longerName = Copy("/bin/cat", dir.Path, name + "x");
-        var marker = Path.Combine(dir.Path, "marker.txt");
-        File.WriteAllText(marker, "hello");
+        var marker = Marker(dir.Path);
 
         using var tracer = new TracerProcess(Tracer(), "--events", "exec,open", "--comm", name, "--duration", "3");
         var pid = RunToEnd(program, marker);
@@ -67,11 +66,10 @@ public sealed partial class TracerTests(BuildScriptFixture build)
     {
         Assert.SkipUnless(Environment.IsPrivilegedProcess, NeedsRoot);
         using var dir = new TempDirectory();
-        var name = $"tglob{Environment.ProcessId % 100000}";
+        var name = UniqueComm("tglob");
         var program = Copy("/bin/cat", dir.Path, name);
-        var marker = Path.Combine(dir.Path, "marker.txt");
+        var marker = Marker(dir.Path);
         var other = Path.Combine(dir.Path, "other.txt");
-        File.WriteAllText(marker, "hello");
         File.WriteAllText(other, "hello");
 
         using var tracer = new TracerProcess(Tracer(), "--events", "exec,open", "--comm", name, "--path", "*/marker.*", "--duration", "3");
@@ -96,7 +94,7 @@ public sealed partial class TracerTests(BuildScriptFixture build)
     {
         Assert.SkipUnless(Environment.IsPrivilegedProcess, NeedsRoot);
         using var dir = new TempDirectory();
-        var name = $"tlen{Environment.ProcessId % 100000}";
+        var name = UniqueComm("tlen");
         var program = Copy("/bin/cat", dir.Path, name);
         // Relative to the program's working folder, one path per length; past 200 bytes in a subfolder (a name holds 255).
         var folder = new string('d', 100);
@@ -126,10 +124,9 @@ public sealed partial class TracerTests(BuildScriptFixture build)
     {
         Assert.SkipUnless(Environment.IsPrivilegedProcess, NeedsRoot);
         using var dir = new TempDirectory();
-        var name = $"tpath{Environment.ProcessId % 100000}";
+        var name = UniqueComm("tpath");
         var program = Copy("/bin/cat", dir.Path, name);
-        var marker = Path.Combine(dir.Path, "marker.txt");
-        File.WriteAllText(marker, "hello");
+        var marker = Marker(dir.Path);
         var tracefsMounted = Directory.Exists("/sys/kernel/tracing/events");
         // openat, openat2 and, on x86 alone, open(2) each have a program.
         var syscallPrograms = Arch.Host.Name == "x64" ? 3 : 2;
@@ -156,8 +153,7 @@ public sealed partial class TracerTests(BuildScriptFixture build)
     {
         Assert.SkipUnless(Environment.IsPrivilegedProcess, NeedsRoot);
         using var dir = new TempDirectory();
-        var marker = Path.Combine(dir.Path, "marker.txt");
-        File.WriteAllText(marker, "hello");
+        var marker = Marker(dir.Path);
         // The shell waits for a line, then becomes cat with the same pid.
         using var shell = new BackgroundProgram("/bin/sh", ["-c", "read line; exec cat \"$0\"", marker], withInput: true);
 
@@ -184,10 +180,9 @@ public sealed partial class TracerTests(BuildScriptFixture build)
     {
         Assert.SkipUnless(Environment.IsPrivilegedProcess, NeedsRoot);
         using var dir = new TempDirectory();
-        var name = $"tburst{Environment.ProcessId % 100000}";
+        var name = UniqueComm("tburst");
         var shell = Copy("/bin/bash", dir.Path, name);
-        var marker = Path.Combine(dir.Path, "marker.txt");
-        File.WriteAllText(marker, "hello");
+        var marker = Marker(dir.Path);
         const int Opens = 20000;
 
         using var tracer = new TracerProcess(Tracer(), "--events", "open", "--comm", name);
@@ -383,7 +378,7 @@ public sealed partial class TracerTests(BuildScriptFixture build)
     {
         Assert.SkipUnless(Environment.IsPrivilegedProcess, NeedsRoot);
         using var dir = new TempDirectory();
-        var name = $"ttxt{Environment.ProcessId % 100000}";
+        var name = UniqueComm("ttxt");
         var program = Copy("/bin/true", dir.Path, name);
 
         using var tracer = new TracerProcess(Tracer(), "--events", "exec", "--comm", name, "--format", "text", "--duration", "2");
@@ -643,6 +638,17 @@ public sealed partial class TracerTests(BuildScriptFixture build)
     }
 
     /// <summary>A copy of a program under another name: the kernel names the process (comm) after the file.</summary>
+    /// <summary>A comm for one test's program copy: the pid keeps concurrent runs apart, and it stays well inside comm's 15 characters.</summary>
+    private static string UniqueComm(string prefix) => $"{prefix}{Environment.ProcessId % 100000}";
+
+    /// <summary>A small file for a traced program to open: marker.txt in <paramref name="directory"/>.</summary>
+    private static string Marker(string directory)
+    {
+        var marker = Path.Combine(directory, "marker.txt");
+        File.WriteAllText(marker, "hello");
+        return marker;
+    }
+
     private static string Copy(string program, string directory, string name)
     {
         var copy = Path.Combine(directory, name);
