@@ -487,10 +487,11 @@ public sealed partial class TracerTests(BuildScriptFixture build)
     public void A_closed_stdout_ends_the_run_at_once_quietly_with_exit_code_141_and_no_program_left()
     {
         Assert.SkipUnless(Environment.IsPrivilegedProcess, NeedsRoot);
+        var tracer = Tracer(); // before the clock starts: the first test to ask for it publishes it
         var started = System.Diagnostics.Stopwatch.StartNew();
 
         // head reads one line and exits; the tracer must notice and end, not trace on for ever.
-        var result = Programs.TryRun("timeout", ["20", "bash", "-c", "\"$0\" monitor --events exec,open --include-self | head -1 > /dev/null; echo \"exit ${PIPESTATUS[0]}\"", Tracer()]);
+        var result = Programs.TryRun("timeout", ["20", "bash", "-c", "\"$0\" monitor --events exec,open --include-self | head -1 > /dev/null; echo \"exit ${PIPESTATUS[0]}\"", tracer]);
 
         Assert.Equal(0, result.ExitCode);
         Assert.Equal(["tracer: tracing exec,open events; Ctrl-C to stop", "exit 141"], result.Lines);
