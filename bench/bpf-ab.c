@@ -90,6 +90,10 @@ static void load(struct variant *v)
 		exit(1);
 	}
 	v->ring = ring_buffer__new(bpf_map__fd(bpf_object__find_map_by_name(v->object, "events")), count_event, v, NULL);
+	if (!v->ring) {
+		fprintf(stderr, "bpf-ab: cannot read the ring buffer of %s\n", v->path);
+		exit(1);
+	}
 }
 
 static void attach(struct variant *v)
