@@ -638,7 +638,6 @@ public sealed partial class TracerTests(BuildScriptFixture build)
         return process.Id;
     }
 
-    /// <summary>A copy of a program under another name: the kernel names the process (comm) after the file.</summary>
     /// <summary>A comm for one test's program copy: the pid keeps concurrent runs apart, and it stays well inside comm's 15 characters.</summary>
     private static string UniqueComm(string prefix) => $"{prefix}{Environment.ProcessId % 100000}";
 
@@ -650,6 +649,7 @@ public sealed partial class TracerTests(BuildScriptFixture build)
         return marker;
     }
 
+    /// <summary>A copy of a program under another name: the kernel names the process (comm) after the file.</summary>
     private static string Copy(string program, string directory, string name)
     {
         var copy = Path.Combine(directory, name);
