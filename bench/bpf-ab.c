@@ -174,9 +174,9 @@ int main(int argc, char **argv)
 			attach(v);
 			usleep(5000); /* past the attach's own disturbance (text patching, other CPUs interrupted) */
 			long start_count = *opens;
-			double start = now(), end = start + phase;
-			while (now() < end) {
-				usleep(10000 < (end - now()) * 1e6 ? 10000 : (end - now()) * 1e6);
+			double start = now(), end = start + phase, left;
+			while ((left = end - now()) > 0) {
+				usleep(left > 0.01 ? 10000 : left * 1e6);
 				ring_buffer__consume(v->ring);
 			}
 			double elapsed = now() - start;
