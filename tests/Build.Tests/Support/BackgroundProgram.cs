@@ -8,6 +8,8 @@ namespace TracerBuild.Tests;
 /// <summary>
 /// A program started through CliWrap and left running while the test acts: its pid, its stderr line by line, lines
 /// written to its stdin, signals, and at the end its exit code and output. Disposing kills its process tree.
+/// It starts with SIGINT and SIGTERM at their defaults (<see cref="WithDefaultSignals"/>), so a test's signal reaches
+/// it however the test run was started.
 /// </summary>
 public sealed class BackgroundProgram : IDisposable
 {
@@ -25,8 +27,9 @@ public sealed class BackgroundProgram : IDisposable
         IReadOnlyDictionary<string, string>? environment = null)
     {
         _name = Path.GetFileName(program);
-        _run = Cli.Wrap(program)
-            .WithArguments(arguments)
+        var (file, withDefaults) = WithDefaultSignals(program, arguments);
+        _run = Cli.Wrap(file)
+            .WithArguments(withDefaults)
             .WithWorkingDirectory(workingDirectory ?? Directory.GetCurrentDirectory())
             .WithEnvironmentVariables((environment ?? new Dictionary<string, string>()).ToDictionary(e => e.Key, e => (string?)e.Value))
             .WithValidation(CommandResultValidation.None)
@@ -42,6 +45,16 @@ public sealed class BackgroundProgram : IDisposable
     }
 
     public int Id => _run.ProcessId;
+
+    /// <summary>
+    /// The command that runs <paramref name="program"/> with SIGINT and SIGTERM at their defaults. A test run started as a
+    /// background job of a non-interactive shell (<c>nohup ./build.sh --target Test &amp;</c>, many CI agents) inherits
+    /// SIGINT as ignored (a parent may ignore SIGTERM too), every child inherits that, and an ignored signal stays
+    /// ignored across exec: the tests' signals would never arrive. coreutils' env resets both and execs the program,
+    /// which keeps env's pid.
+    /// </summary>
+    public static (string Program, IReadOnlyList<string> Arguments) WithDefaultSignals(string program, IEnumerable<string> arguments) =>
+        ("env", ["--default-signal=INT,TERM", program, .. arguments]);
 
     /// <summary>The next line on stderr, or null once it has exited without writing one or after <paramref name="timeout"/>.</summary>
     public string? NextErrorLine(TimeSpan? timeout = null) =>
