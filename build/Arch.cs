@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 namespace TracerBuild;
 
 /// <summary>
-/// The arch table (DESIGN.md). Everything arch-specific in the build asks this record;
+/// The arch table. Everything arch-specific in the build asks this record;
 /// no other file spells the per-arch directory names or triplets.
 /// </summary>
 public sealed record Arch(

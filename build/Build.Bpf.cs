@@ -1,5 +1,6 @@
-using TracerBuild;
 using TracerBuild.Bpf;
+using TracerBuild.Package;
+using TracerBuild;
 
 partial class Build
 {

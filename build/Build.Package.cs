@@ -1,3 +1,6 @@
+using TracerBuild.Package;
+using TracerBuild.Preflight;
+using TracerBuild.Versioning;
 using TracerBuild;
 
 partial class Build

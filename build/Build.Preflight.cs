@@ -1,3 +1,4 @@
+using TracerBuild.Preflight;
 using TracerBuild;
 
 partial class Build

@@ -1,3 +1,5 @@
+using TracerBuild.Publish;
+using TracerBuild.Versioning;
 using TracerBuild;
 
 partial class Build

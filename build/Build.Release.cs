@@ -1,5 +1,6 @@
-using TracerBuild;
 using TracerBuild.GitHub;
+using TracerBuild.Versioning;
+using TracerBuild;
 
 partial class Build
 {
@@ -39,7 +40,7 @@ partial class Build
     /// <summary>Release's input, checked before any target runs.</summary>
     void ValidateReleaseInput()
     {
-        if (TracerBuild.ReleaseVersion.IsDevelopment(ReleaseVersion))
+        if (TracerBuild.Versioning.ReleaseVersion.IsDevelopment(ReleaseVersion))
             throw new BuildInputException($"Release publishes release versions only, and {ReleaseVersion} is a -dev version: tag HEAD vX.Y.Z or pass --version X.Y.Z.");
         if (string.IsNullOrEmpty(GithubToken))
             throw new BuildInputException("Release needs a GitHub token: set GITHUB_TOKEN or pass --github-token.");

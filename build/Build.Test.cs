@@ -1,3 +1,5 @@
+using TracerBuild.Publish;
+using TracerBuild.Test;
 using TracerBuild;
 
 partial class Build

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
-using TracerBuild;
+using TracerBuild.Versioning;
 using TracerBuild.Vm;
+using TracerBuild;
 
 partial class Build
 {

@@ -1,5 +1,6 @@
-using TracerBuild;
+using TracerBuild.Versioning;
 using TracerBuild.Vmlinux;
+using TracerBuild;
 
 /// <summary>The build of the tracer: one partial class file per concern.</summary>
 partial class Build : BuildBase
@@ -80,10 +81,10 @@ partial class Build : BuildBase
         Arches = TracerBuild.Arch.Parse(Arch);
         Kernels = TracerBuild.Vm.DebianKernel.Parse(Kernel);
         Head = GitHead.Read(RootDirectory, BuildPaths.GitHeadCache(RootDirectory));
-        ReleaseVersion = TracerBuild.ReleaseVersion.Resolve(Version, Head);
+        ReleaseVersion = TracerBuild.Versioning.ReleaseVersion.Resolve(Version, Head);
         SourceDate = ReadSourceDate();
         Paths = new BuildPaths(RootDirectory, CacheDir ?? BuildPaths.DefaultCache(EnvironmentVariables),
-            TracerBuild.ReleaseVersion.WithoutMetadata(ReleaseVersion), SelfContained);
+            TracerBuild.Versioning.ReleaseVersion.WithoutMetadata(ReleaseVersion), SelfContained);
         Lock = VmlinuxLock.Load(Paths.VmlinuxLock);
         foreach (var arch in Arches)
             Lock.For(arch);

@@ -1,3 +1,4 @@
+using TracerBuild.Preflight;
 
 namespace TracerBuild.Bpf;
 

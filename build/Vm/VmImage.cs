@@ -1,5 +1,6 @@
 using System.Formats.Tar;
 using System.IO.Compression;
+using TracerBuild.Package;
 
 namespace TracerBuild.Vm;
 

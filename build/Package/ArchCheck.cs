@@ -1,5 +1,5 @@
 
-namespace TracerBuild;
+namespace TracerBuild.Package;
 
 /// <summary>Every ELF file bound for an arch's tarball must have been built for that arch; the BPF object must carry BTF.</summary>
 public static class ArchCheck

@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace TracerBuild;
+namespace TracerBuild.Publish;
 
 /// <summary>
 /// Restores the tracer for one arch, once, before anything compiles; a self-contained restore is also how we

@@ -1,6 +1,6 @@
 using System.Xml.Linq;
 
-namespace TracerBuild;
+namespace TracerBuild.Test;
 
 /// <summary>Test totals read from VSTest .trx files, printed as the closing line CI reads.</summary>
 public sealed record TestCounts(int Passed, int Failed, int Skipped)

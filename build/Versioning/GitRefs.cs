@@ -1,4 +1,4 @@
-namespace TracerBuild;
+namespace TracerBuild.Versioning;
 
 /// <summary>
 /// Everything <see cref="GitHead"/>'s answer depends on, read from the files git keeps it in: the commit HEAD points

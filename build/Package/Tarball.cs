@@ -1,7 +1,7 @@
 using System.Formats.Tar;
 using System.IO.Compression;
 
-namespace TracerBuild;
+namespace TracerBuild.Package;
 
 /// <summary>A file or folder to put in a tarball; <see cref="SourcePath"/> is null for folders.</summary>
 public sealed record TarballEntry(string Name, string? SourcePath, UnixFileMode Mode)

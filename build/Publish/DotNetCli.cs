@@ -1,4 +1,4 @@
-namespace TracerBuild;
+namespace TracerBuild.Publish;
 
 /// <summary>
 /// Runs the dotnet CLI so that it leaves nothing behind: <c>--disable-build-servers</c> keeps the compiler server

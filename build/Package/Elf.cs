@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Text;
 
-namespace TracerBuild;
+namespace TracerBuild.Package;
 
 /// <summary>Reads what an ELF header says: the machine a file was built for, its section names, a section's content.</summary>
 public static class Elf

@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace TracerBuild;
+namespace TracerBuild.Preflight;
 
 /// <summary>
 /// One line of Preflight's report: what was checked, what was found, and the exact fix when it is wrong.

@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace TracerBuild;
+namespace TracerBuild.Versioning;
 
 /// <summary>What the build needs to know about HEAD (version tag, height, sha, commit time), from two git calls, or from
 /// the answer they gave last time for the same refs.</summary>

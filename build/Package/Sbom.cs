@@ -3,7 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Xml.Linq;
 
-namespace TracerBuild;
+namespace TracerBuild.Package;
 
 /// <summary>A native library in a tarball's lib/: the file packaged, where it came from, the Debian package that installed it.</summary>
 public sealed record SbomLibrary(string PathInTarball, string SourcePath, string DebianPackage);

@@ -1,8 +1,9 @@
+using TracerBuild.Preflight;
 
-namespace TracerBuild;
+namespace TracerBuild.Package;
 
 /// <summary>
-/// Proves an arch's libz, libelf and libbpf load together on that arch: build/probe/libbpf-probe.c, compiled with
+/// Proves an arch's libz, libelf and libbpf load together on that arch: build/Package/libbpf-probe.c, compiled with
 /// Debian's cross compiler and run under qemu-user, dlopens them and prints libbpf's version.
 /// </summary>
 public sealed class LibbpfProbe(Arch arch, string root)
@@ -25,7 +26,7 @@ public sealed class LibbpfProbe(Arch arch, string root)
     {
         var probe = Path.Combine(root, "artifacts", "obj", "probe", arch.Name, "libbpf-probe");
         Directory.CreateDirectory(Path.GetDirectoryName(probe)!);
-        Programs.Run(Compiler, ["-O2", "-Wall", "-Werror", "-o", probe, Path.Combine(root, "build", "probe", "libbpf-probe.c"), "-ldl"], echo: false);
+        Programs.Run(Compiler, ["-O2", "-Wall", "-Werror", "-o", probe, Path.Combine(root, "build", "Package", "libbpf-probe.c"), "-ldl"], echo: false);
 
         var result = Programs.TryRun(Qemu, ["-L", arch.CrossSysroot, probe, .. Prerequisites.PackagedLibraries.Select(l => Path.Combine(libraryDirectory, l))]);
         return result.ExitCode == 0

@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace TracerBuild;
+namespace TracerBuild.Versioning;
 
 /// <summary>
 /// The SemVer of a build: <c>--version</c>; else the exact tag <c>vX.Y.Z[-pre]</c> on HEAD;

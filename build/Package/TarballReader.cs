@@ -1,7 +1,7 @@
 using SharpCompress.Common.Tar;
 using SharpCompress.Readers;
 
-namespace TracerBuild;
+namespace TracerBuild.Package;
 
 /// <summary>An entry as read back from a tarball: folders end in <c>/</c>; <see cref="LinkTarget"/> is set for links.</summary>
 public sealed record ReadEntry(string Name, bool IsDirectory, long Size, UnixFileMode Mode, long Uid, long Gid, DateTime? Modified, string? LinkTarget);

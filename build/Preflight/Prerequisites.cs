@@ -1,5 +1,6 @@
+using TracerBuild.Package;
 
-namespace TracerBuild;
+namespace TracerBuild.Preflight;
 
 /// <summary>The Debian/Ubuntu packages a build for some arches needs, and installing those that are missing.</summary>
 public static class Prerequisites

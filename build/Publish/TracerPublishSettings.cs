@@ -1,4 +1,6 @@
-namespace TracerBuild;
+using TracerBuild.Versioning;
+
+namespace TracerBuild.Publish;
 
 /// <summary>How the tracer is restored and published for one arch: the same properties for both steps.</summary>
 /// <param name="NativeAot">For a self-contained tracer: NativeAOT (a native executable; another arch's is cross-linked with
