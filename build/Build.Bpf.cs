@@ -6,7 +6,7 @@ partial class Build
 {
     Target CompileBpf => _ => _
         .DependsOn(Preflight, Vmlinux)
-        .Description("Compiles bpf/tracer.bpf.c with clang for each arch's __TARGET_ARCH_ and vmlinux.h; generates src/Tracer/Events.g.cs from its BTF")
+        .Description("Compiles bpf/tracer.bpf.c with clang for each arch's __TARGET_ARCH_ and vmlinux.h; generates src/Tracer/Bpf/Events.g.cs from its BTF")
         .Inputs(() => [Paths.BpfSources, LibbpfHeaders, .. Arches.Select(Paths.VmlinuxInclude)])
         .InputValues(() => [ClangVersion(), .. Arches.SelectMany(ClangArguments)])
         // Events.g.cs is an output, so an edit by hand makes CompileBpf run again and undo it.

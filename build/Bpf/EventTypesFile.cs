@@ -2,17 +2,21 @@
 namespace TracerBuild.Bpf;
 
 /// <summary>
-/// src/Tracer/Events.g.cs, the C# of bpf/tracer.h: CompileBpf generates it from each arch's object and keeps the
+/// src/Tracer/Bpf/Events.g.cs, the C# of bpf/tracer.h: CompileBpf generates it from each arch's object and keeps the
 /// committed copy current, so a plain <c>dotnet build</c> of the tracer needs no clang. CI only checks it: a file
 /// the commit lacks would pass there and fail for the next person.
 /// </summary>
 public static class EventTypesFile
 {
-    public const string RelativePath = "src/Tracer/Events.g.cs";
+    public const string RelativePath = "src/Tracer/Bpf/Events.g.cs";
 
-    /// <summary>The C# of the header as each object's BTF has it: one text, since one tracer source serves every arch.</summary>
+    /// <summary>
+    /// The C# of the header as each object's BTF has it (one text, since one tracer source serves every arch), then the
+    /// names of every object's programs and maps.
+    /// </summary>
     public static string Generate(string header, IReadOnlyList<(string Arch, string BpfObject)> objects) =>
-        Agree(objects.Select(o => (o.Arch, EventTypesGenerator.Generate(SharedTypes.Read(header, o.BpfObject)))).ToList());
+        Agree(objects.Select(o => (o.Arch, EventTypesGenerator.Generate(SharedTypes.Read(header, o.BpfObject)))).ToList())
+        + EventTypesGenerator.GenerateNames([.. objects.Select(o => (o.Arch, BpfObjectNames.Read(o.BpfObject)))]);
 
     public static string Agree(IReadOnlyList<(string Arch, string Text)> texts)
     {

@@ -21,7 +21,7 @@ public sealed record FieldType(string CName, int Size, bool Signed, string? Enum
 
 /// <summary>
 /// The types bpf/tracer.h declares (every struct and enum in it, in its order), read from a compiled object's BTF: what
-/// src/Tracer/Events.g.cs is generated from. Fields must be integers, enums of the header or arrays of integers, which
+/// src/Tracer/Bpf/Events.g.cs is generated from. Fields must be integers, enums of the header or arrays of integers, which
 /// is all the tracer reads; anything else fails naming the field.
 /// </summary>
 public sealed record SharedTypes(IReadOnlyList<SharedEnum> Enums, IReadOnlyList<SharedStruct> Structs)

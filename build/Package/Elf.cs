@@ -3,7 +3,9 @@ using System.Text;
 
 namespace TracerBuild.Package;
 
-/// <summary>Reads what an ELF header says: the machine a file was built for, its section names, a section's content.</summary>
+/// <summary>
+/// Reads what an ELF file says: the machine it was built for, its section names, a section's content, its symbols.
+/// </summary>
 public static class Elf
 {
     public const ushort MachineBpf = 247;
@@ -35,6 +37,35 @@ public static class Elf
         stream.Position = section.Offset;
         stream.ReadExactly(data);
         return data;
+    }
+
+    /// <summary>A symbol of the symbol table: STT_FUNC is 2, STT_OBJECT 1; STB_GLOBAL 1; the section it is defined in ("" when none).</summary>
+    public sealed record Symbol(string Name, int Type, int Binding, string Section);
+
+    public const int SymbolObject = 1;
+    public const int SymbolFunction = 2;
+    public const int BindingGlobal = 1;
+
+    /// <summary>The entries of .symtab, named through .strtab (empty for a file without them).</summary>
+    public static IReadOnlyList<Symbol> Symbols(string path)
+    {
+        var sections = Sections(path);
+        if (SectionData(path, ".symtab") is not { } table || SectionData(path, ".strtab") is not { } names)
+            return [];
+        const int EntrySize = 24; // Elf64_Sym
+        var symbols = new List<Symbol>(table.Length / EntrySize);
+        for (var offset = 0; offset + EntrySize <= table.Length; offset += EntrySize)
+        {
+            var entry = table.AsSpan(offset, EntrySize);
+            var name = names.AsSpan((int)BinaryPrimitives.ReadUInt32LittleEndian(entry));
+            var index = BinaryPrimitives.ReadUInt16LittleEndian(entry[6..]);
+            symbols.Add(new Symbol(
+                Encoding.ASCII.GetString(name[..name.IndexOf((byte)0)]),
+                entry[4] & 0xf,
+                entry[4] >> 4,
+                index > 0 && index < sections.Count ? sections[index].Name : ""));
+        }
+        return symbols;
     }
 
     private sealed record Section(string Name, long Offset, long Size);

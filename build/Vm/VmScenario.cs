@@ -4,10 +4,10 @@ using System.Text.RegularExpressions;
 namespace TracerBuild.Vm;
 
 /// <summary>
-/// What one VM run showed: the kernel release it booted, the connect path the tracer took by default, the open path
+/// What one VM run showed: the kernel release it booted, the connect hook the tracer took by default, the open hook
 /// doctor reported ("?" when it did not), the events checked, every failure in one line.
 /// </summary>
-public sealed record VmOutcome(string KernelRelease, string ConnectPath, string OpenPath, int EventsChecked, IReadOnlyList<string> Failures)
+public sealed record VmOutcome(string KernelRelease, string ConnectHook, string OpenHook, int EventsChecked, IReadOnlyList<string> Failures)
 {
     public bool Passed => Failures.Count == 0;
 }
@@ -19,7 +19,7 @@ public sealed record VmOutcome(string KernelRelease, string ConnectPath, string 
 /// </summary>
 public static partial class VmScenario
 {
-    /// <summary>The rounds init.sh runs: the tracer's own choice of paths, then sys_exit forced for connect and open.</summary>
+    /// <summary>The rounds init.sh runs: the tracer's own choice of hooks, then sys_exit forced for connect and open.</summary>
     public static readonly string[] Rounds = ["default", "tracepoint"];
 
     private const int EnoEnt = -2, EConnRefused = -111;
@@ -44,30 +44,30 @@ public static partial class VmScenario
         if (doctor is null || doctor.Value.Exit != 0)
             failures.Add($"tracer doctor failed: {Describe(doctor)}");
 
-        var connectPath = "?";
+        var connectHook = "?";
         foreach (var round in Rounds)
         {
-            var path = CheckRound(lines, round, failures, ref checkedEvents);
+            var hook = CheckRound(lines, round, failures, ref checkedEvents);
             if (round == "default")
-                connectPath = path;
-            else if (path != round && path != "?") // a missing path line is a failure of its own
-                failures.Add($"{round}: the tracer took the {path} path where TRACER_CONNECT_PATH={round} forced the {round} one");
+                connectHook = hook;
+            else if (hook != round && hook != "?") // a missing hook line is a failure of its own
+                failures.Add($"{round}: the tracer took the {hook} hook where TRACER_CONNECT_HOOK={round} forced the {round} one");
         }
         var kernel = lines.FirstOrDefault(l => l.StartsWith("@@vmtest kernel ", StringComparison.Ordinal))?.Split(' ')[2] ?? "?";
-        var openPath = doctor?.Lines.Select(l => OpenPathLine().Match(l)).FirstOrDefault(m => m.Success)?.Groups[1].Value ?? "?";
-        return new(kernel, connectPath, openPath, checkedEvents, failures);
+        var openHook = doctor?.Lines.Select(l => OpenHookLine().Match(l)).FirstOrDefault(m => m.Success)?.Groups[1].Value ?? "?";
+        return new(kernel, connectHook, openHook, checkedEvents, failures);
     }
 
-    /// <summary>One monitor run and its triggers; returns the connect path the monitor reported.</summary>
+    /// <summary>One monitor run and its triggers; returns the connect hook the monitor reported.</summary>
     private static string CheckRound(List<string> lines, string round, List<string> failures, ref int checkedEvents)
     {
         var pids = Announced(lines, "pid", round);
         var exits = Announced(lines, "exit", round);
         var stderr = lines.Where(l => l.StartsWith($"@@vmtest stderr {round} ", StringComparison.Ordinal))
             .Select(l => l[$"@@vmtest stderr {round} ".Length..]).ToList();
-        var path = stderr.Select(l => ConnectPathLine().Match(l)).FirstOrDefault(m => m.Success)?.Groups[1].Value ?? "?";
-        if (path == "?")
-            failures.Add($"{round}: the monitor did not say which connect path it took (stderr: {string.Join(" | ", stderr)})");
+        var hook = stderr.Select(l => ConnectHookLine().Match(l)).FirstOrDefault(m => m.Success)?.Groups[1].Value ?? "?";
+        if (hook == "?")
+            failures.Add($"{round}: the monitor did not say which connect hook it took (stderr: {string.Join(" | ", stderr)})");
 
         // -1: the script never saw it exit.
         if (exits.GetValueOrDefault($"monitor-{round}", -1) is not 0 and var exit)
@@ -131,7 +131,7 @@ public static partial class VmScenario
             foreach (var missing in wanted.Where(w => !w.Seen && !w.Optional))
                 failures.Add($"{round}: {Name(pids, pid)} (pid {pid}): no {missing.Description}");
         }
-        return path;
+        return hook;
     }
 
     /// <summary>The events a trigger of init.sh produces; names are "cat", "connect4:127.0.0.1:8080" and so on.</summary>
@@ -240,10 +240,10 @@ public static partial class VmScenario
     }
 
     [GeneratedRegex(@"^tracer: connect events via (\w+)")]
-    private static partial Regex ConnectPathLine();
+    private static partial Regex ConnectHookLine();
 
     [GeneratedRegex(@"^pass  open: via (\S+)")]
-    private static partial Regex OpenPathLine();
+    private static partial Regex OpenHookLine();
 
     [GeneratedRegex(@"^tracer: (\d+) events received, (\d+) lost")]
     private static partial Regex SummaryLine();

@@ -43,8 +43,8 @@ trigger() {
 # round NAME BASEPORT [CONNECT_PATH OPEN_PATH]: one monitor run with every trigger; the paths, when given, are forced.
 round() {
 	local name=$1 port=$2 family address listener monitor line
-	if [ -n "$3" ]; then export TRACER_CONNECT_PATH="$3"; else unset TRACER_CONNECT_PATH; fi
-	if [ -n "$4" ]; then export TRACER_OPEN_PATH="$4"; else unset TRACER_OPEN_PATH; fi
+	if [ -n "$3" ]; then export TRACER_CONNECT_HOOK="$3"; else unset TRACER_CONNECT_HOOK; fi
+	if [ -n "$4" ]; then export TRACER_OPEN_HOOK="$4"; else unset TRACER_OPEN_HOOK; fi
 	rm -f /tmp/ready
 	mkfifo /tmp/ready
 	"$tracer" monitor > "/tmp/events-$name.json" 2> /tmp/ready &

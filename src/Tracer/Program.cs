@@ -5,6 +5,8 @@ using System.Globalization;
 using System.Reflection;
 using System.Text;
 using Tracer;
+using Tracer.Bpf;
+using Tracer.Commands;
 
 var eventsOption = new Option<string>("--events")
 {
@@ -77,7 +79,7 @@ monitor.SetAction(parse => Guarded(() => MonitorCommand.Run(new MonitorOptions(
     parse.GetValue(includeSelfOption)))));
 
 var doctor = new Command("doctor", "Check that this machine can run the tracer, and say how to fix what is missing");
-doctor.SetAction(_ => DoctorCommand.Run());
+doctor.SetAction(_ => (int)DoctorCommand.Run());
 
 var root = new RootCommand("tracer: streams kernel events (exec, open, connect) as JSON lines, through eBPF") { monitor, doctor };
 root.Options.OfType<VersionOption>().Single().Action = new PrintVersion();
@@ -85,14 +87,14 @@ root.Options.OfType<VersionOption>().Single().Action = new PrintVersion();
 if (args.FirstOrDefault(a => a.Contains('\uFFFD')) is { } mangled)
 {
     Console.Error.WriteLine($"tracer: argument '{mangled}' is not valid UTF-8");
-    return UsageExitCode;
+    return (int)ExitCode.Usage;
 }
 var parsed = root.Parse(args);
 // Bad input: one line saying what is wrong, not the help page.
 if (parsed.Errors.Count > 0)
 {
     Console.Error.WriteLine($"tracer: {parsed.Errors[0].Message}");
-    return UsageExitCode;
+    return (int)ExitCode.Usage;
 }
 return parsed.Invoke();
 
@@ -112,11 +114,11 @@ static HashSet<EventType>? ParseEvents(string? list)
     return events.Count == 0 || events.Any(e => e is null) ? null : events.Select(e => e!.Value).ToHashSet();
 }
 
-static int Guarded(Func<int> action)
+static int Guarded(Func<ExitCode> action)
 {
     try
     {
-        return action();
+        return (int)action();
     }
     catch (TracerException e)
     {
@@ -127,12 +129,8 @@ static int Guarded(Func<int> action)
 
 delegate bool TryParse<T>(string text, out T value);
 
-/// <summary>Exit codes of the command line itself, beside <see cref="ExitCode"/>'s of the checks.</summary>
 static partial class Program
 {
-    /// <summary>Bad arguments, as for most command-line tools (and System.CommandLine's own convention).</summary>
-    private const int UsageExitCode = 2;
-
     /// <summary>About 31 years: longer would overflow a TimeSpan, and no one means it.</summary>
     private const double MaxDurationSeconds = 1e9;
 }

@@ -46,10 +46,10 @@ public sealed class EventFieldTests(BuildScriptFixture build) : IDisposable
         File.Copy(Path.Combine(Repository.Root, EventTypesFile.RelativePath), committed);
         var before = File.ReadAllText(committed);
         var failure = Assert.Throws<BuildFailedException>(() => EventTypesFile.Update(committed, generated, ci: true));
-        Assert.Equal("src/Tracer/Events.g.cs is out of date with bpf/tracer.h (open_event.extra added): run ./build.sh --target CompileBpf locally and commit the file.", failure.Message);
+        Assert.Equal("src/Tracer/Bpf/Events.g.cs is out of date with bpf/tracer.h (open_event.extra added): run ./build.sh --target CompileBpf locally and commit the file.", failure.Message);
         Assert.Equal(before, File.ReadAllText(committed));
 
-        Assert.Equal("src/Tracer/Events.g.cs: open_event.extra added", EventTypesFile.Update(committed, generated, ci: false));
+        Assert.Equal("src/Tracer/Bpf/Events.g.cs: open_event.extra added", EventTypesFile.Update(committed, generated, ci: false));
         Assert.Equal(generated, File.ReadAllText(committed));
     }
 

@@ -2,7 +2,7 @@ using TracerBuild.Bpf;
 
 namespace TracerBuild.Tests;
 
-/// <summary>What CompileBpf says when src/Tracer/Events.g.cs differs from what the header generates: one line naming the first difference.</summary>
+/// <summary>What CompileBpf says when src/Tracer/Bpf/Events.g.cs differs from what the header generates: one line naming the first difference.</summary>
 public sealed class EventTypesDriftTests : IDisposable
 {
     private static readonly FieldType U64 = new("__u64", 8, false, null, null), U32 = new("__u32", 4, false, null, null);
@@ -33,21 +33,35 @@ public sealed class EventTypesDriftTests : IDisposable
         var path = Path.Combine(_temp.Path, "Events.g.cs");
         File.WriteAllText(path, Current.Replace("public uint Flags;", "public int Flags;"));
 
-        Assert.Equal("src/Tracer/Events.g.cs: open_event.flags changed", EventTypesFile.Update(path, Current, ci: false));
+        Assert.Equal("src/Tracer/Bpf/Events.g.cs: open_event.flags changed", EventTypesFile.Update(path, Current, ci: false));
         Assert.Equal(Current, File.ReadAllText(path));
         Assert.Null(EventTypesFile.Update(path, Current, ci: false));
+    }
+
+    [Fact]
+    public void Program_names_come_from_every_arch_and_one_an_arch_lacks_is_arch_specific()
+    {
+        var x64 = new BpfObjectNames([("handle_exec", "tp_btf/sched_process_exec"), ("handle_open_exit", "tracepoint/syscalls/sys_exit_open")], ["events"]);
+        var arm64 = new BpfObjectNames([("handle_exec", "tp_btf/sched_process_exec")], ["events"]);
+
+        var text = EventTypesGenerator.GenerateNames([("x64", x64), ("arm64", arm64)]);
+
+        Assert.Contains("ArchSpecific = new HashSet<string> { HandleOpenExit };", text);
+        Assert.Contains("public const string HandleOpenExit = \"handle_open_exit\"; // programs.handle_open_exit: tracepoint/syscalls/sys_exit_open (x64 only)", text);
+        Assert.Contains("public const string Events = \"events\"; // maps.events: .maps\n", text);
+        Assert.Equal("programs.handle_open_exit removed", LayoutDiff.First(text, EventTypesGenerator.GenerateNames([("x64", arm64), ("arm64", arm64)]))?.ToString());
     }
 
     [Fact]
     public void Under_ci_an_edit_outside_the_layout_fails_and_nothing_is_written()
     {
         var path = Path.Combine(_temp.Path, "Events.g.cs");
-        var edited = Current.Replace("namespace Tracer;", "namespace Tracer; // edited");
+        var edited = Current.Replace($"namespace {EventTypesGenerator.Namespace};", $"namespace {EventTypesGenerator.Namespace}; // edited");
         File.WriteAllText(path, edited);
 
         var failure = Assert.Throws<BuildFailedException>(() => EventTypesFile.Update(path, Current, ci: true));
 
-        Assert.Equal("src/Tracer/Events.g.cs was edited by hand: run ./build.sh --target CompileBpf locally and commit the file.", failure.Message);
+        Assert.Equal("src/Tracer/Bpf/Events.g.cs was edited by hand: run ./build.sh --target CompileBpf locally and commit the file.", failure.Message);
         Assert.Equal(edited, File.ReadAllText(path));
     }
 
@@ -56,9 +70,9 @@ public sealed class EventTypesDriftTests : IDisposable
     {
         var path = Path.Combine(_temp.Path, "Events.g.cs");
 
-        Assert.Equal("src/Tracer/Events.g.cs is missing: run ./build.sh --target CompileBpf locally and commit the file.",
+        Assert.Equal("src/Tracer/Bpf/Events.g.cs is missing: run ./build.sh --target CompileBpf locally and commit the file.",
             Assert.Throws<BuildFailedException>(() => EventTypesFile.Update(path, Current, ci: true)).Message);
-        Assert.Equal("src/Tracer/Events.g.cs: created", EventTypesFile.Update(path, Current, ci: false));
+        Assert.Equal("src/Tracer/Bpf/Events.g.cs: created", EventTypesFile.Update(path, Current, ci: false));
         Assert.Equal(Current, File.ReadAllText(path));
     }
 

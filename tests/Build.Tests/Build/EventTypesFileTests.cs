@@ -3,7 +3,7 @@ using TracerBuild.Bpf;
 
 namespace TracerBuild.Tests;
 
-/// <summary>src/Tracer/Events.g.cs is what the generator makes of the real objects, and C# lays it out as their BTF does.</summary>
+/// <summary>src/Tracer/Bpf/Events.g.cs is what the generator makes of the real objects, and C# lays it out as their BTF does.</summary>
 [Collection(BuildScriptCollection.Name)]
 public sealed class EventTypesFileTests(BuildScriptFixture build)
 {
@@ -27,7 +27,7 @@ public sealed class EventTypesFileTests(BuildScriptFixture build)
     {
         build.Succeed("--target", "CompileBpf", "--arch", "all");
         var types = SharedTypes.Read(Header, BpfObject(arch));
-        var tracer = typeof(Tracer.EventHeader).Assembly;
+        var tracer = typeof(Tracer.Bpf.EventHeader).Assembly;
 
         Assert.NotEmpty(types.Structs);
         foreach (var s in types.Structs)

@@ -48,11 +48,11 @@ public sealed class IncrementalBuildTests(BuildScriptFixture build) : IDisposabl
         Assert.All(["CompileBpf", "Publish", "Package"], t => Assert.Matches($@"(?m)^{t}\s+Succeeded", edited.Output));
 
         // Events.g.cs is an output of CompileBpf: a hand edit is undone before Publish looks, so Publish has nothing new.
-        var eventTypes = Path.Combine(clone, "src", "Tracer", "Events.g.cs");
+        var eventTypes = Path.Combine(clone, "src", "Tracer", "Bpf", "Events.g.cs");
         var generated = File.ReadAllText(eventTypes);
         File.WriteAllText(eventTypes, generated.Replace("public uint Pid;", "public int Pid;"));
         var handEdited = Package();
-        Assert.Contains("src/Tracer/Events.g.cs: event_header.pid changed\n", handEdited.Output);
+        Assert.Contains("src/Tracer/Bpf/Events.g.cs: event_header.pid changed\n", handEdited.Output);
         Assert.Matches(@"(?m)^CompileBpf\s+Succeeded", handEdited.Output);
         Assert.All(["Publish", "Package"], t => Assert.Matches($@"(?m)^{t}\s+UpToDate", handEdited.Output));
         Assert.Equal(generated, File.ReadAllText(eventTypes));

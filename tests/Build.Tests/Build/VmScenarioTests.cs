@@ -18,8 +18,8 @@ public sealed class VmScenarioTests
 
         Assert.Empty(outcome.Failures);
         Assert.Equal("6.1.0-50-cloud-arm64", outcome.KernelRelease);
-        Assert.Equal("kprobe", outcome.ConnectPath);
-        Assert.Equal("?", outcome.OpenPath); // recorded before doctor named it
+        Assert.Equal("kprobe", outcome.ConnectHook);
+        Assert.Equal("?", outcome.OpenHook); // recorded before doctor named it
         Assert.Equal(281, outcome.EventsChecked);
     }
 
@@ -31,7 +31,7 @@ public sealed class VmScenarioTests
 
         var outcome = VmScenario.Check(console, Version);
         Assert.Empty(outcome.Failures);
-        Assert.Equal("syscall", outcome.OpenPath);
+        Assert.Equal("syscall", outcome.OpenHook);
     }
 
     [Fact]

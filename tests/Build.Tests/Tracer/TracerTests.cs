@@ -2,10 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using BpfSession = Tracer.BpfSession;
-using ConnectPath = Tracer.ConnectPath;
-using EventType = Tracer.EventType;
-using TracerConfig = Tracer.TracerConfig;
+using Tracer.Bpf;
 using TracerException = Tracer.TracerException;
 
 namespace TracerBuild.Tests;
@@ -116,7 +113,7 @@ public sealed partial class TracerTests(BuildScriptFixture build)
 
     /// <summary>
     /// Opens go through the open syscalls' own tracepoints where the kernel has them (this one does), through sys_exit
-    /// when TRACER_OPEN_PATH forces it (the path of kernels before 5.15, which VmTest boots); tracefs, mounted for the
+    /// when TRACER_OPEN_HOOK forces it (the path of kernels before 5.15, which VmTest boots); tracefs, mounted for the
     /// attach where it was not, is left as it was found.
     /// </summary>
     [Fact]
@@ -133,7 +130,7 @@ public sealed partial class TracerTests(BuildScriptFixture build)
 
         foreach (var (forced, programs) in new[] { ("", syscallPrograms), ("syscall", syscallPrograms), ("sys_exit", 1) })
         {
-            var environment = forced.Length == 0 ? new Dictionary<string, string>() : new() { ["TRACER_OPEN_PATH"] = forced };
+            var environment = forced.Length == 0 ? new Dictionary<string, string>() : new() { ["TRACER_OPEN_HOOK"] = forced };
             using var tracer = new TracerProcess(Tracer(), environment, "--events", "open", "--comm", name, "--duration", "2");
             Assert.Equal(programs, tracer.LoadedProgramIds().Count);
             RunToEnd(program, marker);
@@ -143,9 +140,9 @@ public sealed partial class TracerTests(BuildScriptFixture build)
             Assert.Single(TracerProcess.JsonLines(stdout), e => e.GetProperty("path").GetString() == marker);
             Assert.Equal(tracefsMounted, Directory.Exists("/sys/kernel/tracing/events"));
         }
-        var bogus = Programs.TryRun(Tracer(), ["monitor", "--duration", "1"], environment: new Dictionary<string, string> { ["TRACER_OPEN_PATH"] = "fentry" });
+        var bogus = Programs.TryRun(Tracer(), ["monitor", "--duration", "1"], environment: new Dictionary<string, string> { ["TRACER_OPEN_HOOK"] = "fentry" });
         Assert.Equal(1, bogus.ExitCode);
-        Assert.Equal("tracer: TRACER_OPEN_PATH takes syscall or sys_exit, not 'fentry'", Assert.Single(bogus.Lines));
+        Assert.Equal("tracer: TRACER_OPEN_HOOK takes syscall or sys_exit, not 'fentry'", Assert.Single(bogus.Lines));
     }
 
     [Fact]
@@ -263,18 +260,18 @@ public sealed partial class TracerTests(BuildScriptFixture build)
             Assert.Equal(["tracer: connect events via tracepoint"], connect.StartLines);
             Assert.Equal(0, connect.WaitForExit().ExitCode);
         }
-        using (var forced = new TracerProcess(Tracer(), new Dictionary<string, string> { ["TRACER_CONNECT_PATH"] = "tracepoint" }, "--events", "exec,connect", "--duration", "1"))
+        using (var forced = new TracerProcess(Tracer(), new Dictionary<string, string> { ["TRACER_CONNECT_HOOK"] = "tracepoint" }, "--events", "exec,connect", "--duration", "1"))
             Assert.Equal(["tracer: connect events via tracepoint"], forced.StartLines);
         using (var exec = new TracerProcess(Tracer(), "--events", "exec", "--duration", "1"))
             Assert.Empty(exec.StartLines);
 
-        var kprobe = Programs.TryRun(Tracer(), ["monitor", "--duration", "1"], environment: new Dictionary<string, string> { ["TRACER_CONNECT_PATH"] = "kprobe" });
-        var bogus = Programs.TryRun(Tracer(), ["monitor", "--duration", "1"], environment: new Dictionary<string, string> { ["TRACER_CONNECT_PATH"] = "fentry" });
+        var kprobe = Programs.TryRun(Tracer(), ["monitor", "--duration", "1"], environment: new Dictionary<string, string> { ["TRACER_CONNECT_HOOK"] = "kprobe" });
+        var bogus = Programs.TryRun(Tracer(), ["monitor", "--duration", "1"], environment: new Dictionary<string, string> { ["TRACER_CONNECT_HOOK"] = "fentry" });
 
         Assert.Equal(1, kprobe.ExitCode);
-        Assert.Equal($"tracer: TRACER_CONNECT_PATH=kprobe, but this kernel has no kprobes, {KprobePmu} is missing; unset it to use the tracepoint", Assert.Single(kprobe.Lines));
+        Assert.Equal($"tracer: TRACER_CONNECT_HOOK=kprobe, but this kernel has no kprobes, {KprobePmu} is missing; unset it to use tracepoint", Assert.Single(kprobe.Lines));
         Assert.Equal(1, bogus.ExitCode);
-        Assert.Equal("tracer: TRACER_CONNECT_PATH takes kprobe or tracepoint, not 'fentry'", Assert.Single(bogus.Lines));
+        Assert.Equal("tracer: TRACER_CONNECT_HOOK takes kprobe or tracepoint, not 'fentry'", Assert.Single(bogus.Lines));
     }
 
     /// <summary>
@@ -291,16 +288,52 @@ public sealed partial class TracerTests(BuildScriptFixture build)
         var events = new HashSet<EventType> { EventType.Connect };
         var config = new TracerConfig { Events = 1u << (int)EventType.Connect };
 
-        using (var session = BpfSession.Open(events, config, new(ConnectPath.Kprobe, false, "chosen by the test"), () => File.OpenRead(bpfObject)))
+        using (var session = BpfSession.Load(events, config, new(ConnectHooks.Set[ConnectHook.Kprobe], "chosen by the test"), () => File.OpenRead(bpfObject)))
         {
-            Assert.Equal(ConnectPath.Tracepoint, session.Connect!.Path);
+            Assert.Equal(ConnectHook.Tracepoint, session.Connect!.Kind);
             Assert.True(session.Connect.FellBack);
-            Assert.StartsWith("the kprobe path failed: could not attach handle_connect_entry: ", session.Connect.Reason);
+            Assert.StartsWith("the kprobe hook failed: could not attach handle_connect_entry: ", session.Connect.Reason);
         }
         var forced = Assert.Throws<TracerException>(() =>
-            BpfSession.Open(events, config, new(ConnectPath.Kprobe, true, "forced by the test"), () => File.OpenRead(bpfObject)).Dispose());
+            BpfSession.Load(events, config, new(ConnectHooks.Set[ConnectHook.Kprobe], "forced by the test", Forced: true), () => File.OpenRead(bpfObject)).Dispose());
         // Not "the kernel refused the BPF programs": the verifier accepted them.
         Assert.StartsWith("could not attach handle_connect_entry: ", forced.Message);
+    }
+
+    /// <summary>
+    /// The tracer asks only for the programs generated from the objects (BpfPrograms in Events.g.cs); one its object
+    /// lacks is an error, unless only some arches have it (x64's handle_open_exit: arm64 has no open(2)).
+    /// </summary>
+    [Theory]
+    [InlineData("handle_exec", "exec", "the BPF object has no program 'handle_exec': this tracer was built from a different bpf/ than its object")]
+    [InlineData("handle_open_exit", "open", null)]
+    public void A_program_the_object_lacks_is_an_error_unless_it_is_arch_specific(string program, string events, string? error)
+    {
+        Assert.SkipUnless(Environment.IsPrivilegedProcess, NeedsRoot);
+        Tracer(); // compiles the object
+        var image = File.ReadAllBytes(BuildScriptFixture.Artifact($"obj/bpf/{Arch.Host.Name}/tracer.bpf.o"));
+        // Renamed in every string table that holds it (symbols and BTF), so the object is whole but lacks the name.
+        var name = System.Text.Encoding.ASCII.GetBytes(program + "\0");
+        var renamed = (byte[])name.Clone();
+        renamed[^2] = (byte)'X';
+        var replaced = 0;
+        for (var at = image.AsSpan().IndexOf(name); at >= 0; at = image.AsSpan().IndexOf(name))
+        {
+            renamed.CopyTo(image, at);
+            replaced++;
+        }
+        // arm64's object has no handle_open_exit to begin with.
+        Assert.True(replaced > 0 || BpfPrograms.ArchSpecific.Contains(program), $"{program} is not in the object");
+        var wanted = new HashSet<EventType> { events == "exec" ? EventType.Exec : EventType.Open };
+        var config = new TracerConfig { Events = wanted.Aggregate(0u, (bits, e) => bits | 1u << (int)e) };
+
+        using var tracefs = Tracefs.MountForAttach();
+        BpfSession Load() => BpfSession.Load(wanted, config, null, () => new MemoryStream(image), wanted.Contains(EventType.Open) ? OpenHook.Syscall : null);
+
+        if (error is null)
+            Load().Dispose();
+        else
+            Assert.Equal(error, Assert.Throws<TracerException>(Load).Message);
     }
 
     [Fact]

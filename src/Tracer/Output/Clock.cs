@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Tracer;
+namespace Tracer.Output;
 
 /// <summary>Turns kernel boot-time nanoseconds (bpf_ktime_get_boot_ns) into wall-clock UTC.</summary>
 internal static partial class Clock

@@ -1,4 +1,6 @@
-namespace Tracer;
+using Tracer.Bpf;
+
+namespace Tracer.Commands;
 
 internal enum OutputFormat
 {

@@ -1,17 +1,7 @@
 using System.Globalization;
+using Tracer.Bpf;
 
-namespace Tracer;
-
-/// <summary>Exit codes of the tracer; each failing system check has its own.</summary>
-internal enum ExitCode
-{
-    Ok = 0,
-    Error = 1,
-    NotPermitted = 3,
-    NoBtf = 4,
-    KernelTooOld = 5,
-    NoLibbpf = 6,
-}
+namespace Tracer.Checks;
 
 /// <summary>One thing the machine must offer, whether it does, and how to fix it when it does not.</summary>
 internal sealed record Check(string Name, bool Passed, string Detail, string Fix, ExitCode FailureCode);

@@ -1,9 +1,11 @@
 using System.Diagnostics;
-using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text;
+using Tracer.Bpf;
+using Tracer.Checks;
+using Tracer.Output;
 
-namespace Tracer;
+namespace Tracer.Commands;
 
 /// <summary><c>tracer monitor</c>: streams events from the ring buffer to stdout until the duration ends, SIGINT or SIGTERM.</summary>
 internal static unsafe class MonitorCommand
@@ -15,10 +17,7 @@ internal static unsafe class MonitorCommand
     /// <summary>How long a signal waits for the loop to end; past it stdout is blocked (a full pipe nobody reads).</summary>
     private static readonly TimeSpan StopGrace = TimeSpan.FromMilliseconds(500);
 
-    /// <summary>Exit code when stdout's reader has gone, as a shell shows a program killed by SIGPIPE (128 + 13).</summary>
-    public const int OutputClosedExitCode = 141;
-
-    public static int Run(MonitorOptions options)
+    public static ExitCode Run(MonitorOptions options)
     {
         SystemChecks.Require();
         using var stop = new CancellationTokenSource();
@@ -27,57 +26,45 @@ internal static unsafe class MonitorCommand
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
 
-        using var session = BpfSession.Open(options.Events, KernelFilters(options));
+        using var session = BpfSession.Load(options.Events, KernelFilters(options));
         var writer = new EventWriter(new StandardOutput(), options.Format, options.PathGlob, Clock.BootToUnixOffsetNanoseconds());
-        var writerHandle = GCHandle.Alloc(writer);
-        var ringBuffer = LibBpf.RingBufferNew(session.MapFd("events"), &OnEvent, GCHandle.ToIntPtr(writerHandle), 0);
         try
         {
-            if (ringBuffer == 0)
-                throw new TracerException($"could not open the event ring buffer: {LibBpf.ErrorText(Marshal.GetLastSystemError())}");
-
+            using var events = session.ReadEvents(writer.Write);
             if (session.Connect is { } connect)
             {
                 if (connect.FellBack)
                     Console.Error.WriteLine($"tracer: {connect.Reason}");
-                Console.Error.WriteLine($"tracer: connect events via {ConnectPaths.Name(connect.Path)}");
+                Console.Error.WriteLine($"tracer: connect events via {connect.Hook.Name}");
             }
             var names = string.Join(",", options.Events.Order().Select(EventNames.Of));
             Console.Error.WriteLine($"tracer: tracing {names} events{(options.Duration is { } d ? $" for {d.TotalSeconds:0.###} s" : "")}; Ctrl-C to stop");
             var elapsed = Stopwatch.StartNew();
             while (!stop.IsCancellationRequested && (options.Duration is null || elapsed.Elapsed < options.Duration))
             {
-                var result = LibBpf.RingBufferPoll(ringBuffer, PollTimeoutMs);
-                writer.CallbackFailure?.Throw();
-                if (result < 0 && result != -4 /* EINTR */)
-                    throw new TracerException($"reading events failed: {LibBpf.ErrorText(result)}");
-                LibBpf.RingBufferConsume(ringBuffer);
-                writer.CallbackFailure?.Throw();
+                events.Poll(PollTimeoutMs);
+                events.Consume();
                 writer.Flush();
                 // A reader that has gone is noticed even when no event comes to fail a write.
                 if (StandardOutput.IsClosed())
-                    return OutputClosedExitCode;
+                    return ExitCode.OutputClosed;
             }
             // Drain what the programs wrote before we stopped reading.
-            LibBpf.RingBufferConsume(ringBuffer);
-            writer.CallbackFailure?.Throw();
+            events.Consume();
             writer.Flush();
             Console.Error.WriteLine($"tracer: {writer.Received} events received, {session.LostEvents()} lost");
-            return 0;
+            return ExitCode.Ok;
         }
         catch (OutputFailedException e)
         {
             // Quiet when the reader has gone (| head); a full disk or a broken device is worth its one line.
             if (e.IsClosed)
-                return OutputClosedExitCode;
+                return ExitCode.OutputClosed;
             Console.Error.WriteLine($"tracer: cannot write events to stdout: {e.Message}");
-            return (int)ExitCode.Error;
+            return ExitCode.Error;
         }
         finally
         {
-            if (ringBuffer != 0)
-                LibBpf.RingBufferFree(ringBuffer);
-            writerHandle.Free();
             finished.Set();
         }
 
@@ -106,22 +93,5 @@ internal static unsafe class MonitorCommand
         if (options.Comm is { } comm)
             Encoding.UTF8.GetBytes(comm, new Span<byte>(config.Comm, TracerConfig.CommLength - 1));
         return config;
-    }
-
-    [UnmanagedCallersOnly(CallConvs = [typeof(CallConvCdecl)])]
-    private static int OnEvent(nint context, nint data, nuint size)
-    {
-        var writer = (EventWriter)GCHandle.FromIntPtr(context).Target!;
-        try
-        {
-            writer.Write((void*)data, size);
-            return 0;
-        }
-        catch (Exception e)
-        {
-            // An exception must not unwind into libbpf: it is kept for the loop, and a negative result stops the consume.
-            writer.CallbackFailure = System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e);
-            return -1;
-        }
     }
 }

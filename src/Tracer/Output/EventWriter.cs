@@ -8,7 +8,10 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Unicode;
 
-namespace Tracer;
+using Tracer.Bpf;
+using Tracer.Commands;
+
+namespace Tracer.Output;
 
 /// <summary>Turns raw ring-buffer records into output lines, applying the userspace path filter.</summary>
 internal sealed unsafe class EventWriter(Stream output, OutputFormat format, string? pathGlob, long bootToUnixOffsetNs)
@@ -53,9 +56,6 @@ internal sealed unsafe class EventWriter(Stream output, OutputFormat format, str
         pathGlob is null || FileSystemName.MatchesSimpleExpression(pathGlob, Text(path), ignoreCase: false);
 
     public void Flush() => _format.Flush();
-
-    /// <summary>What a write from the ring buffer's callback threw: it cannot cross into libbpf, so it waits here for the loop.</summary>
-    public ExceptionDispatchInfo? CallbackFailure { get; set; }
 
     internal static ReadOnlySpan<byte> CString(byte* bytes, int capacity)
     {
@@ -153,7 +153,7 @@ internal sealed unsafe class JsonLines(Stream output) : IEventFormat
         End();
     }
 
-    /// <summary>The fields every event has, in DESIGN.md's order: ts, type, pid, comm.</summary>
+    /// <summary>The fields every event has, in the order docs/USER-README.md shows: ts, type, pid, comm.</summary>
     private void Begin(DateTime ts, JsonEncodedText type, uint pid, byte* comm)
     {
         _json.Reset(_buffer);

@@ -1,10 +1,10 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
+using Tracer.Bpf;
+using Tracer.Output;
 
-namespace Tracer;
+namespace Tracer.Commands;
 
 /// <summary>
 /// Doctor's proof that connect events arrive: with the connect programs loaded for this process only, a non-blocking
@@ -21,13 +21,13 @@ internal static unsafe class LiveConnectCheck
     /// <summary>One non-blocking connect made: its family as the events name it, where to, and connect(2)'s result.</summary>
     private sealed record Call(string Family, IPEndPoint Destination, int Result, string? Error);
 
-    /// <summary>Prints the connect path and a line per connect; returns the exit code of a failure, null when all passed.</summary>
+    /// <summary>Prints the connect hook and a line per connect; returns the exit code of a failure, null when all passed.</summary>
     public static ExitCode? Run()
     {
         BpfSession session;
         try
         {
-            session = BpfSession.Open(new HashSet<EventType> { EventType.Connect },
+            session = BpfSession.Load(new HashSet<EventType> { EventType.Connect },
                 new TracerConfig { Events = 1u << (int)EventType.Connect, Pid = (uint)Environment.ProcessId });
         }
         catch (TracerException e)
@@ -39,31 +39,27 @@ internal static unsafe class LiveConnectCheck
         using (session)
         {
             var connect = session.Connect!;
-            var via = $"via {ConnectPaths.Name(connect.Path)}";
-            DoctorCommand.Print("pass", "connect", $"{via} ({connect.Reason})");
+            DoctorCommand.Print("pass", "connect", connect.Via);
 
             var events = new List<ConnectEvent>();
-            var handle = GCHandle.Alloc(events);
-            var ringBuffer = LibBpf.RingBufferNew(session.MapFd("events"), &OnEvent, GCHandle.ToIntPtr(handle), 0);
             try
             {
-                if (ringBuffer == 0)
+                using var reader = session.ReadEvents((data, size) =>
                 {
-                    DoctorCommand.Print("FAIL", Name, $"could not open the event ring buffer: {LibBpf.ErrorText(Marshal.GetLastSystemError())}");
-                    return ExitCode.Error;
-                }
-                return Check(ringBuffer, events, via);
+                    if (size >= (nuint)sizeof(ConnectEvent) && ((EventHeader*)data)->Type == EventType.Connect)
+                        events.Add(*(ConnectEvent*)data);
+                });
+                return Check(reader, events, $"via {connect.Hook.Name}");
             }
-            finally
+            catch (TracerException e)
             {
-                if (ringBuffer != 0)
-                    LibBpf.RingBufferFree(ringBuffer);
-                handle.Free();
+                DoctorCommand.Print("FAIL", Name, e.Message);
+                return ExitCode.Error;
             }
         }
     }
 
-    private static ExitCode? Check(nint ringBuffer, List<ConnectEvent> events, string via)
+    private static ExitCode? Check(RingBuffer reader, List<ConnectEvent> events, string via)
     {
         var (v4, v6, v6Unavailable) = Listeners();
         using var _ = v4;
@@ -78,8 +74,8 @@ internal static unsafe class LiveConnectCheck
             var elapsed = Stopwatch.StartNew();
             while (elapsed.Elapsed < Wait && calls.Any(c => c.Error is null && Find(events, c) is null))
             {
-                LibBpf.RingBufferPoll(ringBuffer, 10);
-                LibBpf.RingBufferConsume(ringBuffer);
+                reader.Poll(10);
+                reader.Consume();
             }
 
             var failed = false;
@@ -163,13 +159,5 @@ internal static unsafe class LiveConnectCheck
                 return e;
         }
         return null;
-    }
-
-    [UnmanagedCallersOnly(CallConvs = [typeof(CallConvCdecl)])]
-    private static int OnEvent(nint context, nint data, nuint size)
-    {
-        if (size >= (nuint)sizeof(ConnectEvent) && ((EventHeader*)data)->Type == EventType.Connect)
-            ((List<ConnectEvent>)GCHandle.FromIntPtr(context).Target!).Add(*(ConnectEvent*)data);
-        return 0;
     }
 }

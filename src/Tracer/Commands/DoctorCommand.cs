@@ -1,4 +1,7 @@
-namespace Tracer;
+using Tracer.Bpf;
+using Tracer.Checks;
+
+namespace Tracer.Commands;
 
 /// <summary>
 /// <c>tracer doctor</c>: every system check with pass/fail and, when it fails, the fix; then how open and connect
@@ -6,7 +9,7 @@ namespace Tracer;
 /// </summary>
 internal static class DoctorCommand
 {
-    public static int Run()
+    public static ExitCode Run()
     {
         var checks = SystemChecks.All();
         foreach (var check in checks)
@@ -14,45 +17,32 @@ internal static class DoctorCommand
         var failure = checks.FirstOrDefault(c => !c.Passed)?.FailureCode;
         if (failure is null)
         {
-            OpenPathLine();
+            using (Tracefs.MountForAttach())
+                HookLine(OpenHooks.Set);
             failure = LiveConnectCheck.Run();
         }
         else
         {
-            ConnectPathWithoutLoading();
+            // Nothing could be loaded: the hook the tracer would try first.
+            HookLine(ConnectHooks.Set);
         }
         Console.WriteLine(failure is null ? "The tracer can run here." : "The tracer cannot run here until the failures above are fixed.");
-        return (int)(failure ?? ExitCode.Ok);
+        return failure ?? ExitCode.Ok;
     }
 
     /// <summary>A line of the report: status (pass, FAIL, skip), what was checked, what was found.</summary>
     public static void Print(string status, string name, string detail) => Console.WriteLine($"{status}  {name}: {detail}");
 
-    /// <summary>How open events would be caught; tracefs is mounted for the look-up where it is not, as monitor does.</summary>
-    private static void OpenPathLine() => PathLine("open", () =>
-    {
-        using var tracefs = OpenPaths.MountTracefs();
-        var choice = OpenPaths.Choose();
-        return $"via {OpenPaths.Name(choice.Path)} ({choice.Reason})";
-    });
-
-    /// <summary>Where nothing could be loaded, the path the tracer would try first.</summary>
-    private static void ConnectPathWithoutLoading() => PathLine("connect", () =>
-    {
-        var choice = ConnectPaths.Choose();
-        return $"via {ConnectPaths.Name(choice.Path)} ({choice.Reason})";
-    });
-
-    /// <summary>A pass line with the path an event would take, or a FAIL line where forcing one cannot be met.</summary>
-    private static void PathLine(string name, Func<string> choose)
+    /// <summary>A pass line with the hook a capability would take, or a FAIL line where forcing one cannot be met.</summary>
+    private static void HookLine<T>(HookSet<T> hooks) where T : struct, Enum
     {
         try
         {
-            Print("pass", name, choose());
+            Print("pass", hooks.Capability, hooks.Choose().Via);
         }
         catch (TracerException e)
         {
-            Print("FAIL", name, e.Message);
+            Print("FAIL", hooks.Capability, e.Message);
         }
     }
 }

@@ -1,7 +1,7 @@
 using System.Reflection;
 using System.Runtime.InteropServices;
 
-namespace Tracer;
+namespace Tracer.Bpf;
 
 /// <summary>The tracer's BPF object, loaded into the kernel with the chosen events' programs attached; disposing detaches and unloads it.</summary>
 internal sealed unsafe class BpfSession : IDisposable
@@ -10,50 +10,50 @@ internal sealed unsafe class BpfSession : IDisposable
     private readonly List<nint> _links = [];
     private readonly byte* _image;
 
-    private BpfSession(byte* image, nint bpfObject, ConnectPathChoice? connect, OpenPath? open)
+    private BpfSession(byte* image, nint bpfObject, HookChoice<ConnectHook>? connect, OpenHook? open)
     {
         _image = image;
         _object = bpfObject;
         Connect = connect;
-        OpenEvents = open;
+        Open = open;
     }
 
     /// <summary>Set to see libbpf's own log (such as the verifier's) on stderr; without it errors stay one line.</summary>
     public const string DebugVariable = "TRACER_DEBUG";
 
     /// <summary>How connect events are caught and why, null when they are not traced.</summary>
-    public ConnectPathChoice? Connect { get; }
+    public HookChoice<ConnectHook>? Connect { get; }
 
     /// <summary>How open events are caught, null when they are not traced.</summary>
-    public OpenPath? OpenEvents { get; }
+    public OpenHook? Open { get; }
 
     /// <summary>
-    /// Loads the chosen events' programs. Connect takes the kprobe path where the kernel has kprobes and falls back to
-    /// the tracepoint when the kprobe programs do not load or attach, unless TRACER_CONNECT_PATH forced the path.
+    /// Loads the chosen events' programs. Connect takes the kprobe hook where the kernel has kprobes and falls back to
+    /// the tracepoint when the kprobe programs do not load or attach, unless TRACER_CONNECT_HOOK forced the hook.
     /// </summary>
-    public static BpfSession Open(IReadOnlySet<EventType> events, TracerConfig config)
+    public static BpfSession Load(IReadOnlySet<EventType> events, TracerConfig config)
     {
         var tracesOpen = events.Contains(EventType.Open);
         // Open's tracepoints are attached through tracefs: mounted for the attach where it is not, unmounted after.
-        using var tracefs = tracesOpen ? OpenPaths.MountTracefs() : null;
-        return Open(events, config, events.Contains(EventType.Connect) ? ConnectPaths.Choose() : null, EmbeddedObject,
-            tracesOpen ? OpenPaths.Choose().Path : null);
+        using var tracefs = tracesOpen ? Tracefs.MountForAttach() : null;
+        return Load(events, config, events.Contains(EventType.Connect) ? ConnectHooks.Set.Choose() : null, EmbeddedObject,
+            tracesOpen ? OpenHooks.Set.Choose().Kind : null);
     }
 
     /// <summary>
-    /// As above with the connect and open paths already chosen (null when the event is not traced) and the object from
+    /// As above with the connect and open hooks already chosen (null when the event is not traced) and the object from
     /// <paramref name="openObject"/>.
     /// </summary>
-    internal static BpfSession Open(IReadOnlySet<EventType> events, TracerConfig config, ConnectPathChoice? connect, Func<Stream> openObject,
-        OpenPath? open = null)
+    internal static BpfSession Load(IReadOnlySet<EventType> events, TracerConfig config, HookChoice<ConnectHook>? connect, Func<Stream> openObject,
+        OpenHook? open = null)
     {
         try
         {
-            return Load(events, config, connect, open, openObject);
+            return LoadWith(events, config, connect, open, openObject);
         }
-        catch (TracerException kprobe) when (connect is { Path: ConnectPath.Kprobe, Forced: false })
+        catch (TracerException kprobe) when (connect is { Kind: ConnectHook.Kprobe, Forced: false })
         {
-            return Load(events, config, new(ConnectPath.Tracepoint, false, $"the kprobe path failed: {kprobe.Message}", FellBack: true), open, openObject);
+            return LoadWith(events, config, ConnectHooks.Set.After(connect, kprobe.Message), open, openObject);
         }
     }
 
@@ -61,7 +61,7 @@ internal sealed unsafe class BpfSession : IDisposable
         Assembly.GetExecutingAssembly().GetManifestResourceStream("tracer.bpf.o")
             ?? throw new TracerException("this tracer was built without its BPF object; build it with ./build.sh --target Publish");
 
-    private static BpfSession Load(IReadOnlySet<EventType> events, TracerConfig config, ConnectPathChoice? connect, OpenPath? open, Func<Stream> openObject)
+    private static BpfSession LoadWith(IReadOnlySet<EventType> events, TracerConfig config, HookChoice<ConnectHook>? connect, OpenHook? open, Func<Stream> openObject)
     {
         if (Environment.GetEnvironmentVariable(DebugVariable) is null)
             LibBpf.SetPrint(0);
@@ -82,8 +82,8 @@ internal sealed unsafe class BpfSession : IDisposable
         var session = new BpfSession(image, bpfObject, connect, open);
         try
         {
-            config.ConnectKprobe = connect?.Path == ConnectPath.Kprobe ? 1u : 0u;
-            config.OpenTracepoints = open == OpenPath.SyscallTracepoints ? 1u : 0u;
+            config.ConnectKprobe = connect?.Kind == ConnectHook.Kprobe ? 1u : 0u;
+            config.OpenTracepoints = open == OpenHook.Syscall ? 1u : 0u;
             session.Configure(events, config);
             session.LoadAndAttach();
             return session;
@@ -95,31 +95,41 @@ internal sealed unsafe class BpfSession : IDisposable
         }
     }
 
-    /// <summary>The programs in bpf/tracer.bpf.c that produce an event.</summary>
+    /// <summary>The programs that produce an event with the hooks chosen (names from the objects, generated in Events.g.cs).</summary>
     private IEnumerable<string> Programs(EventType type) => type switch
     {
-        EventType.Exec => ["handle_exec"],
-        EventType.Connect when Connect?.Path == ConnectPath.Kprobe => ["handle_connect_entry", "handle_connect_return"],
-        // handle_open_exit is x86's alone (arm64 has no open(2)): a name the object lacks is simply not loaded.
-        EventType.Open when OpenEvents == OpenPath.SyscallTracepoints => ["handle_openat_exit", "handle_openat2_exit", "handle_open_exit"],
-        _ => ["handle_sys_exit"],
+        EventType.Exec => [BpfPrograms.HandleExec],
+        EventType.Connect when Connect?.Kind == ConnectHook.Kprobe => [BpfPrograms.HandleConnectEntry, BpfPrograms.HandleConnectReturn],
+        // handle_open_exit is x86's alone: arm64 has no open(2).
+        EventType.Open when Open == OpenHook.Syscall => [BpfPrograms.HandleOpenatExit, BpfPrograms.HandleOpenat2Exit, BpfPrograms.HandleOpenExit],
+        _ => [BpfPrograms.HandleSysExit],
     };
 
-    public int MapFd(string name)
+    /// <summary>A reader of the events the programs write, handing each record to <paramref name="onRecord"/>.</summary>
+    public RingBuffer ReadEvents(RingBuffer.RecordHandler onRecord) => new(MapFd(BpfMaps.Events), onRecord);
+
+    private int MapFd(string name)
     {
         var fd = LibBpf.ObjectFindMapFdByName(_object, name);
         return fd >= 0 ? fd : throw new TracerException($"the BPF object has no map '{name}'");
     }
 
-    /// <summary>Before load: only the chosen events' programs are loaded, and the filters become read-only data the verifier sees.</summary>
+    /// <summary>
+    /// Before load: only the chosen events' programs are loaded, and the filters become read-only data the verifier sees.
+    /// A program asked for that the object lacks is an error, unless only some arches have it.
+    /// </summary>
     private void Configure(IReadOnlySet<EventType> events, TracerConfig config)
     {
+        var wanted = events.SelectMany(Programs).ToHashSet();
+        var found = new HashSet<string>();
         for (var program = LibBpf.ObjectNextProgram(_object, 0); program != 0; program = LibBpf.ObjectNextProgram(_object, program))
         {
             var name = LibBpf.ProgramNameOf(program);
-            var wanted = events.Any(e => Programs(e).Contains(name));
-            LibBpf.ProgramSetAutoload(program, wanted);
+            found.Add(name);
+            LibBpf.ProgramSetAutoload(program, wanted.Contains(name));
         }
+        if (wanted.Except(found).FirstOrDefault(name => !BpfPrograms.ArchSpecific.Contains(name)) is { } missing)
+            throw new TracerException($"the BPF object has no program '{missing}': this tracer was built from a different bpf/ than its object");
 
         var rodata = FindMap(".rodata");
         var error = LibBpf.MapSetInitialValue(rodata, &config, (nuint)sizeof(TracerConfig));
@@ -143,7 +153,7 @@ internal sealed unsafe class BpfSession : IDisposable
     {
         uint key = 0;
         ulong value = 0;
-        var error = LibBpf.MapLookupElem(MapFd("lost"), &key, &value);
+        var error = LibBpf.MapLookupElem(MapFd(BpfMaps.Lost), &key, &value);
         return error == 0 ? value : throw new TracerException($"could not read the lost-event count: {LibBpf.ErrorText(error)}");
     }
 
@@ -152,7 +162,7 @@ internal sealed unsafe class BpfSession : IDisposable
         var error = LibBpf.ObjectLoad(_object);
         // A kernel older than its version says (backports aside) shows as a refused map, not as a version.
         if (error < 0 && LibBpf.ProbeMapType(LibBpf.MapTypeRingBuffer, 0) == 0)
-            throw new TracerException($"this kernel has no BPF ring buffer; {SystemChecks.MinimumKernelText}", ExitCode.KernelTooOld);
+            throw new TracerException($"this kernel has no BPF ring buffer; {Checks.SystemChecks.MinimumKernelText}", ExitCode.KernelTooOld);
         if (error < 0)
             throw new TracerException($"the kernel refused the BPF programs: {LibBpf.ErrorText(error)} ({DebugVariable}=1 shows libbpf's log)");
 
@@ -178,10 +188,4 @@ internal sealed unsafe class BpfSession : IDisposable
         LibBpf.ObjectClose(_object);
         NativeMemory.Free(_image);
     }
-}
-
-/// <summary>An error the user can act on: printed as one line, with its exit code.</summary>
-internal sealed class TracerException(string message, ExitCode exitCode = ExitCode.Error) : Exception(message)
-{
-    public ExitCode ExitCode { get; } = exitCode;
 }
