@@ -60,8 +60,9 @@ if changed; then
     flock 9
     if changed; then
         # Nothing outlives the compile: no build server, and its temporary files (the CLI leaves empty folders in
-        # $TMPDIR) go to a folder of its own.
-        temp="$root/.nuke/temp/tmp.$$"
+        # $TMPDIR) go to a folder of its own, named as build/TemporaryFolders.cs names them: this process becomes the
+        # build, and a build removes the folders of processes that are gone.
+        temp="$root/artifacts/obj/tmp/$$.build-program"
         mkdir -p "$temp"
         status=0
         build_log="$(TMPDIR="$temp" "$dotnet" "${compile[@]}" -nologo -v quiet -tl:off --disable-build-servers 2>&1)" || status=$?

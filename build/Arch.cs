@@ -17,7 +17,7 @@ public sealed record Arch(
     string DebianArch,
     string QemuPackage,
     IReadOnlyList<string> QemuMachine,
-    string SerialConsole)
+    string SerialConsole) : ITable<Arch>
 {
     public static readonly Arch X64 = new(
         "x64", ["x86_64", "amd64"], "linux-x64", "x86", "x86_64", "x86_64-linux-gnu", 62, "amd64",
@@ -73,11 +73,12 @@ public sealed record Arch(
 
     public static string Accepted => $"{string.Join(", ", All.Select(a => $"{a.Name} ({string.Join(", ", a.Aliases)})"))}, host, all";
 
-    /// <summary>Parses <c>--arch</c> values (names, aliases, <c>host</c>, <c>all</c>) into distinct arches in table order.</summary>
-    public static IReadOnlyList<Arch> Parse(IEnumerable<string> names) =>
-        TableSelection.Parse(names, "--arch", All, ("host", Host), (arch, name) => arch.Matches(name), Accepted);
+    public static (string Name, Func<Arch> Row) Keyword => ("host", () => Host);
 
-    private bool Matches(string name) =>
+    public static string Parameter => "arch";
+
+    /// <summary>An <c>--arch</c> value names the arch or one of its aliases.</summary>
+    public bool Matches(string name) =>
         Name.Equals(name, StringComparison.OrdinalIgnoreCase) ||
         Aliases.Contains(name, StringComparer.OrdinalIgnoreCase);
 

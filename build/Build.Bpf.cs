@@ -15,7 +15,7 @@ partial class Build
         {
             ForEachArch(arch =>
             {
-                Directory.CreateDirectory(Paths.BpfObject(arch).Parent);
+                Paths.BpfObject(arch).Parent.CreateDirectory();
                 BpfCompiler.Compile(arch, ClangArguments(arch));
                 ArchCheck.VerifyBpfObject(Paths.BpfObject(arch));
             });

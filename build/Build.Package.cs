@@ -27,30 +27,16 @@ partial class Build
             ForEachArch(arch =>
             {
                 var tarball = Paths.Tarball(arch);
-                Tarball.Write(tarball, TarballContents(arch), SourceDate, Paths.PackageTemporary);
+                // Written in a temporary folder and renamed: never beside the tarballs, where it would pass for a result.
+                using var temporary = Temporary.Create("package");
+                Tarball.Write(tarball, TarballContents(arch), SourceDate, temporary.Path);
                 TarballReader.Verify(tarball, TarballContents(arch));
-                Sha256.WriteSums(Paths.TarballChecksum(arch), [tarball], Paths.PackageTemporary);
-                Log.Line($"Wrote {Paths.Show(tarball)} ({new FileInfo(tarball).Length:N0} bytes)");
+                Sha256.WriteSums(Paths.TarballChecksum(arch), [tarball], temporary.Path);
+                Log.Line($"Wrote {Paths.Show(tarball)} ({tarball.FileLength():N0} bytes)");
                 WriteSbom(arch);
             });
         });
 
-    /// <summary>Where tarballs are written before they are renamed into artifacts/: not beside them, where they pass for results.</summary>
-    /// <summary>
-    /// Half-written tarballs of a killed Package, swept by the next build whether or not Package runs: in its temporary
-    /// folder, or beside the tarballs where older builds wrote them. The build lock makes them no running build's.
-    /// </summary>
-    protected override void OnBuildLockTaken()
-    {
-        var leftovers = (Directory.Exists(Paths.PackageTemporary) ? Directory.EnumerateFiles(Paths.PackageTemporary) : [])
-            .Concat(Directory.EnumerateFiles(Paths.Artifacts, $"*{AtomicFile.TemporaryMarker}*"))
-            .ToList();
-        foreach (var leftover in leftovers)
-        {
-            Log.Line($"Removing {Paths.Show(AbsolutePath.Of(leftover))}, left by a build that was stopped");
-            File.Delete(leftover);
-        }
-    }
 
     /// <summary>
     /// Beside the tarball rather than in it: it carries the tarball's own sha256 (which nothing inside can), scanners and
@@ -89,9 +75,9 @@ partial class Build
         var publish = Paths.PublishDirectory(arch);
         var program = SelfContained
             ? [new TarballEntry($"{top}/tracer", publish / "tracer", TarballEntry.Executable)]
-            : (Directory.Exists(publish) ? Directory.EnumerateFiles(publish) : [])
-                .Where(f => !f.EndsWith(".pdb", StringComparison.Ordinal))
-                .Select(f => new TarballEntry($"{top}/{Path.GetFileName(f)}", f, TarballEntry.Regular))
+            : publish.GetFiles()
+                .Where(f => !f.Path.EndsWith(".pdb", StringComparison.Ordinal))
+                .Select(f => new TarballEntry($"{top}/{f.Name}", f, TarballEntry.Regular))
                 .Append(new TarballEntry($"{top}/tracer", Paths.TracerLauncher, TarballEntry.Executable));
 
         return

@@ -12,7 +12,7 @@ partial class Build
         .Outputs(() => Arches.Select(Paths.AssetsFile))
         .Executes(() =>
         {
-            ForEachArch(arch => TracerRestore.Run(Paths.TracerProject, PublishSettings(arch), Paths.Obj));
+            ForEachArch(arch => TracerRestore.Run(Paths.TracerProject, PublishSettings(arch), Temporary));
         });
 
     Target Publish => _ => _
@@ -26,9 +26,8 @@ partial class Build
             ForEachArch(arch =>
             {
                 var output = Paths.PublishDirectory(arch);
-                if (Directory.Exists(output))
-                    Directory.Delete(output, recursive: true);
-                DotNetCli.Run(Paths.Obj, ["publish", Paths.TracerProject, "-nologo", "--no-restore", "-o", output, .. PublishSettings(arch).MsBuildArguments]);
+                output.DeleteDirectory();
+                DotNetCli.Run(Temporary, ["publish", Paths.TracerProject, "-nologo", "--no-restore", "-o", output, .. PublishSettings(arch).MsBuildArguments]);
             });
         });
 

@@ -21,6 +21,7 @@ partial class Build
     // Release uses the tarballs already in artifacts/ (in CI, those the build matrix made): it does not depend on Package.
     Target Release => _ => _
         .Description("Publishes artifacts/tracer-<version>-linux-* tarballs and SBOMs, install.sh and SHA256SUMS as the GitHub release v<version>")
+        .Requires(ValidateReleaseInput)
         .Executes(() =>
         {
             var assets = ReleaseFiles.Prepare(Paths.InstallScript, Paths.Artifacts, Paths.Version, ReleaseRepository);

@@ -14,23 +14,22 @@ partial class Build
         .DependsOn(Preflight)
         .Description("Builds the solution: build program, tracer and tests")
         // No copy retries: see TracerPublishSettings.
-        .Executes(() => DotNetCli.Run(Paths.Obj, ["build", Paths.Solution, "-nologo", "-c", Configuration.ToString(), "-p:CopyRetryCount=0"]));
+        .Executes(() => DotNetCli.Run(Temporary, ["build", Paths.Solution, "-nologo", "-c", Configuration.ToString(), "-p:CopyRetryCount=0"]));
 
     Target Test => _ => _
         .DependsOn(Compile)
         .Description("Runs the tests, as root the BPF ones too; writes artifacts/test-results")
         .Executes(() =>
         {
-            if (Directory.Exists(Paths.TestResults))
-                Directory.Delete(Paths.TestResults, recursive: true);
+            Paths.TestResults.DeleteDirectory();
             var run = Programs.TryRun("dotnet",
                 ["test", Paths.Solution, "-nologo", "--no-build", "--disable-build-servers", "-c", Configuration.ToString(),
                  "--logger", "trx", "--logger", "console;verbosity=normal", "--results-directory", Paths.TestResults,
                  .. TestFilter is { Length: > 0 } filter ? new[] { "--filter", $"FullyQualifiedName~{filter}" } : []],
                 echo: true);
 
-            var counts = TestCounts.FromTrx(Directory.EnumerateFiles(Paths.TestResults, "*.trx", SearchOption.AllDirectories));
-            File.WriteAllText(Paths.TestSummary, counts + "\n");
+            var counts = TestCounts.FromTrx(Paths.TestResults.GetFiles("*.trx", recursive: true).Select(f => f.Path));
+            Paths.TestSummary.WriteAllText(counts + "\n");
             Log.Line(counts.ToString());
             if (run.ExitCode != 0 || counts.Failed > 0 || counts.Passed == 0)
                 throw new BuildFailedException($"Tests failed: {counts}.");

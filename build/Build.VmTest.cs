@@ -6,12 +6,13 @@ using TracerBuild;
 partial class Build
 {
     [Parameter("VmTest kernels: a Debian release (bullseye, bookworm, trixie), its kernel series (5.10, 6.1, 6.12), stable or all")]
-    readonly string[] Kernel = ["stable"];
+    readonly TableRows<DebianKernel>[] Kernel = [TableRows<DebianKernel>.Parse("stable", null)];
 
     [Parameter("Debian archive VmTest takes kernels and userland from; default: the one this machine's apt sources name, else deb.debian.org")]
     readonly string? DebianMirror = null;
 
-    IReadOnlyList<DebianKernel> Kernels = [];
+    /// <summary>The kernels <c>--kernel</c> picks, each once, oldest first.</summary>
+    IReadOnlyList<DebianKernel> Kernels => TableRows<DebianKernel>.Union(Kernel);
 
     /// <summary>A VM that has not powered off by then is stopped and fails: a hang, as a TCG boot with both rounds takes minutes at most.</summary>
     static readonly TimeSpan VmTimeout = TimeSpan.FromMinutes(15);
@@ -19,12 +20,13 @@ partial class Build
     Target VmTest => _ => _
         .DependsOn(Package)
         .Description("Boots each arch's tarball on Debian kernels of its arch under qemu; checks every event it reports")
+        .Requires(() => TableRows<DebianKernel>.Union(Kernel))
         .Executes(() =>
         {
             var archive = DebianMirror ?? DebianArchive.HostArchiveUri();
-            if (Arches.FirstOrDefault(a => !File.Exists(Paths.Tarball(a))) is { } missing)
+            if (Arches.FirstOrDefault(a => !Paths.Tarball(a).FileExists()) is { } missing)
                 throw new BuildFailedException($"There is no {Paths.Show(Paths.Tarball(missing))} to boot: run Package for --arch {missing.Name} first (or drop --skip).");
-            Directory.CreateDirectory(Paths.VmTestResults);
+            Paths.VmTestResults.CreateDirectory();
             var rows = new ConcurrentBag<VmTestRow>();
             ForEachArch(arch =>
             {
@@ -48,7 +50,7 @@ partial class Build
             });
 
             var table = VmTestRow.Table(rows.OrderBy(r => r.Arch.Name, StringComparer.Ordinal).ThenBy(r => r.Kernel.Series, StringComparer.Ordinal));
-            File.WriteAllText(Paths.VmSummary, table + "\n");
+            Paths.VmSummary.WriteAllText(table + "\n");
             Log.Line(table);
             if (rows.Count(r => !r.Outcome.Passed) is > 0 and var failed)
                 throw new BuildFailedException($"VmTest failed on {failed} of {rows.Count} kernels (reasons above; console logs in {Paths.Show(Paths.VmTestResults)}/).");

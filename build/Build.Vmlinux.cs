@@ -13,6 +13,7 @@ partial class Build
 
     Target Vmlinux => _ => _
         .Description("Fetches each arch's pinned vmlinux.h (sha256-verified, cached)")
+        .Requires(ValidateVmlinuxSource)
         .Inputs(() => [Paths.VmlinuxLock])
         .InputValues(() => [$"source {VmlinuxSource}", $"ref {VmlinuxRef}", .. Arches.Select(a => a.VmlinuxDir)])
         .Outputs(() => Arches.Select(Paths.StagedVmlinux)
@@ -33,6 +34,8 @@ partial class Build
 
     Target UpdateVmlinux => _ => _
         .Description("Re-pins bpf/vmlinux.lock.json to upstream's --vmlinux-ref (default main): resolves, downloads and hashes each dir's header")
+        .Requires(ValidateVmlinuxSource)
+        .Requires(ValidateGithubApiUrl)
         .Executes(() =>
         {
             using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(5) };
@@ -58,7 +61,7 @@ partial class Build
                 var old = Lock.Files.GetValueOrDefault(dir);
                 Log.Line($"  {dir}: {old?.File ?? "(none)"} {old?.Sha256 ?? ""} -> {entry.File} {entry.Sha256}");
             }
-            if (updated.ToJson().SequenceEqual(File.ReadAllBytes(Paths.VmlinuxLock)))
+            if (updated.ToJson().SequenceEqual(Paths.VmlinuxLock.ReadAllBytes()))
                 Log.Line($"{Paths.Show(Paths.VmlinuxLock)} already pins these files.");
             else
                 AtomicFile.Write(Paths.VmlinuxLock, updated.ToJson());
@@ -80,9 +83,7 @@ partial class Build
         }
         else
         {
-            var cached = provider.GetPinned(Lock, arch);
-            Directory.CreateDirectory(staged.Parent);
-            File.Copy(cached, staged, overwrite: true);
+            AbsolutePath.Of(provider.GetPinned(Lock, arch)).CopyTo(staged);
         }
     }
 
@@ -105,6 +106,17 @@ partial class Build
                     task.Value = p.Read;
                 });
             }));
+    }
+
+    /// <summary>--vmlinux-ref names a git ref; --vmlinux-source host is this machine's kernel, so its arch alone and no ref.</summary>
+    void ValidateVmlinuxSource()
+    {
+        if (VmlinuxRef is not null)
+            GitRefName.Validate(VmlinuxRef, "--vmlinux-ref");
+        if (VmlinuxSource == VmlinuxSource.Host && Arches.Any(a => a != TracerBuild.Arch.Host))
+            throw new BuildInputException($"--vmlinux-source host describes this machine's kernel only, so it builds only for --arch {TracerBuild.Arch.Host.Name}.");
+        if (VmlinuxSource == VmlinuxSource.Host && VmlinuxRef is { Length: > 0 })
+            throw new BuildInputException("--vmlinux-source host and --vmlinux-ref exclude each other: the header comes from this kernel or from upstream.");
     }
 }
 

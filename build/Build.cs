@@ -8,7 +8,7 @@ partial class Build : BuildBase
     public static int Main(string[] args) => Execute<Build>(args, x => x.Package);
 
     [Parameter("Arches to build: x64, arm64 (or an alias of either), host or all")]
-    readonly string[] Arch = ["host"];
+    readonly TableRows<Arch>[] Arch = [TableRows<Arch>.Parse("host", null)];
 
     [Parameter("Build configuration (Debug or Release)")]
     readonly Configuration Configuration = Configuration.Release;
@@ -34,7 +34,8 @@ partial class Build : BuildBase
     [Parameter("Seconds to wait for another build of this checkout to release artifacts/build.lock")]
     readonly int LockTimeout = 600;
 
-    IReadOnlyList<Arch> Arches = [];
+    /// <summary>The arches <c>--arch</c> picks, each once, in table order.</summary>
+    IReadOnlyList<Arch> Arches => TableRows<Arch>.Union(Arch);
     BuildPaths Paths = null!;
     GitHead? Head;
     string ReleaseVersion = "";
@@ -64,7 +65,26 @@ partial class Build : BuildBase
         }
     }
 
+    /// <summary>Where every temporary folder of the build goes (artifacts/obj/tmp).</summary>
+    TemporaryFolders Temporary => new(Paths.Temporary);
+
     protected override AbsolutePath BuildLockFile => Paths.BuildLock;
+
+    /// <summary>
+    /// What a stopped build left, removed by the next one whatever its targets (the build lock makes it no running
+    /// build's): the temporary folders of processes that are gone, and half-written tarballs beside the tarballs, where
+    /// builds before artifacts/obj/tmp wrote them.
+    /// </summary>
+    protected override void OnBuildLockTaken()
+    {
+        foreach (var folder in Temporary.SweepLeftovers())
+            Log.Line($"Removing {Paths.Show(folder)}, left by a build that was stopped");
+        foreach (var file in Paths.Artifacts.GetFiles($"*{AtomicFile.TemporaryMarker}*").ToList())
+        {
+            Log.Line($"Removing {Paths.Show(file)}, left by a build that was stopped");
+            file.DeleteFile();
+        }
+    }
 
     protected override TimeSpan BuildLockTimeout => TimeSpan.FromSeconds(LockTimeout);
 
@@ -78,8 +98,6 @@ partial class Build : BuildBase
     {
         if (LockTimeout < 0)
             throw new BuildInputException($"Invalid --lock-timeout {LockTimeout}: expected a number of seconds, 0 or more.");
-        Arches = TracerBuild.Arch.Parse(Arch);
-        Kernels = TracerBuild.Vm.DebianKernel.Parse(Kernel);
         Head = GitHead.Read(RootDirectory, BuildPaths.GitHeadCache(RootDirectory));
         ReleaseVersion = TracerBuild.Versioning.ReleaseVersion.Resolve(Version, Head);
         SourceDate = ReadSourceDate();
@@ -88,17 +106,6 @@ partial class Build : BuildBase
         Lock = VmlinuxLock.Load(Paths.VmlinuxLock);
         foreach (var arch in Arches)
             Lock.For(arch);
-
-        if (VmlinuxRef is not null)
-            TracerBuild.GitHub.GitRefName.Validate(VmlinuxRef, "--vmlinux-ref");
-        if (VmlinuxSource == VmlinuxSource.Host && Arches.Any(a => a != TracerBuild.Arch.Host))
-            throw new BuildInputException($"--vmlinux-source host describes this machine's kernel only, so it builds only for --arch {TracerBuild.Arch.Host.Name}.");
-        if (VmlinuxSource == VmlinuxSource.Host && VmlinuxRef is { Length: > 0 })
-            throw new BuildInputException("--vmlinux-source host and --vmlinux-ref exclude each other: the header comes from this kernel or from upstream.");
-        if (IsScheduled(Release))
-            ValidateReleaseInput();
-        if (IsScheduled(UpdateVmlinux))
-            ValidateGithubApiUrl();
     }
 
     Target Clean => _ => _
@@ -107,24 +114,20 @@ partial class Build : BuildBase
         {
             // Not build/'s own: the running build program is loaded from them.
             var folders = new[] { "src", "tests" }
-                .SelectMany(d => Directory.EnumerateDirectories(RootDirectory / d, "*", SearchOption.AllDirectories))
-                .Where(d => Path.GetFileName(d) is "bin" or "obj")
-                .Where(Directory.Exists)
+                .SelectMany(d => (RootDirectory / d).GetDirectories(recursive: true))
+                .Where(d => d.Name is "bin" or "obj")
                 .ToList();
             foreach (var folder in folders)
             {
-                Log.Line($"Deleting {Path.GetRelativePath(RootDirectory, folder)}");
-                Directory.Delete(folder, recursive: true);
+                Log.Line($"Deleting {Paths.Show(folder)}");
+                folder.DeleteDirectory();
             }
             // A lock file deleted while held would let the next build take a new one and run beside this one.
             Log.Line("Deleting artifacts/ but build.lock");
-            foreach (var entry in new DirectoryInfo(Paths.Artifacts).EnumerateFileSystemInfos().Where(e => !e.FullName.StartsWith(Paths.BuildLock, StringComparison.Ordinal)))
-            {
-                if (entry is DirectoryInfo folder)
-                    folder.Delete(recursive: true);
-                else
-                    entry.Delete();
-            }
+            foreach (var folder in Paths.Artifacts.GetDirectories())
+                folder.DeleteDirectory();
+            foreach (var file in Paths.Artifacts.GetFiles().Where(f => !f.Path.StartsWith(Paths.BuildLock, StringComparison.Ordinal)))
+                file.DeleteFile();
         });
 }
 

@@ -22,7 +22,9 @@ public sealed record BuildPaths(AbsolutePath Root, AbsolutePath Cache, string Ve
     public AbsolutePath Artifacts => ArtifactsOf(Root);
     public AbsolutePath Obj => ObjOf(Root);
     public AbsolutePath BuildLock => Artifacts / "build.lock";
-    public AbsolutePath PackageTemporary => Obj / "package-tmp";
+    /// <summary>The one root of every temporary folder (<see cref="TemporaryFolders"/>); build.sh names it too.</summary>
+    public static AbsolutePath TemporaryOf(AbsolutePath root) => ObjOf(root) / "tmp";
+    public AbsolutePath Temporary => TemporaryOf(Root);
     public AbsolutePath TestResults => Artifacts / "test-results";
     /// <summary>The closing <c>N passed, N failed, N skipped</c> line, which .ci/run prints.</summary>
     public AbsolutePath TestSummary => TestResults / "summary.txt";

@@ -39,6 +39,54 @@ public sealed record AbsolutePath
     /// <summary>This path relative to <paramref name="folder"/>, for messages.</summary>
     public string RelativeTo(AbsolutePath folder) => System.IO.Path.GetRelativePath(folder.Path, Path);
 
+    // What targets do with paths, named as in NUKE's AbsolutePath extensions.
+
+    public bool FileExists() => File.Exists(Path);
+
+    public bool DirectoryExists() => Directory.Exists(Path);
+
+    /// <summary>Creates the folder and its parents where missing; returns the path.</summary>
+    public AbsolutePath CreateDirectory()
+    {
+        Directory.CreateDirectory(Path);
+        return this;
+    }
+
+    /// <summary>Deletes the folder and everything in it, if it exists.</summary>
+    public void DeleteDirectory()
+    {
+        if (Directory.Exists(Path))
+            Directory.Delete(Path, recursive: true);
+    }
+
+    /// <summary>Deletes the file, if it exists.</summary>
+    public void DeleteFile() => File.Delete(Path);
+
+    /// <summary>The files in the folder matching <paramref name="pattern"/>, in its subfolders too when <paramref name="recursive"/>; none when it does not exist.</summary>
+    public IEnumerable<AbsolutePath> GetFiles(string pattern = "*", bool recursive = false) =>
+        Directory.Exists(Path)
+            ? Directory.EnumerateFiles(Path, pattern, recursive ? SearchOption.AllDirectories : SearchOption.TopDirectoryOnly).Select(f => new AbsolutePath(f))
+            : [];
+
+    /// <summary>The folder's subfolders (in theirs too when <paramref name="recursive"/>); none when it does not exist.</summary>
+    public IEnumerable<AbsolutePath> GetDirectories(bool recursive = false) =>
+        Directory.Exists(Path)
+            ? Directory.EnumerateDirectories(Path, "*", recursive ? SearchOption.AllDirectories : SearchOption.TopDirectoryOnly).Select(d => new AbsolutePath(d))
+            : [];
+
+    public long FileLength() => new FileInfo(Path).Length;
+
+    public byte[] ReadAllBytes() => File.ReadAllBytes(Path);
+
+    public void WriteAllText(string text) => File.WriteAllText(Path, text);
+
+    /// <summary>Copies this file to <paramref name="target"/>, replacing it, its folder made where missing.</summary>
+    public void CopyTo(AbsolutePath target)
+    {
+        target.Parent.CreateDirectory();
+        File.Copy(Path, target.Path, overwrite: true);
+    }
+
     public override string ToString() => Path;
 }
 

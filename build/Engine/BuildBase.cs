@@ -37,7 +37,10 @@ public abstract class BuildBase
     /// <summary>Ends the one-line error for a program the build runs that is not installed.</summary>
     protected internal virtual string MissingProgramAdvice => "install it first";
 
-    /// <summary>Called once parameters are bound and the plan is known, before any target runs: validate input here.</summary>
+    /// <summary>
+    /// Called once parameters are bound and the plan is known, before any target runs: validate here what every target
+    /// needs; a target's own input is checked by its <see cref="ITargetDefinition.Requires"/>.
+    /// </summary>
     protected internal virtual void OnParametersBound()
     {
     }

@@ -63,6 +63,11 @@ public static class BuildRunner
             var skipped = Skipped(commandLine, plan, requested, planner);
             build.Schedule(plan.Except(skipped).Select(t => t.Declaration));
             build.OnParametersBound();
+            foreach (var target in plan.Except(skipped))
+            {
+                foreach (var check in target.Requirements)
+                    check();
+            }
 
             // The state is read only once the lock is held: a build that waited sees what the other one did.
             if (!commandLine.Has("plan") && build.BuildLockFile is { } lockFile)

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Reflection;
 using System.Text.Json;
 
@@ -127,6 +128,12 @@ internal static class ParameterBinder
         return ConvertOne(type, values[0], source);
     }
 
+    /// <summary>The static Parse(string, IFormatProvider) of a type that implements IParsable of itself, as NUKE binds any type with a converter.</summary>
+    private static MethodInfo? ParseMethod(Type type) =>
+        type.GetInterfaces().Any(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IParsable<>) && i.GetGenericArguments()[0] == type)
+            ? type.GetMethod("Parse", BindingFlags.Public | BindingFlags.Static, [typeof(string), typeof(IFormatProvider)])
+            : null;
+
     private static object ConvertOne(Type type, string value, Source source)
     {
         // .NET decodes arguments and the environment as UTF-8, putting U+FFFD for bytes that are not: refuse, not mangle.
@@ -148,6 +155,18 @@ internal static class ParameterBinder
             return Enum.TryParse(type, value, ignoreCase: true, out var e) && Enum.IsDefined(type, e!)
                 ? e!
                 : throw Invalid(string.Join(" or ", Enum.GetNames(type)));
+        if (ParseMethod(type) is { } parse)
+        {
+            // The type's own message says what it accepts.
+            try
+            {
+                return parse.Invoke(null, [value, CultureInfo.InvariantCulture])!;
+            }
+            catch (TargetInvocationException thrown) when (thrown.InnerException is FormatException or ArgumentException)
+            {
+                throw new BuildInputException(thrown.InnerException.Message);
+            }
+        }
         throw new InvalidOperationException($"Parameters of type {type.Name} are not supported.");
 
         BuildInputException Invalid(string expected) =>

@@ -23,6 +23,12 @@ public interface ITargetDefinition
 
     /// <summary>Runs even when its inputs are unchanged while the condition holds (e.g. an unpinned download).</summary>
     ITargetDefinition AlwaysRunsWhen(Func<bool> condition, string reason);
+
+    /// <summary>
+    /// A check of this target's own input, run when it is scheduled, after the parameters are bound and before any
+    /// target runs: it throws <see cref="BuildInputException"/> with one line saying what is wrong.
+    /// </summary>
+    ITargetDefinition Requires(Action check);
 }
 
 internal sealed class TargetDefinition(string name, Target declaration) : ITargetDefinition
@@ -36,6 +42,7 @@ internal sealed class TargetDefinition(string name, Target declaration) : ITarge
     public List<Func<IEnumerable<string>>> InputValueSources { get; } = [];
     public List<Func<IEnumerable<AbsolutePath>>> OutputFiles { get; } = [];
     public List<AlwaysRunCondition> AlwaysRunConditions { get; } = [];
+    public List<Action> Requirements { get; } = [];
 
     public bool IsIncremental => InputFiles.Count > 0 || InputValueSources.Count > 0;
 
@@ -52,6 +59,8 @@ internal sealed class TargetDefinition(string name, Target declaration) : ITarge
     public ITargetDefinition Outputs(Func<IEnumerable<AbsolutePath>> files) => With(() => OutputFiles.Add(files));
 
     public ITargetDefinition AlwaysRunsWhen(Func<bool> condition, string reason) => With(() => AlwaysRunConditions.Add(new(condition, reason)));
+
+    public ITargetDefinition Requires(Action check) => With(() => Requirements.Add(check));
 
     public bool IsDeclaredBy(Target target) => SameTarget(target, Declaration);
 

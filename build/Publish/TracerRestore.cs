@@ -8,9 +8,9 @@ namespace TracerBuild.Publish;
 /// </summary>
 public static partial class TracerRestore
 {
-    public static void Run(string project, TracerPublishSettings settings, string objDirectory)
+    public static void Run(string project, TracerPublishSettings settings, TemporaryFolders temporary)
     {
-        var result = DotNetCli.TryRun(objDirectory, ["restore", project, "-nologo", .. settings.MsBuildArguments], echo: true);
+        var result = DotNetCli.TryRun(temporary, ["restore", project, "-nologo", .. settings.MsBuildArguments], echo: true);
         if (result.ExitCode == 0)
             return;
 

@@ -2,7 +2,7 @@
 namespace TracerBuild.Vm;
 
 /// <summary>The kernel matrix of VmTest: Debian releases and the kernel series each ships, oldest first.</summary>
-public sealed record DebianKernel(string Suite, string Series)
+public sealed record DebianKernel(string Suite, string Series) : ITable<DebianKernel>
 {
     public static IReadOnlyList<DebianKernel> All { get; } =
     [
@@ -16,10 +16,12 @@ public sealed record DebianKernel(string Suite, string Series)
 
     public static string Accepted => $"{string.Join(", ", All.Select(k => $"{k.Suite} ({k.Series})"))}, stable, all";
 
-    /// <summary>Parses <c>--kernel</c> values: a release name, a kernel series, <c>stable</c> or <c>all</c>; oldest first.</summary>
-    public static IReadOnlyList<DebianKernel> Parse(IEnumerable<string> names) =>
-        TableSelection.Parse(names, "--kernel", All, ("stable", Stable),
-            (kernel, name) => kernel.Suite.Equals(name, StringComparison.OrdinalIgnoreCase) || kernel.Series == name, Accepted);
+    public static (string Name, Func<DebianKernel> Row) Keyword => ("stable", () => Stable);
+
+    public static string Parameter => "kernel";
+
+    /// <summary>A <c>--kernel</c> value names a release or its kernel series.</summary>
+    public bool Matches(string name) => Suite.Equals(name, StringComparison.OrdinalIgnoreCase) || Series == name;
 
     public override string ToString() => $"{Suite} {Series}";
 }

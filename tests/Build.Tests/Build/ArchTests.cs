@@ -30,26 +30,29 @@ public sealed class ArchTests
     [InlineData("arm64", "arm64")]
     [InlineData("aarch64", "arm64")]
     public void Names_and_aliases_parse(string name, string expected) =>
-        Assert.Equal(expected, Assert.Single(Arch.Parse([name])).Name);
+        Assert.Equal(expected, Assert.Single(Parse(name)).Name);
 
     [Fact]
     public void All_and_duplicates_give_each_arch_once_in_table_order()
     {
-        Assert.Equal([Arch.X64, Arch.Arm64], Arch.Parse(["all"]));
-        Assert.Equal([Arch.X64, Arch.Arm64], Arch.Parse(["aarch64", "x64", "arm64"]));
+        Assert.Equal([Arch.X64, Arch.Arm64], Parse("all"));
+        Assert.Equal([Arch.X64, Arch.Arm64], Parse("aarch64", "x64", "arm64"));
     }
 
     [Fact]
     public void Host_is_this_machine()
     {
         var expected = RuntimeInformation.OSArchitecture == Architecture.Arm64 ? Arch.Arm64 : Arch.X64;
-        Assert.Equal([expected], Arch.Parse(["host"]));
+        Assert.Equal([expected], Parse("host"));
     }
 
     [Fact]
     public void An_unknown_arch_names_what_is_accepted()
     {
-        var error = Assert.Throws<BuildInputException>(() => Arch.Parse(["riscv64"]));
+        var error = Assert.Throws<FormatException>(() => Parse("riscv64"));
         Assert.Equal("Unknown arch 'riscv64'. Accepted: x64 (x86_64, amd64), arm64 (aarch64), host, all.", error.Message);
     }
+
+    /// <summary>The arches --arch picks with these values, as the engine binds them.</summary>
+    private static IReadOnlyList<Arch> Parse(params string[] values) => TableRows<Arch>.Union([.. values.Select(v => TableRows<Arch>.Parse(v, null))]);
 }

@@ -60,7 +60,7 @@ public sealed class FaultTests : IDisposable
     public void A_tarball_being_written_lives_in_the_temporary_folder_not_beside_the_tarballs()
     {
         var artifacts = Directory.CreateDirectory(Path.Combine(_temp.Path, "artifacts")).FullName;
-        var temporary = Path.Combine(artifacts, "obj", "package-tmp");
+        var temporary = Directory.CreateDirectory(Path.Combine(artifacts, "obj", "tmp", $"{Environment.ProcessId}.package")).FullName;
         var content = Path.Combine(_temp.Path, "file.txt");
         File.WriteAllText(content, "hello");
         string[]? besideWhileWriting = null, inTemporaryWhileWriting = null;

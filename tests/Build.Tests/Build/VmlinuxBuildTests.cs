@@ -122,8 +122,10 @@ public sealed class VmlinuxBuildTests : IDisposable
     public void Half_written_tarballs_a_killed_Package_left_are_swept_by_the_next_build()
     {
         var besideTarballs = BuildScriptFixture.Artifact($"tracer-9.9.9-linux-x64.tar.gz{AtomicFile.TemporaryMarker}1-0123");
-        var inTemporaryFolder = BuildScriptFixture.Artifact($"obj/package-tmp/tracer-9.9.9-linux-x64.tar.gz{AtomicFile.TemporaryMarker}1-4567");
-        Directory.CreateDirectory(Path.GetDirectoryName(inTemporaryFolder)!);
+        // Named as the build names its temporary folders, after a process that cannot exist (above the largest pid).
+        var temporaryFolder = BuildScriptFixture.Artifact("obj/tmp/4194305.package.0123");
+        var inTemporaryFolder = Path.Combine(temporaryFolder, $"tracer-9.9.9-linux-x64.tar.gz{AtomicFile.TemporaryMarker}1-4567");
+        Directory.CreateDirectory(temporaryFolder);
         File.WriteAllText(besideTarballs, "half a tarball");
         File.WriteAllText(inTemporaryFolder, "half a tarball");
 
@@ -131,8 +133,9 @@ public sealed class VmlinuxBuildTests : IDisposable
 
         Assert.True(next.ExitCode == 0, next.Output);
         Assert.False(File.Exists(besideTarballs));
-        Assert.False(File.Exists(inTemporaryFolder));
+        Assert.False(Directory.Exists(temporaryFolder));
         Assert.Contains($"Removing {Path.GetRelativePath(Repository.Root, besideTarballs)}, left by a build that was stopped", next.Output);
+        Assert.Contains($"Removing {Path.GetRelativePath(Repository.Root, temporaryFolder)}, left by a build that was stopped", next.Output);
     }
 
     [Fact]

@@ -55,6 +55,40 @@ public sealed class EngineTests : IDisposable
         public Target Show => _ => _.Executes(() => { });
     }
 
+    /// <summary>A type of its own that parses itself, as NUKE binds any type with a converter.</summary>
+    public sealed record Colour(string Name) : IParsable<Colour>
+    {
+        public static Colour Parse(string s, IFormatProvider? provider) =>
+            TryParse(s, provider, out var colour) ? colour : throw new FormatException($"Unknown colour '{s}': red or blue.");
+
+        public static bool TryParse(string? s, IFormatProvider? provider, out Colour colour)
+        {
+            colour = new(s ?? "");
+            return s is "red" or "blue";
+        }
+
+        public override string ToString() => Name;
+    }
+
+    private sealed class ParsableBuild : BuildBase
+    {
+        public readonly List<string> Ran = [];
+
+        [Parameter("colours")]
+        public Colour[] Colours = [new("red")];
+
+        [Parameter("how many")]
+        public int Count = 1;
+
+        public Target Paint => _ => _.Requires(() =>
+        {
+            if (Count < 1)
+                throw new BuildInputException($"--count must be 1 or more for Paint, got {Count}.");
+        }).Executes(() => Ran.Add($"Paint {string.Join(",", Colours)}"));
+        public Target Other => _ => _.Executes(() => Ran.Add("Other"));
+        public Target Both => _ => _.DependsOn(Other, Paint);
+    }
+
     private sealed class CycleBuild : BuildBase
     {
         public Target X => _ => _.DependsOn(Y);
@@ -363,5 +397,42 @@ public sealed class EngineTests : IDisposable
         Assert.DoesNotContain("::add-mask::", output);
         Assert.Contains("--api-token", help);
         Assert.Contains("<secret>", help);
+    }
+
+    [Fact]
+    public void A_parameter_of_a_type_that_parses_itself_binds_from_every_source()
+    {
+        var fromCommandLine = new ParsableBuild();
+        Run(fromCommandLine, fromCommandLine.Paint, ["--colours", "blue", "red"]);
+        var fromEnvironment = new ParsableBuild();
+        Run(fromEnvironment, fromEnvironment.Paint, [], new() { ["COLOURS"] = "blue" });
+
+        Assert.Equal(["Paint blue,red"], fromCommandLine.Ran);
+        Assert.Equal(["Paint blue"], fromEnvironment.Ran);
+    }
+
+    [Fact]
+    public void A_value_the_type_refuses_is_its_own_one_line_before_any_target_runs()
+    {
+        var build = new ParsableBuild();
+        var (exitCode, _, errors) = Run(build, build.Paint, ["--colours", "blue", "green"]);
+
+        Assert.Equal(1, exitCode);
+        Assert.Empty(build.Ran);
+        Assert.Equal("error: Unknown colour 'green': red or blue.", errors.Trim());
+    }
+
+    [Fact]
+    public void A_target_s_requirement_is_checked_before_any_target_runs_and_only_when_it_is_scheduled()
+    {
+        var both = new ParsableBuild();
+        var (exitCode, _, errors) = Run(both, both.Both, ["--count", "0"]);
+        var other = new ParsableBuild();
+        Run(other, other.Other, ["--count", "0"]);
+
+        Assert.Equal(1, exitCode);
+        Assert.Empty(both.Ran); // Other, which runs first, did not run either
+        Assert.Equal("error: --count must be 1 or more for Paint, got 0.", errors.Trim());
+        Assert.Equal(["Other"], other.Ran);
     }
 }
