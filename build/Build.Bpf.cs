@@ -6,20 +6,20 @@ partial class Build
 {
     Target CompileBpf => _ => _
         .DependsOn(Preflight, Vmlinux)
-        .Description("Compiles bpf/tracer.bpf.c with clang for each arch's __TARGET_ARCH_ and vmlinux.h; generates src/Tracer/Bpf/Events.g.cs from its BTF")
-        .Inputs(() => [Paths.BpfSources, LibbpfHeaders, .. Arches.Select(Paths.VmlinuxInclude)])
-        .InputValues(() => [ClangVersion(), .. Arches.SelectMany(ClangArguments)])
+        .Description("Compiles bpf/ with clang for every arch's __TARGET_ARCH_ and vmlinux.h; generates src/Tracer/Bpf/Events.g.cs from the objects")
+        .Inputs(() => [Paths.BpfSources, LibbpfHeaders, .. BpfArches.Select(Paths.VmlinuxInclude)])
+        .InputValues(() => [ClangVersion(), .. BpfArches.SelectMany(ClangArguments)])
         // Events.g.cs is an output, so an edit by hand makes CompileBpf run again and undo it.
-        .Outputs(() => [.. Arches.Select(Paths.BpfObject), Paths.EventTypes])
+        .Outputs(() => [.. BpfArches.Select(Paths.BpfObject), Paths.EventTypes])
         .Executes(() =>
         {
-            ForEachArch(arch =>
+            ForEachArch(BpfArches, arch =>
             {
                 Paths.BpfObject(arch).Parent.CreateDirectory();
                 BpfCompiler.Compile(arch, ClangArguments(arch));
                 ArchCheck.VerifyBpfObject(Paths.BpfObject(arch));
             });
-            var generated = EventTypesFile.Generate(Paths.BpfHeader, [.. Arches.Select(a => (a.Name, (string)Paths.BpfObject(a)))]);
+            var generated = EventTypesFile.Generate(Paths.BpfHeader, [.. BpfArches.Select(a => (a.Name, (string)Paths.BpfObject(a)))]);
             if (EventTypesFile.Update(Paths.EventTypes, generated, ci: EnvironmentVariables.GetValueOrDefault("CI") == "true") is { } change)
                 Log.Line(change);
         });

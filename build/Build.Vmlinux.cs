@@ -12,12 +12,12 @@ partial class Build
     readonly string? VmlinuxRef = null;
 
     Target Vmlinux => _ => _
-        .Description("Fetches each arch's pinned vmlinux.h (sha256-verified, cached)")
+        .Description("Fetches every arch's pinned vmlinux.h (sha256-verified, cached), which CompileBpf compiles against")
         .Requires(ValidateVmlinuxSource)
         .Inputs(() => [Paths.VmlinuxLock])
-        .InputValues(() => [$"source {VmlinuxSource}", $"ref {VmlinuxRef}", .. Arches.Select(a => a.VmlinuxDir)])
-        .Outputs(() => Arches.Select(Paths.StagedVmlinux)
-            .Concat(Arches.Select(a => new VmlinuxCache(Paths.Cache).PathOf(Lock.Commit, a.VmlinuxDir, Lock.For(a).File))))
+        .InputValues(() => [$"source {VmlinuxSource}", $"ref {VmlinuxRef}", .. BpfArches.Select(a => a.VmlinuxDir)])
+        .Outputs(() => BpfArches.Select(Paths.StagedVmlinux)
+            .Concat(BpfArches.Select(a => new VmlinuxCache(Paths.Cache).PathOf(Lock.Commit, a.VmlinuxDir, Lock.For(a).File))))
         .AlwaysRunsWhen(() => VmlinuxSource == VmlinuxSource.Host || VmlinuxRef is { Length: > 0 }, "unpinned headers are fetched or generated every time")
         .Executes(() =>
         {
@@ -28,7 +28,7 @@ partial class Build
             WithDownloadProgress(progress =>
             {
                 var provider = new VmlinuxProvider(mirror, cache, progress);
-                ForEachArch(arch => StageHeader(arch, provider));
+                ForEachArch(BpfArches, arch => StageHeader(arch, provider));
             });
         });
 
@@ -70,7 +70,8 @@ partial class Build
     void StageHeader(Arch arch, VmlinuxProvider provider)
     {
         var staged = Paths.StagedVmlinux(arch);
-        if (VmlinuxSource == VmlinuxSource.Host)
+        // This machine's kernel describes its own arch only; the others compile against their pinned headers.
+        if (VmlinuxSource == VmlinuxSource.Host && arch == TracerBuild.Arch.Host)
         {
             AtomicFile.Write(staged, HostBtf.Dump());
             Log.Warning($"vmlinux.h for {arch.Name}: UNPINNED, generated from this kernel's BTF ({HostBtf.KernelBtf}); the lock does not reproduce this build");

@@ -42,18 +42,26 @@ partial class Build : BuildBase
     DateTimeOffset SourceDate;
     VmlinuxLock Lock = null!;
 
+    /// <summary>
+    /// The BPF code is compiled for every arch whatever --arch says: the C# generated from the objects (event types,
+    /// program and map names, which programs only some arches have) serves every arch.
+    /// </summary>
+    static IReadOnlyList<Arch> BpfArches => TracerBuild.Arch.All;
+
     /// <summary>Does a target's work for each arch: one after the other, or with --parallel all at once.</summary>
-    void ForEachArch(Action<Arch> work)
+    void ForEachArch(Action<Arch> work) => ForEachArch(Arches, work);
+
+    void ForEachArch(IReadOnlyList<Arch> arches, Action<Arch> work)
     {
-        if (!Parallel || Arches.Count < 2)
+        if (!Parallel || arches.Count < 2)
         {
-            foreach (var arch in Arches)
+            foreach (var arch in arches)
                 work(arch);
             return;
         }
         try
         {
-            System.Threading.Tasks.Parallel.ForEach(Arches, arch =>
+            System.Threading.Tasks.Parallel.ForEach(arches, arch =>
             {
                 using (Log.PrefixedWith(arch.Name))
                     work(arch);
@@ -104,7 +112,7 @@ partial class Build : BuildBase
         Paths = new BuildPaths(RootDirectory, CacheDir ?? BuildPaths.DefaultCache(EnvironmentVariables),
             TracerBuild.Versioning.ReleaseVersion.WithoutMetadata(ReleaseVersion), SelfContained);
         Lock = VmlinuxLock.Load(Paths.VmlinuxLock);
-        foreach (var arch in Arches)
+        foreach (var arch in BpfArches)
             Lock.For(arch);
     }
 
