@@ -26,7 +26,14 @@ public sealed record Arch(
     // pauth-impdef: qemu's default pointer-authentication algorithm is far slower under TCG.
     public static readonly Arch Arm64 = new(
         "arm64", ["aarch64"], "linux-arm64", "arm64", "aarch64", "aarch64-linux-gnu", 183, "arm64",
-        "qemu-system-arm", ["-M", "virt", "-cpu", "max,pauth-impdef=on"], "ttyAMA0");
+        "qemu-system-arm", ["-M", "virt", "-cpu", "max,pauth-impdef=on"], "ttyAMA0")
+    {
+        // A newer GCC's outline atomics call helpers (__aarch64_ldadd4_sync) that Debian 11's libgcc lacks.
+        NativeCFlags = ["-mno-outline-atomics"],
+    };
+
+    /// <summary>C flags for the native libraries linked into the tracer (<see cref="Native.NativeLibraries"/>).</summary>
+    public IReadOnlyList<string> NativeCFlags { get; init; } = [];
 
     /// <summary>
     /// The tarball of a version for this arch (the version without build metadata); a framework-dependent one has a
@@ -56,10 +63,6 @@ public sealed record Arch(
 
     /// <summary>Debian's kernel image for VMs of this arch: the cloud flavour boots fast and has BTF.</summary>
     public string DebianCloudKernel => $"linux-image-cloud-{DebianArch}";
-
-    /// <summary>What NativeAOT needs to link this arch's tracer on another arch: the cross linker, and this arch's libc and zlib to link against.</summary>
-    public IReadOnlyList<string> AotCrossPackages =>
-        [.. CrossPackages, $"binutils-{GnuTriplet.Replace('_', '-')}", $"libc6-dev:{DebianArch}", $"zlib1g-dev:{DebianArch}"];
 
     public static IReadOnlyList<Arch> All { get; } = [X64, Arm64];
 

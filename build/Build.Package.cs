@@ -18,7 +18,11 @@ partial class Build
             // Every arch is checked before any tarball is written.
             ForEachArch(arch =>
             {
-                ArchCheck.Verify(arch, TarballContents(arch));
+                var contents = TarballContents(arch);
+                ArchCheck.Verify(arch, contents);
+                GlibcFloor.Verify(contents);
+                if (LinksNatively)
+                    GlibcFloor.VerifyOnlyGlibcNeeded(contents.Single(e => e.Name == $"{Paths.TarballName(arch)}/tracer"));
                 // The BPF object travels inside the tracer; check the one that was embedded.
                 ArchCheck.VerifyBpfObject(Paths.BpfObject(arch));
                 ProveLibrariesLoad(arch);
@@ -45,20 +49,24 @@ partial class Build
     void WriteSbom(Arch arch)
     {
         var top = Paths.TarballName(arch);
-        var libraries = Prerequisites.Libraries
-            .Select(l => new SbomLibrary($"{top}/lib/{l.File}", arch.LibraryDir / l.File, l.DebianPackage))
+        var libraries = Paths.NativeLibraries(arch).Components(arch)
+            .Select(c => LinksNatively
+                ? new SbomLibrary(c, $"{top}/tracer", c.StaticFile, "linked into the tracer")
+                : new SbomLibrary(c, $"{top}/lib/{c.SharedFile.Name}", c.SharedFile, $"lib/{c.SharedFile.Name}"))
             .ToList();
         var input = new SbomInput(arch, Paths.Version, Paths.Tarball(arch), Paths.AssetsFile(arch),
             SelfContained ? null : Paths.PublishDirectory(arch) / "tracer.runtimeconfig.json", libraries, SourceDate);
-        Sbom.Write(Paths.Sbom(arch), input,
-            package => Programs.Run("dpkg-query", ["-W", "-f=${Version}", package], echo: false).Output.Trim(), OsRelease.Read());
+        Sbom.Write(Paths.Sbom(arch), input);
         Log.Line($"Wrote {Paths.Show(Paths.Sbom(arch))}");
     }
 
-    /// <summary>A foreign arch's libraries are loaded under qemu when it is installed; optional, since it only adds proof.</summary>
+    /// <summary>A NativeAOT tracer links libbpf, libelf and zlib in; any other kind of tracer loads them from the tarball's lib/.</summary>
+    bool LinksNatively => SelfContained && Executable == TracerExecutable.Aot;
+
+    /// <summary>A foreign arch's lib/ is loaded under qemu when it is installed; optional, since it only adds proof.</summary>
     void ProveLibrariesLoad(Arch arch)
     {
-        if (arch == TracerBuild.Arch.Host)
+        if (arch == TracerBuild.Arch.Host || LinksNatively)
             return;
         var probe = new LibbpfProbe(arch, RootDirectory);
         if (!probe.IsAvailable)
@@ -66,7 +74,7 @@ partial class Build
             Log.Line($"Skipping the {arch.Name} library load check: {probe.Unavailable}.");
             return;
         }
-        Log.Line($"{arch.Name} libraries load under qemu: {probe.Run(arch.LibraryDir)}");
+        Log.Line($"{arch.Name} libraries load under qemu: {probe.Run(Paths.NativeLibraries(arch).Shared)}");
     }
 
     IReadOnlyList<TarballEntry> TarballContents(Arch arch)
@@ -80,12 +88,23 @@ partial class Build
                 .Select(f => new TarballEntry($"{top}/{f.Name}", f, TarballEntry.Regular))
                 .Append(new TarballEntry($"{top}/tracer", Paths.TracerLauncher, TarballEntry.Executable));
 
+        var native = Paths.NativeLibraries(arch);
+        IEnumerable<TarballEntry> lib = LinksNatively
+            ? []
+            :
+            [
+                TarballEntry.Folder($"{top}/lib"),
+                .. TracerBuild.Native.NativeLibraries.SharedFiles.Select(l => new TarballEntry($"{top}/lib/{l}", native.Shared / l, TarballEntry.Regular)),
+            ];
         return
         [
             TarballEntry.Folder(top),
-            TarballEntry.Folder($"{top}/lib"),
             .. program,
-            .. Prerequisites.PackagedLibraries.Select(l => new TarballEntry($"{top}/lib/{l}", arch.LibraryDir / l, TarballEntry.Regular)),
+            .. lib,
+            // What is linked in (or in lib/) is distributed under these.
+            TarballEntry.Folder($"{top}/licenses"),
+            .. TracerBuild.Native.NativeLibraries.LicenseFiles.Select(f => f.Split('/')[0]).Distinct().Select(d => TarballEntry.Folder($"{top}/licenses/{d}")),
+            .. TracerBuild.Native.NativeLibraries.LicenseFiles.Select(f => new TarballEntry($"{top}/licenses/{f}", native.Licenses / f, TarballEntry.Regular)),
             // The user's README (running, privileges, verifying), not the developers'.
             new TarballEntry($"{top}/README.md", Paths.UserReadme, TarballEntry.Regular),
             new TarballEntry($"{top}/LICENSE", Paths.License, TarballEntry.Regular),

@@ -35,10 +35,6 @@ partial class Build
         {
             IsScheduled(Test) ? Prerequisites.TestPackagesFor(PrerequisiteArches, WindowsTests) : [],
             IsScheduled(Test) || IsScheduled(VmTest) ? Prerequisites.VmPackagesFor(PrerequisiteArches) : [],
-            // A NativeAOT tracer for another arch is linked with that arch's toolchain (the host's is clang, a Tool).
-            IsScheduled(Test) || (IsScheduled(Publish) && SelfContained && Executable == TracerExecutable.Aot)
-                ? [.. PrerequisiteArches.Where(a => a != TracerBuild.Arch.Host).SelectMany(a => a.AotCrossPackages)]
-                : [],
         }.SelectMany(list => list).Distinct(),
     ];
 }

@@ -16,9 +16,10 @@ partial class Build
         });
 
     Target Publish => _ => _
-        .DependsOn(Restore, CompileBpf)
+        .DependsOn(Restore, CompileBpf, NativeLibraries)
         .Description("Publishes the tracer for each arch, its BPF object embedded")
-        .Inputs(() => [Paths.TracerDirectory, .. Paths.SharedBuildFiles, .. Arches.Select(Paths.BpfObject), .. Arches.Select(Paths.AssetsFile)])
+        .Inputs(() => [Paths.TracerDirectory, .. Paths.SharedBuildFiles, .. Arches.Select(Paths.BpfObject), .. Arches.Select(Paths.AssetsFile),
+            .. Arches.Select(a => Paths.NativeLibraries(a).Static)])
         .InputValues(() => Arches.SelectMany(a => PublishSettings(a).MsBuildArguments))
         .Outputs(() => Arches.Select(Paths.PublishDirectory))
         .Executes(() =>
@@ -32,5 +33,5 @@ partial class Build
         });
 
     TracerPublishSettings PublishSettings(Arch arch) =>
-        new(arch, SelfContained, Executable == TracerExecutable.Aot, Configuration.ToString(), ReleaseVersion, Paths.BpfObject(arch), Paths.RestoreDirectory(arch));
+        new(arch, SelfContained, Executable == TracerExecutable.Aot, Configuration.ToString(), ReleaseVersion, Paths.BpfObject(arch), Paths.RestoreDirectory(arch), Paths.NativeLibraries(arch));
 }

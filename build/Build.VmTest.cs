@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using TracerBuild.Versioning;
+using TracerBuild.Debian;
 using TracerBuild.Vm;
 using TracerBuild;
 
@@ -7,9 +8,6 @@ partial class Build
 {
     [Parameter("VmTest kernels: a Debian release (bullseye, bookworm, trixie), its kernel series (5.10, 6.1, 6.12), stable or all")]
     readonly TableRows<DebianKernel>[] Kernel = [TableRows<DebianKernel>.Parse("stable", null)];
-
-    [Parameter("Debian archive VmTest takes kernels and userland from; default: the one this machine's apt sources name, else deb.debian.org")]
-    readonly string? DebianMirror = null;
 
     /// <summary>The kernels <c>--kernel</c> picks, each once, oldest first.</summary>
     IReadOnlyList<DebianKernel> Kernels => TableRows<DebianKernel>.Union(Kernel);
@@ -23,7 +21,7 @@ partial class Build
         .Requires(() => TableRows<DebianKernel>.Union(Kernel))
         .Executes(() =>
         {
-            var archive = DebianMirror ?? DebianArchive.HostArchiveUri();
+            var archive = DebianArchiveUri;
             if (Arches.FirstOrDefault(a => !Paths.Tarball(a).FileExists()) is { } missing)
                 throw new BuildFailedException($"There is no {Paths.Show(Paths.Tarball(missing))} to boot: run Package for --arch {missing.Name} first (or drop --skip).");
             Paths.VmTestResults.CreateDirectory();

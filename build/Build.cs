@@ -25,6 +25,11 @@ partial class Build : BuildBase
     [Parameter("Where vmlinux.h headers come from: a base URL, file:// URL or local folder laid out like upstream")]
     readonly PathOrUrl VmlinuxMirror = PathOrUrl.From("https://raw.githubusercontent.com/libbpf/vmlinux.h", "/");
 
+    [Parameter("Debian archive for the link sysroot, libbpf's source and VmTest's kernels and userland; default: the one this machine's apt sources name, else deb.debian.org")]
+    readonly string? DebianMirror = null;
+
+    string DebianArchiveUri => DebianMirror ?? TracerBuild.Debian.DebianArchive.HostArchiveUri();
+
     [Parameter("Run each target's per-arch work for all arches at once, log lines prefixed with the arch")]
     readonly bool Parallel = false;
 

@@ -4,7 +4,7 @@ namespace TracerBuild;
 /// Every path the build reads or writes, resolved once from the parameters (the checkout, the cache folder, the
 /// version and kind of tracer being built) and handed to the steps that need them. Each derived name (object, restore
 /// and publish folders, tarball, checksum, SBOM, VM files) is made here and nowhere else; the cache's own entries are
-/// named by the cache classes (<see cref="Vmlinux.VmlinuxCache"/>, <see cref="Vm.VmPackages"/>).
+/// named by the cache classes (<see cref="Vmlinux.VmlinuxCache"/>, <see cref="Debian.DebianPackageCache"/>, <see cref="Native.LibbpfSource"/>).
 /// </summary>
 public sealed record BuildPaths(AbsolutePath Root, AbsolutePath Cache, string Version, bool SelfContained)
 {
@@ -54,6 +54,9 @@ public sealed record BuildPaths(AbsolutePath Root, AbsolutePath Cache, string Ve
     public AbsolutePath RestoreDirectory(Arch arch) => Obj / "restore" / arch.Rid;
     public AbsolutePath AssetsFile(Arch arch) => RestoreDirectory(arch) / "project.assets.json";
     public AbsolutePath PublishDirectory(Arch arch) => Artifacts / "publish" / arch.Rid;
+    /// <summary>libbpf, libelf and zlib for the arch, and the sysroot they and the tracer are linked against.</summary>
+    public Native.NativeLibraries NativeLibraries(Arch arch) => new(Obj / "native" / arch.Name);
+    public AbsolutePath GlibcCompatSource => TracerDirectory / "Native" / "glibc-compat.c";
 
     /// <summary>The tarball's file name without .tar.gz, which is also its top folder.</summary>
     public string TarballName(Arch arch) => arch.TarballName(Version, SelfContained);

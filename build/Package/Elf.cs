@@ -57,15 +57,87 @@ public static class Elf
         for (var offset = 0; offset + EntrySize <= table.Length; offset += EntrySize)
         {
             var entry = table.AsSpan(offset, EntrySize);
-            var name = names.AsSpan((int)BinaryPrimitives.ReadUInt32LittleEndian(entry));
             var index = BinaryPrimitives.ReadUInt16LittleEndian(entry[6..]);
             symbols.Add(new Symbol(
-                Encoding.ASCII.GetString(name[..name.IndexOf((byte)0)]),
+                Text(names, BinaryPrimitives.ReadUInt32LittleEndian(entry)),
                 entry[4] & 0xf,
                 entry[4] >> 4,
                 index > 0 && index < sections.Count ? sections[index].Name : ""));
         }
         return symbols;
+    }
+
+    /// <summary>A symbol another library must provide at run time, and the version it is bound to ("" when none).</summary>
+    public sealed record ImportedSymbol(string Name, string Version, string Library);
+
+    /// <summary>
+    /// The undefined dynamic symbols with the version each is bound to (from .gnu.version and .gnu.version_r), as
+    /// <c>objdump -T</c> lists them (<c>log (GLIBC_2.29)</c>); empty for a file that imports nothing.
+    /// </summary>
+    public static IReadOnlyList<ImportedSymbol> ImportedSymbols(string path)
+    {
+        if (SectionData(path, ".dynsym") is not { } symbols || SectionData(path, ".dynstr") is not { } strings)
+            return [];
+        var versionOf = SectionData(path, ".gnu.version") ?? [];
+        var needed = new Dictionary<int, (string Version, string Library)>();
+        var requirements = SectionData(path, ".gnu.version_r") ?? [];
+        for (var at = 0; at + 16 <= requirements.Length;)
+        {
+            // Elf64_Verneed: vn_version, vn_cnt, vn_file, vn_aux, vn_next; then vn_cnt Elf64_Vernaux.
+            var count = BinaryPrimitives.ReadUInt16LittleEndian(requirements.AsSpan(at + 2));
+            var library = Text(strings, BinaryPrimitives.ReadUInt32LittleEndian(requirements.AsSpan(at + 4)));
+            var aux = at + (int)BinaryPrimitives.ReadUInt32LittleEndian(requirements.AsSpan(at + 8));
+            for (var i = 0; i < count && aux + 16 <= requirements.Length; i++)
+            {
+                // Elf64_Vernaux: vna_hash, vna_flags, vna_other (the index .gnu.version uses), vna_name, vna_next.
+                var index = BinaryPrimitives.ReadUInt16LittleEndian(requirements.AsSpan(aux + 6));
+                needed[index] = (Text(strings, BinaryPrimitives.ReadUInt32LittleEndian(requirements.AsSpan(aux + 8))), library);
+                aux += (int)BinaryPrimitives.ReadUInt32LittleEndian(requirements.AsSpan(aux + 12));
+            }
+            var next = (int)BinaryPrimitives.ReadUInt32LittleEndian(requirements.AsSpan(at + 12));
+            if (next == 0)
+                break;
+            at += next;
+        }
+
+        const int EntrySize = 24; // Elf64_Sym
+        var imported = new List<ImportedSymbol>();
+        for (int offset = 0, index = 0; offset + EntrySize <= symbols.Length; offset += EntrySize, index++)
+        {
+            var entry = symbols.AsSpan(offset, EntrySize);
+            var name = Text(strings, BinaryPrimitives.ReadUInt32LittleEndian(entry));
+            if (BinaryPrimitives.ReadUInt16LittleEndian(entry[6..]) != 0 || name.Length == 0)
+                continue; // defined here, or the null symbol
+            var version = 2 * index + 2 <= versionOf.Length ? BinaryPrimitives.ReadUInt16LittleEndian(versionOf.AsSpan(2 * index)) & 0x7fff : 0;
+            var (bound, library) = needed.GetValueOrDefault(version, ("", ""));
+            imported.Add(new ImportedSymbol(name, bound, library));
+        }
+        return imported;
+    }
+
+    /// <summary>The libraries the dynamic section names as NEEDED, in order.</summary>
+    public static IReadOnlyList<string> NeededLibraries(string path)
+    {
+        if (SectionData(path, ".dynamic") is not { } dynamic || SectionData(path, ".dynstr") is not { } strings)
+            return [];
+        const long Needed = 1;
+        var libraries = new List<string>();
+        for (var at = 0; at + 16 <= dynamic.Length; at += 16)
+        {
+            var tag = BinaryPrimitives.ReadInt64LittleEndian(dynamic.AsSpan(at));
+            if (tag == 0)
+                break;
+            if (tag == Needed)
+                libraries.Add(Text(strings, (uint)BinaryPrimitives.ReadUInt64LittleEndian(dynamic.AsSpan(at + 8))));
+        }
+        return libraries;
+    }
+
+    private static string Text(byte[] strings, uint offset)
+    {
+        var rest = strings.AsSpan((int)offset);
+        var end = rest.IndexOf((byte)0);
+        return Encoding.ASCII.GetString(end < 0 ? rest : rest[..end]);
     }
 
     private sealed record Section(string Name, long Offset, long Size);

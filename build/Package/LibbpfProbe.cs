@@ -1,5 +1,3 @@
-using TracerBuild.Preflight;
-
 namespace TracerBuild.Package;
 
 /// <summary>
@@ -28,7 +26,7 @@ public sealed class LibbpfProbe(Arch arch, string root)
         Directory.CreateDirectory(Path.GetDirectoryName(probe)!);
         Programs.Run(Compiler, ["-O2", "-Wall", "-Werror", "-o", probe, Path.Combine(root, "build", "Package", "libbpf-probe.c"), "-ldl"], echo: false);
 
-        var result = Programs.TryRun(Qemu, ["-L", arch.CrossSysroot, probe, .. Prerequisites.PackagedLibraries.Select(l => Path.Combine(libraryDirectory, l))]);
+        var result = Programs.TryRun(Qemu, ["-L", arch.CrossSysroot, probe, .. Native.NativeLibraries.SharedFiles.Select(l => Path.Combine(libraryDirectory, l))]);
         return result.ExitCode == 0
             ? result.Output.Trim()
             : throw new BuildFailedException($"The {arch.Name} libraries do not load under qemu: {result.Output.Trim()}");

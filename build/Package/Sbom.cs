@@ -2,11 +2,13 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Xml.Linq;
+using TracerBuild.Native;
 
 namespace TracerBuild.Package;
 
-/// <summary>A native library in a tarball's lib/: the file packaged, where it came from, the Debian package that installed it.</summary>
-public sealed record SbomLibrary(string PathInTarball, string SourcePath, string DebianPackage);
+/// <summary>A native library of a tarball: the component, the file that carries it, and the file built into it (hashed).</summary>
+/// <param name="How">How the tarball carries it: linked into the tracer, or its file in lib/.</param>
+public sealed record SbomLibrary(NativeComponent Component, string PathInTarball, string BuiltFile, string How);
 
 /// <summary>What one tarball is made of, as the build knows it.</summary>
 /// <param name="AssetsFile">The tracer's project.assets.json for the arch: the NuGet packages compiled in and the runtime pack.</param>
@@ -22,7 +24,7 @@ public sealed record SbomInput(
 
 /// <summary>
 /// A CycloneDX 1.6 SBOM of one release tarball: the tracer and its version, the .NET runtime, every NuGet package compiled
-/// in, and the native libraries in lib/ with their Debian package versions and licences. Byte-reproducible like the
+/// in, and the native libraries linked in (or in lib/) with their versions, origins and licences. Byte-reproducible like the
 /// tarball: its timestamp is the tarball's mtime and its serial number derives from the tarball's sha256.
 /// </summary>
 public static class Sbom
@@ -30,7 +32,7 @@ public static class Sbom
     // A file, not HTML: '+' and '&' in versions and purls stay as they are.
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    public static void Write(string path, SbomInput input, Func<string, string> dpkgVersion, OsRelease os)
+    public static void Write(string path, SbomInput input)
     {
         var tarballSha256 = Sha256.OfFile(input.Tarball);
         var assets = JsonNode.Parse(File.ReadAllText(input.AssetsFile))!;
@@ -41,7 +43,7 @@ public static class Sbom
         foreach (var package in NuGetPackages(input.Arch, assets, packageFolder))
             components.Add(package);
         foreach (var library in input.Libraries)
-            components.Add(NativeLibrary(library, input.Arch, dpkgVersion($"{library.DebianPackage}:{input.Arch.DebianArch}"), os));
+            components.Add(NativeLibrary(library));
 
         var bom = new JsonObject
         {
@@ -149,22 +151,20 @@ public static class Sbom
         return url is { Length: > 0 } ? [new JsonObject { ["license"] = new JsonObject { ["name"] = "see URL", ["url"] = url } }] : [];
     }
 
-    private static JsonObject NativeLibrary(SbomLibrary library, Arch arch, string debianVersion, OsRelease os)
+    private static JsonObject NativeLibrary(SbomLibrary library)
     {
-        var purl = $"pkg:deb/{os.Id}/{library.DebianPackage}@{Uri.EscapeDataString(debianVersion)}?arch={arch.DebianArch}&distro={os.Id}-{os.VersionId}";
-        var copyright = $"/usr/share/doc/{library.DebianPackage}/copyright";
+        var component = library.Component;
         return new JsonObject
         {
             ["type"] = "library",
-            ["bom-ref"] = purl,
-            ["name"] = library.DebianPackage,
-            ["version"] = debianVersion,
-            ["description"] = $"{Path.GetFileName(library.PathInTarball)} from {os.Id} {os.VersionId}'s {library.DebianPackage}:{arch.DebianArch}",
-            ["purl"] = purl,
-            ["hashes"] = new JsonArray(Hash("SHA-256", Sha256.OfFile(library.SourcePath))),
-            ["licenses"] = new JsonArray([.. DebianCopyright.Licenses(copyright).Select(l => new JsonObject { ["license"] = new JsonObject { ["name"] = l } })]),
+            ["bom-ref"] = component.Purl,
+            ["name"] = component.Name,
+            ["version"] = component.Version,
+            ["description"] = $"{component.Name} {component.Version}, {library.How}: {component.Origin}",
+            ["purl"] = component.Purl,
+            ["hashes"] = new JsonArray(Hash("SHA-256", Sha256.OfFile(library.BuiltFile))),
+            ["licenses"] = new JsonArray(new JsonObject { ["expression"] = component.License }),
             ["evidence"] = new JsonObject { ["occurrences"] = new JsonArray(new JsonObject { ["location"] = library.PathInTarball }) },
-            ["properties"] = new JsonArray(Property("debian:copyright", copyright)),
         };
     }
 
@@ -179,42 +179,5 @@ public static class Sbom
         bytes[6] = (byte)((bytes[6] & 0x0F) | 0x50);
         bytes[8] = (byte)((bytes[8] & 0x3F) | 0x80);
         return new Guid(bytes, bigEndian: true);
-    }
-}
-
-/// <summary>The distribution the build runs on, from /etc/os-release, as purls of Debian packages name it.</summary>
-public sealed record OsRelease(string Id, string VersionId)
-{
-    public static OsRelease Read(string path = "/etc/os-release")
-    {
-        var fields = File.Exists(path)
-            ? File.ReadLines(path).Select(l => l.Split('=', 2)).Where(p => p.Length == 2).ToDictionary(p => p[0], p => p[1].Trim('"'))
-            : [];
-        return new(fields.GetValueOrDefault("ID", "debian"), fields.GetValueOrDefault("VERSION_ID", "unknown"));
-    }
-}
-
-/// <summary>Licences from a Debian machine-readable copyright file (DEP-5).</summary>
-public static class DebianCopyright
-{
-    /// <summary>
-    /// The distinct licences of the file's Files paragraphs, the one for "*" first: a library such as libelf is under
-    /// another licence than its package's tools, so naming only "*" would be wrong. Empty when the file is not DEP-5.
-    /// </summary>
-    public static IReadOnlyList<string> Licenses(string copyrightFile)
-    {
-        if (!File.Exists(copyrightFile))
-            return [];
-        var paragraphs = File.ReadAllText(copyrightFile).Replace("\r", "").Split("\n\n", StringSplitOptions.RemoveEmptyEntries);
-        if (!paragraphs[0].StartsWith("Format:", StringComparison.Ordinal))
-            return [];
-        return paragraphs
-            .Select(p => p.Split('\n'))
-            .Where(lines => lines.Any(l => l.StartsWith("Files:", StringComparison.Ordinal)))
-            .Select(lines => lines.FirstOrDefault(l => l.StartsWith("License:", StringComparison.Ordinal))?["License:".Length..].Trim())
-            .OfType<string>()
-            .Where(l => l.Length > 0)
-            .Distinct()
-            .ToList();
     }
 }

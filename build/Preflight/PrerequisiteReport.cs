@@ -23,13 +23,7 @@ public static partial class PrerequisiteReport
             File("libbpf headers", "/usr/include/bpf/bpf_helpers.h", "sudo apt-get install libbpf-dev"),
         };
         foreach (var arch in arches)
-        {
-            var missing = Prerequisites.PackagedLibraries.Where(l => !System.IO.File.Exists(arch.LibraryDir / l)).ToList();
-            var install = $"sudo apt-get install {string.Join(" ", Prerequisites.LibraryPackages.Select(p => $"{p}:{arch.DebianArch}"))}";
-            checks.Add(new($"{arch.Name} libraries", missing.Count == 0,
-                missing.Count == 0 ? arch.LibraryDir : $"missing {string.Join(", ", missing)} in {arch.LibraryDir}",
-                arch == Arch.Host ? install : $"sudo dpkg --add-architecture {arch.DebianArch} && sudo apt-get update && {install}"));
-        }
+            checks.Add(Tool($"{arch.Name} linker", which($"{arch.GnuTriplet}-ld"), Prerequisites.BinutilsPackage(arch)));
         checks.Add(Dotnet(which("dotnet")));
         if (selfContained)
         {

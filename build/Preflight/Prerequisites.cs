@@ -5,17 +5,17 @@ namespace TracerBuild.Preflight;
 /// <summary>The Debian/Ubuntu packages a build for some arches needs, and installing those that are missing.</summary>
 public static class Prerequisites
 {
-    private static readonly string[] Tools = ["clang", "llvm", "libbpf-dev", "libelf-dev", "zlib1g-dev", "bpftool"];
+    /// <summary>
+    /// clang, bpftool and libbpf's headers compile the BPF code; make and Debian's keyring build libbpf against the
+    /// sysroot fetched through the build's own apt state (<see cref="Native.Sysroot"/>).
+    /// </summary>
+    private static readonly string[] Tools = ["clang", "llvm", "libbpf-dev", "libelf-dev", "zlib1g-dev", "bpftool", "make", "debian-archive-keyring"];
 
     /// <summary>
-    /// The native libraries packaged into the tarball from that arch's library dir, dependencies first (load order), with
-    /// the Debian package each comes from (the SBOM names its version and licences).
+    /// The linker and archiver for an arch's native code (clang, a tool, compiles it): the machine's own binutils, or
+    /// Debian's cross binutils for the other arch.
     /// </summary>
-    public static readonly (string File, string DebianPackage)[] Libraries = [("libz.so.1", "zlib1g"), ("libelf.so.1", "libelf1"), ("libbpf.so.1", "libbpf1")];
-
-    public static readonly string[] PackagedLibraries = [.. Libraries.Select(l => l.File)];
-
-    public static readonly string[] LibraryPackages = [.. Libraries.Select(l => l.DebianPackage)];
+    public static string BinutilsPackage(Arch arch) => arch == Arch.Host ? "binutils" : $"binutils-{arch.GnuTriplet.Replace('_', '-')}";
 
     /// <summary>What the tests need besides the build's tools: the workflow lint runs shellcheck.</summary>
     private static readonly string[] TestTools = ["shellcheck"];
@@ -27,7 +27,7 @@ public static class Prerequisites
     private static readonly string[] WindowsTestTools = ["wine64", "gcc-mingw-w64-x86-64-win32"];
 
     public static IReadOnlyList<string> PackagesFor(IEnumerable<Arch> arches) =>
-        [.. Tools, .. arches.SelectMany(a => LibraryPackages.Select(p => $"{p}:{a.DebianArch}"))];
+        [.. Tools, .. arches.Select(BinutilsPackage).Distinct()];
 
     /// <summary>
     /// What the tests need on top: for each foreign arch, a cross compiler and qemu to prove its libraries load, and its
@@ -41,9 +41,9 @@ public static class Prerequisites
         .. windowsTests ? WindowsTestTools : [],
     ];
 
-    /// <summary>What VmTest needs: each arch's qemu, and Debian's keyring for the archive its kernels come from.</summary>
+    /// <summary>What VmTest needs: each arch's qemu (Debian's keyring, for the archive its kernels come from, is a tool).</summary>
     public static IReadOnlyList<string> VmPackagesFor(IEnumerable<Arch> arches) =>
-        [.. arches.Select(a => a.QemuPackage), "debian-archive-keyring"];
+        [.. arches.Select(a => a.QemuPackage)];
 
     public static void Ensure(IReadOnlyList<Arch> arches, IReadOnlyList<string> extraPackages)
     {

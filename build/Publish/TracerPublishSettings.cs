@@ -1,3 +1,4 @@
+using TracerBuild.Native;
 using TracerBuild.Versioning;
 
 namespace TracerBuild.Publish;
@@ -5,8 +6,11 @@ namespace TracerBuild.Publish;
 /// <summary>How the tracer is restored and published for one arch: the same properties for both steps.</summary>
 /// <param name="NativeAot">For a self-contained tracer: NativeAOT (a native executable; another arch's is cross-linked with
 /// Debian's cross toolchain), else a trimmed single file on the JIT.</param>
-public sealed record TracerPublishSettings(Arch Arch, bool SelfContained, bool NativeAot, string Configuration, string Version, string BpfObject, string RestoreDirectory)
+/// <param name="Native">What a NativeAOT tracer links in (libbpf, libelf, zlib) and links against (the sysroot).</param>
+public sealed record TracerPublishSettings(Arch Arch, bool SelfContained, bool NativeAot, string Configuration, string Version, string BpfObject, string RestoreDirectory, NativeLibraries Native)
 {
+    private bool LinksNatively => SelfContained && NativeAot;
+
     public IReadOnlyList<string> MsBuildArguments =>
     [
         $"-p:Configuration={Configuration}",
@@ -30,5 +34,6 @@ public sealed record TracerPublishSettings(Arch Arch, bool SelfContained, bool N
         // MSBuild retries a failed copy 10 times a second apart (for Windows' virus scanners): on a full disk that is
         // 10 s per file before the failure, here nothing but a wait.
         "-p:CopyRetryCount=0",
+        .. LinksNatively ? [$"-p:StaticLibraries={Native.Static}", $"-p:SysRoot={Native.SysrootFolder}"] : Array.Empty<string>(),
     ];
 }

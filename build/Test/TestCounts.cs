@@ -10,7 +10,8 @@ public sealed record TestCounts(int Passed, int Failed, int Skipped)
         var counters = trxFiles
             .Select(f => XDocument.Load(f).Descendants().Single(e => e.Name.LocalName == "Counters"))
             .ToList();
-        return new TestCounts(Sum("passed"), Sum("failed") + Sum("error") + Sum("timeout") + Sum("aborted"), Sum("notExecuted"));
+        // VSTest counts xunit's skipped tests in total but not in executed (its notExecuted counter stays 0).
+        return new TestCounts(Sum("passed"), Sum("failed") + Sum("error") + Sum("timeout") + Sum("aborted"), Sum("total") - Sum("executed"));
 
         int Sum(string attribute) => counters.Sum(c => int.Parse(c.Attribute(attribute)?.Value ?? "0"));
     }

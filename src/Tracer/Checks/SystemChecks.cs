@@ -69,7 +69,9 @@ internal static partial class SystemChecks
         try
         {
             var version = $"{LibBpf.MajorVersion()}.{LibBpf.MinorVersion()}";
-            return new("libbpf", true, $"libbpf {version} loaded from {NativeLibraries.LoadedFile(LibBpf.Library) ?? from}", "", ExitCode.NoLibbpf);
+            // A NativeAOT release links libbpf in: a call that worked with no libbpf mapped went to the tracer's own copy.
+            var where = NativeLibraries.LoadedFile(LibBpf.Library) is { } file ? $"loaded from {file}" : "linked into the tracer";
+            return new("libbpf", true, $"libbpf {version} {where}", "", ExitCode.NoLibbpf);
         }
         catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
         {

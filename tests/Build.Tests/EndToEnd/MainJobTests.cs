@@ -33,19 +33,20 @@ public sealed class MainJobTests(BuildScriptFixture build)
 
         AssertChecksumVerifies($"tracer-{Version}-{host.Rid}.tar.gz");
         TarballAssert.IsSane(BuildScriptFixture.Artifact($"tracer-{Version}-{host.Rid}.tar.gz"), $"tracer-{Version}-{host.Rid}", new HashSet<string> { "tracer" });
+        // One executable with libbpf, libelf and zlib linked in, and the licences of what is linked in.
         Assert.Equal(
-            ["LICENSE", "README.md", "lib/libbpf.so.1", "lib/libelf.so.1", "lib/libz.so.1", "tracer"],
+            ["LICENSE", "README.md", .. NativeLibraries.LicenseFiles.Select(f => $"licenses/{f}").Order(StringComparer.Ordinal), "tracer"],
             Directory.EnumerateFiles(top, "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(top, f)).Order(StringComparer.Ordinal));
         Assert.Equal(TarballEntry.Executable, File.GetUnixFileMode(Path.Combine(top, "tracer")));
-        Assert.All(Directory.EnumerateFiles(Path.Combine(top, "lib")), lib => Assert.Equal(host.ElfMachine, Elf.Machine(lib)));
         Assert.Equal(host.ElfMachine, Elf.Machine(Path.Combine(top, "tracer")));
+        AssertGlibcFloorHolds(Path.Combine(top, "tracer"));
 
         var version = Programs.Run(Path.Combine(top, "tracer"), ["--version"], echo: false);
         Assert.Equal($"tracer {Version} {host.Rid}", version.Output.Trim());
 
-        // The tarball's lib/ must be what the tracer really loads, not the machine's libbpf.
+        // The tracer's own libbpf, not the machine's.
         var doctor = Programs.TryRun(Path.Combine(top, "tracer"), ["doctor"]);
-        Assert.Matches($@"(?m)^pass  libbpf: libbpf \d+\.\d+ loaded from {System.Text.RegularExpressions.Regex.Escape(Path.Combine(top, "lib", "libbpf.so.1"))}$", doctor.StandardOutput);
+        Assert.Matches($@"(?m)^pass  libbpf: libbpf {LibbpfSource.Version[..LibbpfSource.Version.LastIndexOf('.')]} linked into the tracer$", doctor.StandardOutput);
 
         if (!Repository.IsRoot)
             Assert.Skip("Running the packaged tracer loads BPF programs, which needs root; the tarball was checked without it.");
@@ -68,6 +69,7 @@ public sealed class MainJobTests(BuildScriptFixture build)
 
             Assert.Equal(["libbpf.so.1", "libelf.so.1", "libz.so.1"], Directory.EnumerateFiles(Path.Combine(top, "lib")).Select(Path.GetFileName).Order(StringComparer.Ordinal));
             Assert.All(Directory.EnumerateFiles(Path.Combine(top, "lib")), lib => Assert.Equal(arch.ElfMachine, Elf.Machine(lib)));
+            Assert.All(Directory.EnumerateFiles(Path.Combine(top, "lib")), AssertGlibcFloorHolds);
             Assert.StartsWith("#!/bin/sh", File.ReadAllText(Path.Combine(top, "tracer")));
             Assert.True(File.Exists(Path.Combine(top, "tracer.dll")));
             Assert.True(File.Exists(Path.Combine(top, "tracer.runtimeconfig.json")));
@@ -77,6 +79,17 @@ public sealed class MainJobTests(BuildScriptFixture build)
         // This machine's launcher runs the dll with the installed .NET 10 runtime; the other arch's libraries load under qemu.
         var launcher = Path.Combine(extracted.Path, Arch.Host.TarballName(Version, selfContained: false), "tracer");
         Assert.Equal($"tracer {Version} {Arch.Host.Rid}", Programs.Run(launcher, ["--version"], echo: false).Output.Trim());
+        var lib = Path.Combine(extracted.Path, Arch.Host.TarballName(Version, selfContained: false), "lib");
+        Assert.Matches($@"(?m)^pass  libbpf: libbpf \d+\.\d+ loaded from {System.Text.RegularExpressions.Regex.Escape(Path.Combine(lib, "libbpf.so.1"))}$",
+            Programs.TryRun(launcher, ["doctor"]).StandardOutput);
+        // lib/ comes first: a broken libbpf there is what the tracer tries, and reports with exit code 6.
+        File.WriteAllText(Path.Combine(lib, "libbpf.so.1"), "not a shared library");
+        var doctor = Programs.TryRun(launcher, ["doctor"]);
+        var monitor = Programs.TryRun(launcher, ["monitor", "--duration", "1"]);
+        Assert.Equal(6, doctor.ExitCode);
+        Assert.Contains(doctor.Lines, l => l.StartsWith("FAIL  libbpf: libbpf.so.1 could not be loaded from ", StringComparison.Ordinal) && l.Contains("fix: install libbpf1"));
+        Assert.Equal(6, monitor.ExitCode);
+        Assert.StartsWith("tracer: libbpf.so.1 could not be loaded from ", Assert.Single(monitor.Lines));
 
         var foreign = Arch.All.First(a => a != Arch.Host);
         var probe = new LibbpfProbe(foreign, Repository.Root);
@@ -146,6 +159,18 @@ public sealed class MainJobTests(BuildScriptFixture build)
         var line = Assert.Single(result.Lines);
         Assert.StartsWith("error: ", line);
         Assert.DoesNotContain("   at ", result.Output);
+    }
+
+    /// <summary>Read with binutils, not the build's own ELF reader: no symbol above the floor, and only glibc's libraries NEEDED.</summary>
+    private static void AssertGlibcFloorHolds(string elf)
+    {
+        var versions = System.Text.RegularExpressions.Regex.Matches(Programs.Run("objdump", ["-T", elf], echo: false).Output, @"GLIBC_(\d+\.\d+(?:\.\d+)?)")
+            .Select(m => System.Version.Parse(m.Groups[1].Value)).ToList();
+        Assert.NotEmpty(versions);
+        Assert.True(versions.Max() <= GlibcFloor.Version, $"{elf} needs GLIBC_{versions.Max()}");
+        var needed = System.Text.RegularExpressions.Regex.Matches(Programs.Run("readelf", ["-d", elf], echo: false).Output, @"\(NEEDED\)\s+Shared library: \[(.+)\]")
+            .Select(m => m.Groups[1].Value).ToList();
+        Assert.All(needed, library => Assert.True(GlibcFloor.GlibcLibraries.Contains(library) || library is "libelf.so.1" or "libz.so.1", $"{elf} needs {library}"));
     }
 
     private static void AssertChecksumVerifies(string tarballName)

@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace TracerBuild.Vm;
+namespace TracerBuild.Debian;
 
 /// <summary>
 /// One Debian suite of one arch, reached through an apt state of its own (lists, status, sources.list under
