@@ -33,3 +33,36 @@ mount_tracefs() {
         tracefs_mounted=yes
     fi
 }
+
+# The tracer measured against an open/close generator (bench/aot.sh, bench/link-ab.sh). They read $work (the scratch
+# folder, with opengen built into it), $seconds (one generator run) and $target (the file it opens).
+
+# Start time (ms, median of 21) and peak memory (KB) of `tracer --version`.
+start_ms() {
+    for _ in $(seq 21); do
+        local t; t=$(now); "$1" --version > /dev/null; elapsed "$t"
+    done | median | awk '{printf "%.1f", $1 * 1000}'
+}
+version_rss() { /usr/bin/time -f %M "$1" --version 2>&1 >/dev/null | tail -1; }
+
+wait_for() {
+    for _ in $(seq 300); do grep -q "$3" "$2" 2>/dev/null && return 0; sleep 0.1; done
+    kill "$1"; echo "bench: timed out waiting for '$3' in $2" >&2; cat "$2" >&2; exit 1
+}
+# shellcheck disable=SC2154 # $work, $seconds and $target are the caller's
+generate() { "$work/opengen" "$seconds" "$target" | cut -d' ' -f2; }
+
+# "rate events lost peak-KB": the tracer under GNU time, whose last stderr line is its peak RSS.
+tracer_run() {
+    # Emptied here: the job's own redirection may come after wait_for's first look, which would then find the previous
+    # run's "tracing" and start the generator before this tracer has attached (its first 0.05 to 0.5 s went unseen).
+    : >"$work/err"
+    /usr/bin/time -f %M "$work/$1/tracer" monitor --events open --comm opengen >"$work/out" 2>"$work/err" &
+    local pid=$!
+    wait_for "$pid" "$work/err" "tracing"
+    local rate; rate=$(generate)
+    # Background jobs of a script ignore SIGINT, which .NET keeps; SIGTERM is the same clean exit. time passes it on.
+    pkill -TERM -P "$pid" || true
+    wait "$pid" || true
+    echo "$rate $(sed -n 's/^tracer: \([0-9]*\) events received, \([0-9]*\) lost$/\1 \2/p' "$work/err") $(tail -1 "$work/err")"
+}

@@ -9,13 +9,18 @@ public static class DebianPackageCache
     private const string Manifest = "SHA256SUMS";
 
     /// <param name="set">The set's name within the suite's folder (e.g. kernel, userland, sysroot).</param>
-    /// <param name="packages">The packages to download, given the suite's archive (to resolve a metapackage).</param>
-    public static IReadOnlyList<string> Ensure(string cacheDirectory, string archiveUri, string suite, Arch arch, string set, Func<DebianArchive, IEnumerable<string>> packages)
+    /// <param name="requested">The packages asked for: a set cached for another list is downloaded again.</param>
+    /// <param name="resolve">The packages to download for those asked for, given the suite's archive (a metapackage's
+    /// versioned dependency); by default, those asked for.</param>
+    public static IReadOnlyList<string> Ensure(string cacheDirectory, string archiveUri, string suite, Arch arch, string set,
+        IReadOnlyList<string> requested, Func<DebianArchive, IEnumerable<string>>? resolve = null)
     {
         var folder = Path.Combine(cacheDirectory, "debian", $"{suite}-{arch.DebianArch}");
         var debs = Path.Combine(folder, set);
         var manifest = Path.Combine(folder, $"{set}.{Manifest}");
-        if (Verified(manifest, debs) is { } cached)
+        var request = Path.Combine(folder, $"{set}.requested");
+        var requestText = string.Join(" ", requested) + "\n";
+        if (File.Exists(request) && File.ReadAllText(request) == requestText && Verified(manifest, debs) is { } cached)
             return cached;
 
         if (Directory.Exists(debs))
@@ -24,10 +29,11 @@ public static class DebianPackageCache
         File.Delete(manifest);
         var archive = new DebianArchive(Path.Combine(folder, "apt"), archiveUri, suite, arch);
         archive.Update();
-        var wanted = packages(archive).ToList();
+        var wanted = (resolve?.Invoke(archive) ?? requested).ToList();
         Log.Line($"Downloading from Debian {suite} ({arch.DebianArch}, {archiveUri}): {string.Join(" ", wanted)}");
         var files = archive.Download(wanted, debs);
         Sha256.WriteSums(manifest, files);
+        File.WriteAllText(request, requestText);
         return files;
     }
 

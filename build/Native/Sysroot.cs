@@ -21,7 +21,7 @@ public static class Sysroot
     private const string VersionsFile = "packages.tsv";
 
     public static IReadOnlyList<string> Download(string cacheDirectory, string archiveUri, Arch arch) =>
-        DebianPackageCache.Ensure(cacheDirectory, archiveUri, Suite, arch, "sysroot", _ => Packages);
+        DebianPackageCache.Ensure(cacheDirectory, archiveUri, Suite, arch, "sysroot", Packages);
 
     /// <summary>
     /// Unpacks the packages into <paramref name="folder"/> and records their versions. Absolute symbolic links (glibc's

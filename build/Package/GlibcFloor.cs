@@ -21,13 +21,12 @@ public static class GlibcFloor
         {
             if (entry.SourcePath is not { } path || !Elf.IsElf(path))
                 continue;
-            var highest = Elf.ImportedSymbols(path)
-                .Select(s => (Symbol: s, Version: GlibcVersion(s.Version)))
-                .Where(s => s.Version is not null)
-                .MaxBy(s => Comparable(s.Version!));
-            if (highest.Version is { } version && Comparable(version).CompareTo(Comparable(Version)) > 0)
+            var above = Elf.ImportedSymbols(path)
+                .Where(s => GlibcVersion(s.Version) is { } version && Comparable(version).CompareTo(Comparable(Version)) > 0)
+                .MaxBy(s => Comparable(GlibcVersion(s.Version)!));
+            if (above is not null)
                 throw new BuildFailedException(
-                    $"{path} (packaged as {entry.Name}) needs {highest.Symbol.Name}@{highest.Symbol.Version}, above the glibc floor {Text}: link it against the sysroot (target NativeLibraries).");
+                    $"{path} (packaged as {entry.Name}) needs {above.Name}@{above.Version}, above the glibc floor {Text}: link it against the sysroot (target NativeLibraries).");
         }
     }
 

@@ -12,7 +12,11 @@ mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
 mount -t bpf bpf /sys/fs/bpf
 mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null || mount -t debugfs debugfs /sys/kernel/debug
+# tmpfs keeps the extended attributes setcap writes.
+mount -t tmpfs tmpfs /tmp
 ip link set lo up
+printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/sh\n' > /etc/passwd
+printf 'root:x:0:\nnogroup:x:65534:\n' > /etc/group
 mkdir -p /etc/vmtest
 echo hello > /etc/vmtest/hello
 # Longer than the BPF side writes in place (SHORT_PATH_LEN): its open takes the copying route.
@@ -23,6 +27,8 @@ echo hello > "$long"
 set -- /opt/tracer-*/tracer
 tracer=$1
 echo "@@vmtest kernel $(uname -r) $(uname -m)"
+# The C library of this release's userland prints its own version when run.
+for libc in /lib/*-linux-gnu/libc.so.6; do echo "@@vmtest glibc $("$libc" | head -n 1)"; done
 echo "@@vmtest begin version"
 "$tracer" --version
 echo "@@vmtest end version $?"
@@ -40,14 +46,35 @@ trigger() {
 	echo "@@vmtest exit $trigger $?"
 }
 
-# round NAME BASEPORT [CONNECT_PATH OPEN_PATH]: one monitor run with every trigger; the paths, when given, are forced.
+# as_nobody COMMAND...: runs COMMAND (words without spaces) as uid and gid 65534 with the kernel's default limits.
+as_nobody() {
+	# One string: busybox su would take options among trailing arguments (--duration) for its own.
+	su -s /bin/sh nobody -c "exec $*"
+}
+
+# copy_tracer FOLDER [CAPABILITIES]: a copy of the tracer nobody may run, with file capabilities when given.
+copy_tracer() {
+	mkdir -p "$1"
+	cp "$tracer" "$1/tracer"
+	chmod 755 "$1" "$1/tracer"
+	if [ -n "$2" ]; then setcap "$2" "$1/tracer"; fi
+}
+
+# round NAME BASEPORT [CONNECT_PATH OPEN_PATH [USER]]: one monitor run with every trigger; the paths, when given, are
+# forced; the monitor runs as nobody with the capabilities USER-README.md documents when USER is nobody.
 round() {
 	local name=$1 port=$2 family address listener monitor line
 	if [ -n "$3" ]; then export TRACER_CONNECT_HOOK="$3"; else unset TRACER_CONNECT_HOOK; fi
 	if [ -n "$4" ]; then export TRACER_OPEN_HOOK="$4"; else unset TRACER_OPEN_HOOK; fi
 	rm -f /tmp/ready
 	mkfifo /tmp/ready
-	"$tracer" monitor > "/tmp/events-$name.json" 2> /tmp/ready &
+	if [ "$5" = nobody ]; then
+		copy_tracer /tmp/nonroot cap_bpf,cap_perfmon,cap_sys_resource=ep
+		# A simple command, not as_nobody: a function in the background runs in a subshell, whose pid $! would be.
+		su -s /bin/sh nobody -c "exec /tmp/nonroot/tracer monitor" > "/tmp/events-$name.json" 2> /tmp/ready &
+	else
+		"$tracer" monitor > "/tmp/events-$name.json" 2> /tmp/ready &
+	fi
 	monitor=$!
 	echo "@@vmtest pid monitor-$name $monitor"
 	exec 3< /tmp/ready
@@ -91,7 +118,25 @@ round() {
 	echo "@@vmtest end events-$name"
 }
 
+# section NAME COMMAND...: COMMAND's output (stderr too) between markers, with its exit code.
+section() {
+	local name=$1
+	shift
+	echo "@@vmtest begin $name"
+	"$@" 2>&1
+	echo "@@vmtest end $name $?"
+}
+
 round default 8080
 round tracepoint 8090 tracepoint sys_exit
+round nonroot 8100 "" "" nobody
+
+# Not root: what doctor sees with the documented capabilities; without any, the one line and exit 3; with only
+# CAP_BPF and CAP_PERFMON, events on 5.11 and later, and the locked-memory line and exit 3 before.
+section nonroot-doctor as_nobody /tmp/nonroot/tracer doctor
+copy_tracer /tmp/nocaps
+section nocaps as_nobody /tmp/nocaps/tracer monitor --duration 1
+copy_tracer /tmp/twocaps cap_bpf,cap_perfmon=ep
+section twocaps as_nobody /tmp/twocaps/tracer monitor --duration 1 --events exec
 echo "@@vmtest done"
 poweroff -f

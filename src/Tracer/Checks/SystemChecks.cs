@@ -24,10 +24,21 @@ internal static partial class SystemChecks
     public static string MinimumKernelText => $"the tracer needs Linux {MinimumKernel} or later";
 
     private const int CapSysAdmin = 21;
+    public const int CapSysResource = 24;
     private const int CapPerfmon = 38;
     private const int CapBpf = 39;
 
-    public static IReadOnlyList<Check> All() => [Libbpf(), Kernel(), Btf(), Privileges()];
+    /// <summary>The capabilities that matter to the tracer, as doctor names them.</summary>
+    private static readonly (int Bit, string Name)[] Capabilities =
+        [(CapBpf, "CAP_BPF"), (CapPerfmon, "CAP_PERFMON"), (CapSysResource, "CAP_SYS_RESOURCE"), (CapSysAdmin, "CAP_SYS_ADMIN")];
+
+    public static IReadOnlyList<Check> All() => [Libbpf(), Kernel(), Btf(), Privileges(), CapabilityList(), LockedMemory.Check()];
+
+    /// <summary>The running kernel's major.minor.</summary>
+    public static Version KernelRelease => new(Environment.OSVersion.Version.Major, Math.Max(Environment.OSVersion.Version.Minor, 0));
+
+    /// <summary>Whether the process has a capability in its effective set.</summary>
+    public static bool Has(int capability) => (EffectiveCapabilities() >> capability & 1) == 1;
 
     /// <summary>Throws the first failing check as a one-line error with its exit code.</summary>
     public static void Require()
@@ -38,8 +49,7 @@ internal static partial class SystemChecks
 
     private static Check Kernel()
     {
-        var version = Environment.OSVersion.Version;
-        var release = new Version(version.Major, Math.Max(version.Minor, 0));
+        var release = KernelRelease;
         return new("kernel", release >= MinimumKernel,
             $"kernel {release}; {MinimumKernelText} (BPF ring buffer)",
             $"boot a Linux kernel {MinimumKernel} or later", ExitCode.KernelTooOld);
@@ -53,10 +63,18 @@ internal static partial class SystemChecks
             "boot a kernel built with CONFIG_DEBUG_INFO_BTF=y", ExitCode.NoBtf);
     }
 
+    /// <summary>Informational: which capabilities the tracer runs with, so a setcap is seen to have taken.</summary>
+    private static Check CapabilityList()
+    {
+        var has = Capabilities.Where(c => Has(c.Bit)).Select(c => c.Name).ToList();
+        var lacks = Capabilities.Where(c => !Has(c.Bit)).Select(c => c.Name).ToList();
+        return new("capabilities", true,
+            $"has {(has.Count > 0 ? string.Join(", ", has) : "none of them")}; lacks {(lacks.Count > 0 ? string.Join(", ", lacks) : "none")}",
+            PrivilegeFix, ExitCode.NotPermitted);
+    }
+
     private static Check Privileges()
     {
-        var capabilities = EffectiveCapabilities();
-        bool Has(int capability) => (capabilities >> capability & 1) == 1;
         var permitted = Has(CapSysAdmin) || (Has(CapBpf) && Has(CapPerfmon));
         return new("privileges", permitted,
             permitted ? (Environment.IsPrivilegedProcess ? "running as root" : "CAP_BPF and CAP_PERFMON granted") : "not root and without CAP_BPF and CAP_PERFMON",

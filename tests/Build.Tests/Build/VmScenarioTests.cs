@@ -3,12 +3,12 @@ using TracerBuild.Vm;
 namespace TracerBuild.Tests;
 
 /// <summary>
-/// The VM test's checker against a real console: arm64 Debian 12 (6.1) booted by VmTest with the fixed tracer
+/// The VM test's checker against a real console: arm64 Debian 12 (6.1, its own userland) booted by VmTest
 /// (Build/Vm/arm64-bookworm.console), and that console with the faults VmTest exists to catch written into it.
 /// </summary>
 public sealed class VmScenarioTests
 {
-    private const string Version = "tracer 0.1.0-dev.79+54a22e4 linux-arm64";
+    private const string Version = "tracer 0.1.0-dev.196+fbb0ccc linux-arm64";
     private static readonly string Console = File.ReadAllText(Path.Combine(Repository.Root, "tests", "Build.Tests", "Build", "Vm", "arm64-bookworm.console"));
 
     [Fact]
@@ -18,20 +18,58 @@ public sealed class VmScenarioTests
 
         Assert.Empty(outcome.Failures);
         Assert.Equal("6.1.0-50-cloud-arm64", outcome.KernelRelease);
-        Assert.Equal("kprobe", outcome.ConnectHook);
-        Assert.Equal("?", outcome.OpenHook); // recorded before doctor named it
-        Assert.Equal(281, outcome.EventsChecked);
+        Assert.Equal("2.36", outcome.Glibc);
+        // Without root the kprobe hook was refused (Permission denied) and the tracer fell back, events intact.
+        Assert.Equal("kprobe (nonroot: tracepoint)", outcome.ConnectHook);
+        Assert.Equal("syscall", outcome.OpenHook);
+        Assert.Equal(277, outcome.EventsChecked);
     }
 
     [Fact]
-    public void The_open_path_is_the_one_doctor_names()
+    public void The_open_hook_is_the_one_doctor_names()
     {
-        var console = AfterLine(Console, "pass  connect: via kprobe (on inet_stream_connect)",
-            "pass  open: via syscall (sys_exit_openat and the other open syscalls' tracepoints)");
+        var doctorOpen = "pass  open: via syscall (sys_exit_openat and the other open syscalls' tracepoints)";
+        var first = Console.IndexOf(doctorOpen, StringComparison.Ordinal);
+        var console = Console[..first] + "pass  open: via sys_exit (forced)" + Console[(first + doctorOpen.Length)..];
+
+        Assert.Equal("sys_exit", VmScenario.Check(console, Version).OpenHook);
+    }
+
+    [Fact]
+    public void A_C_library_that_does_not_say_its_version_fails_the_run()
+    {
+        var console = string.Join('\n', Console.Split('\n').Where(l => !l.StartsWith("@@vmtest glibc ", StringComparison.Ordinal)));
 
         var outcome = VmScenario.Check(console, Version);
-        Assert.Empty(outcome.Failures);
-        Assert.Equal("syscall", outcome.OpenHook);
+        Assert.Equal("?", outcome.Glibc);
+        Assert.Equal(["the VM's C library did not say its version"], outcome.Failures);
+    }
+
+    [Fact]
+    public void Without_capabilities_the_tracer_must_stop_with_exit_3_in_one_line()
+    {
+        var console = Console.Replace("@@vmtest end nocaps 3", "@@vmtest end nocaps 0");
+
+        var failure = Assert.Single(VmScenario.Check(console, Version).Failures);
+        Assert.StartsWith($"nocaps: expected exit 3 and the one line '{VmScenario.NoCapabilitiesLine}', got exit 0", failure);
+    }
+
+    [Fact]
+    public void Before_5_11_two_capabilities_must_stop_naming_the_locked_memory_limit()
+    {
+        // The same console read as if from a 5.10 kernel: there CAP_BPF and CAP_PERFMON alone must not be enough.
+        var console = Console.Replace("@@vmtest kernel 6.1.0-50-cloud-arm64", "@@vmtest kernel 5.10.0-32-cloud-arm64");
+
+        var failure = Assert.Single(VmScenario.Check(console, Version).Failures);
+        Assert.StartsWith("twocaps: before 5.11 CAP_BPF and CAP_PERFMON alone must stop in one line naming RLIMIT_MEMLOCK and CAP_SYS_RESOURCE with exit 3, got exit 0", failure);
+    }
+
+    [Fact]
+    public void Doctor_without_the_documented_capabilities_fails_the_run()
+    {
+        var console = Console.Replace("pass  capabilities: has CAP_BPF, CAP_PERFMON, CAP_SYS_RESOURCE; lacks CAP_SYS_ADMIN", "pass  capabilities: has CAP_BPF, CAP_PERFMON; lacks CAP_SYS_RESOURCE, CAP_SYS_ADMIN");
+
+        Assert.StartsWith("nonroot: doctor as uid 65534 with the documented capabilities", Assert.Single(VmScenario.Check(console, Version).Failures));
     }
 
     [Fact]
@@ -43,7 +81,7 @@ public sealed class VmScenarioTests
 
         var failures = VmScenario.Check(console, Version).Failures;
         Assert.Contains(failures, f => f.StartsWith("default: unexplained event of a process the test did not start: ", StringComparison.Ordinal));
-        Assert.Contains("default: the monitor says 'tracer: 144 events received, 0 lost' but printed 145 events", failures);
+        Assert.Contains("default: the monitor says 'tracer: 95 events received, 0 lost' but printed 96 events", failures);
     }
 
     [Fact]
@@ -53,7 +91,7 @@ public sealed class VmScenarioTests
 
         var failures = VmScenario.Check(console, Version).Failures;
         Assert.Contains(failures, f => f.StartsWith("default: unexplained event of default:refused4:127.0.0.1:8081: ", StringComparison.Ordinal));
-        Assert.Contains("default: default:refused4:127.0.0.1:8081 (pid 125): no ipv4 connect to 127.0.0.1 port 8081 with result -111", failures);
+        Assert.Contains("default: default:refused4:127.0.0.1:8081 (pid 119): no ipv4 connect to 127.0.0.1 port 8081 with result -111", failures);
     }
 
     [Fact]

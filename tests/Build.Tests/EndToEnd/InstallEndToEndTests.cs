@@ -45,7 +45,8 @@ public sealed class InstallEndToEndTests(BuildScriptFixture build) : IDisposable
             // Nothing else: no staging folder left behind.
             Assert.Equal(["tracer"], Directory.EnumerateFileSystemEntries(Path.Combine(prefix, "lib")).Select(Path.GetFileName));
             Assert.Equal("../lib/tracer/tracer", new FileInfo(Path.Combine(prefix, "bin", "tracer")).LinkTarget);
-            Assert.Equal(arch.ElfMachine, Elf.Machine(Path.Combine(prefix, "lib", "tracer", "lib", "libbpf.so.1")));
+            Assert.Equal(arch.ElfMachine, Elf.Machine(Path.Combine(prefix, "lib", "tracer", "tracer")));
+            Assert.True(File.Exists(Path.Combine(prefix, "lib", "tracer", "licenses", "libbpf", "LICENSE.BSD-2-Clause")));
             // The user's README travels in the tarball, not the developers'.
             Assert.Equal(File.ReadAllText(Path.Combine(Repository.Root, "docs", "USER-README.md")), File.ReadAllText(Path.Combine(prefix, "lib", "tracer", "README.md")));
 
