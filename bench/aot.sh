@@ -13,8 +13,7 @@ shift $(($# < 2 ? $# : 2))
 
 install_missing gcc libbpf-tools time
 work=$(mktemp -d)
-cleanup() { rm -rf "$work"; if [ -n "$tracefs_mounted" ]; then umount /sys/kernel/tracing; fi; }
-trap cleanup EXIT
+trap remove_scratch EXIT
 mount_tracefs
 
 # Both kinds from the build itself: its tarball, and the tarball's tracer with its lib/.
@@ -55,7 +54,7 @@ for run in $(seq "$runs"); do
     for mode in $modes; do
         case $mode in
             solo) result="$(generate) - - -" ;;
-            aot | singlefile) result=$(tracer_run "$mode") ;;
+            aot | singlefile) result=$(tracer_rate "$mode") ;;
             opensnoop) result=$(opensnoop_run) ;;
         esac
         echo "$run $mode $result" | tee -a "$work/results"

@@ -17,21 +17,13 @@ if [[ ${1:-} =~ ^[0-9]+$ ]]; then phase_ms=$1; shift; fi
 
 install_missing gcc libbpf-dev
 work=$(mktemp -d)
-cleanup() {
-    git worktree list --porcelain | sed -n "s|^worktree \($work/.*\)|\1|p" | xargs -r -n1 git worktree remove --force
-    rm -rf "$work"
-    if [ -n "$tracefs_mounted" ]; then umount /sys/kernel/tracing; fi
-}
-trap cleanup EXIT
+trap remove_scratch EXIT
 mount_tracefs
 
 # object REV NAME: compiles REV's BPF code for x64 and copies the object to $work/NAME.o.
 object() {
-    local dir=.
-    if [ "$1" != . ]; then
-        dir="$work/tree-$2"
-        git worktree add -q --detach "$dir" "$1"
-    fi
+    local dir
+    dir=$(checkout "$1" "$2")
     (cd "$dir" && ./build.sh --target CompileBpf --arch x64 "${@:3}") > "$work/build-$2.log" 2>&1 \
         || { cat "$work/build-$2.log" >&2; exit 1; }
     cp "$dir/artifacts/obj/bpf/x64/tracer.bpf.o" "$work/$2.o"

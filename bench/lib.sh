@@ -34,6 +34,21 @@ mount_tracefs() {
     fi
 }
 
+# Removes what a bench made: the git worktrees under $work, $work itself, tracefs if mount_tracefs mounted it.
+# shellcheck disable=SC2154 # $work is the caller's
+remove_scratch() {
+    git worktree list --porcelain | sed -n "s|^worktree \($work/.*\)|\1|p" | xargs -r -n1 git worktree remove --force
+    rm -rf "$work"
+    if [ -n "$tracefs_mounted" ]; then umount /sys/kernel/tracing; fi
+}
+
+# checkout REV NAME: prints the folder holding REV: this checkout for ".", else a scratch worktree $work/tree-NAME.
+checkout() {
+    if [ "$1" = . ]; then echo .; return; fi
+    git worktree add -q --detach "$work/tree-$2" "$1"
+    echo "$work/tree-$2"
+}
+
 # The tracer measured against an open/close generator (bench/aot.sh, bench/link-ab.sh). They read $work (the scratch
 # folder, with opengen built into it), $seconds (one generator run) and $target (the file it opens).
 
@@ -53,7 +68,7 @@ wait_for() {
 generate() { "$work/opengen" "$seconds" "$target" | cut -d' ' -f2; }
 
 # "rate events lost peak-KB": the tracer under GNU time, whose last stderr line is its peak RSS.
-tracer_run() {
+tracer_rate() {
     # Emptied here: the job's own redirection may come after wait_for's first look, which would then find the previous
     # run's "tracing" and start the generator before this tracer has attached (its first 0.05 to 0.5 s went unseen).
     : >"$work/err"

@@ -17,21 +17,13 @@ if [[ ${1:-} =~ ^[0-9]+$ ]]; then seconds=$1; shift; fi
 
 install_missing gcc time
 work=$(mktemp -d)
-cleanup() {
-    git worktree list --porcelain | sed -n "s|^worktree \($work/.*\)|\1|p" | xargs -r -n1 git worktree remove --force
-    rm -rf "$work"
-    if [ -n "$tracefs_mounted" ]; then umount /sys/kernel/tracing; fi
-}
-trap cleanup EXIT
+trap remove_scratch EXIT
 mount_tracefs
 
 # tarball REV NAME: packages REV's x64 tracer and unpacks it into $work/NAME.
 tarball() {
-    local dir=. version=0.0.0-link-ab
-    if [ "$1" != . ]; then
-        dir="$work/tree-$2"
-        git worktree add -q --detach "$dir" "$1"
-    fi
+    local dir version=0.0.0-link-ab
+    dir=$(checkout "$1" "$2")
     (cd "$dir" && ./build.sh --target Package --arch x64 --version "$version" "${@:3}") > "$work/build-$2.log" 2>&1 \
         || { cat "$work/build-$2.log" >&2; exit 1; }
     cp "$dir/artifacts/tracer-$version-linux-x64.tar.gz" "$work/$2.tar.gz"
@@ -48,7 +40,7 @@ echo hello > "$target"
 for run in $(seq "$runs"); do
     if [ $((run % 2)) = 1 ]; then order="solo a b"; else order="solo b a"; fi
     for mode in $order; do
-        if [ "$mode" = solo ]; then result="$(generate) - - -"; else result=$(tracer_run "$mode"); fi
+        if [ "$mode" = solo ]; then result="$(generate) - - -"; else result=$(tracer_rate "$mode"); fi
         echo "$run $mode $result" | tee -a "$work/results"
     done
 done

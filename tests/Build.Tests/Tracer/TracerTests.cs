@@ -434,11 +434,16 @@ public sealed partial class TracerTests(BuildScriptFixture build)
         var asNobody = AsNobody(tracer, "doctor");
 
         Assert.Equal(0, asRoot.ExitCode);
-        Assert.Equal(["libbpf", "kernel", "BTF", "privileges", "open", "connect"], asRoot.Lines.Where(l => l.StartsWith("pass  ", StringComparison.Ordinal) && !l.Contains("live connect")).Select(l => l[6..l.IndexOf(':')]));
+        Assert.Equal(["libbpf", "kernel", "BTF", "privileges", "capabilities", "locked memory", "open", "connect"],
+            asRoot.Lines.Where(l => l.StartsWith("pass  ", StringComparison.Ordinal) && !l.Contains("live connect")).Select(l => l[6..l.IndexOf(':')]));
+        // This kernel (5.11 or later) charges BPF maps to the memory cgroup: no locked-memory limit applies.
+        Assert.Contains("pass  locked memory: Linux 5.11+ charges BPF maps to the memory cgroup, not RLIMIT_MEMLOCK", asRoot.Lines);
         Assert.Contains(asRoot.Lines, l => Regex.IsMatch(l, @"^pass  live connect: ipv4 127\.0\.0\.1:\d+ result -115 via (kprobe|tracepoint)$"));
         Assert.DoesNotContain(asRoot.Lines, l => l.StartsWith("FAIL", StringComparison.Ordinal));
         Assert.Equal(3, asNobody.ExitCode);
         Assert.Contains("FAIL  privileges: not root and without CAP_BPF and CAP_PERFMON; fix: run as root (sudo), or grant CAP_BPF and CAP_PERFMON", asNobody.Lines);
+        Assert.Contains("pass  capabilities: has CAP_BPF, CAP_PERFMON, CAP_SYS_RESOURCE, CAP_SYS_ADMIN; lacks none", asRoot.Lines);
+        Assert.Contains("pass  capabilities: has none of them; lacks CAP_BPF, CAP_PERFMON, CAP_SYS_RESOURCE, CAP_SYS_ADMIN", asNobody.Lines);
     }
 
     [Fact]
