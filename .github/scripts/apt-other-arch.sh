@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# On a GitHub-hosted Ubuntu runner, lets apt install the other arch's packages, which Preflight does
-# for the arm64 libraries on x64 (and the x64 ones on arm64): Ubuntu serves amd64 from archive.ubuntu.com
+# On a GitHub-hosted Ubuntu runner, lets apt install the other arch's packages, which the Test target's
+# Preflight does (libstdc++6 of the other arch, to run that arch's tracer under qemu-user; the build itself links
+# against its own Debian 11 sysroot and needs none): Ubuntu serves amd64 from archive.ubuntu.com
 # and arm64 from ports.ubuntu.com, so each source is pinned to the arch it serves and the other archive added.
 # Debian needs none of this: one mirror serves every arch. Run as root.
 set -euo pipefail
