@@ -19,14 +19,24 @@ public sealed record NativeLibraries(AbsolutePath Folder)
     /// <summary>The shared libraries of a JIT tracer's lib/, by soname, dependencies first (the order they load in).</summary>
     public static readonly string[] SharedFiles = ["libz.so.1", "libelf.so.1", "libbpf.so.1"];
 
-    /// <summary>The licence files of <see cref="Licenses"/>, as the tarball's licenses/ holds them.</summary>
-    public static readonly string[] LicenseFiles =
+    /// <summary>
+    /// The licence files of <see cref="Licenses"/> as the tarball's licenses/ holds them, each with where it comes from:
+    /// a path in libbpf's source tree, or one in the sysroot (Debian's copyright files; elfutils' refers to the licence
+    /// texts by name, which base-files holds).
+    /// </summary>
+    private static readonly (string File, bool InLibbpfSource, string From)[] LicenseSources =
     [
-        "libbpf/LICENSE", "libbpf/LICENSE.BSD-2-Clause", "libbpf/LICENSE.LGPL-2.1",
-        // Debian's copyright file of elfutils refers to the licence texts by name.
-        "libelf/copyright", "libelf/GPL-2", "libelf/GPL-3", "libelf/LGPL-3",
-        "zlib/copyright",
+        ("libbpf/LICENSE", true, "LICENSE"),
+        ("libbpf/LICENSE.BSD-2-Clause", true, "LICENSE.BSD-2-Clause"),
+        ("libbpf/LICENSE.LGPL-2.1", true, "LICENSE.LGPL-2.1"),
+        ("libelf/copyright", false, "usr/share/doc/libelf1/copyright"),
+        ("libelf/GPL-2", false, "usr/share/common-licenses/GPL-2"),
+        ("libelf/GPL-3", false, "usr/share/common-licenses/GPL-3"),
+        ("libelf/LGPL-3", false, "usr/share/common-licenses/LGPL-3"),
+        ("zlib/copyright", false, "usr/share/doc/zlib1g/copyright"),
     ];
+
+    public static IReadOnlyList<string> LicenseFiles { get; } = [.. LicenseSources.Select(l => l.File)];
 
     /// <summary>The components linked in, for the SBOM: where each comes from and its licence.</summary>
     public IReadOnlyList<NativeComponent> Components(Arch arch)
@@ -79,14 +89,8 @@ public sealed record NativeLibraries(AbsolutePath Folder)
         // The real files behind the sonames' links.
         AbsolutePath.Of(new FileInfo(libraries / "libelf.so.1").ResolveLinkTarget(true)!.FullName).CopyTo(Shared / "libelf.so.1");
         AbsolutePath.Of(new FileInfo(lib / "libz.so.1").ResolveLinkTarget(true)!.FullName).CopyTo(Shared / "libz.so.1");
-        foreach (var file in LicenseFiles)
-        {
-            var (component, name) = (file.Split('/')[0], file.Split('/')[1]);
-            var from = component == "libbpf" ? source / name
-                : name == "copyright" ? SysrootFolder / "usr" / "share" / "doc" / (component == "zlib" ? "zlib1g" : "libelf1") / name
-                : SysrootFolder / "usr" / "share" / "common-licenses" / name;
-            from.CopyTo(Licenses / file);
-        }
+        foreach (var (file, inLibbpfSource, from) in LicenseSources)
+            ((inLibbpfSource ? source : SysrootFolder) / from).CopyTo(Licenses / file);
     }
 }
 
