@@ -28,7 +28,8 @@ public sealed record Arch(
         "arm64", ["aarch64"], "linux-arm64", "arm64", "aarch64", "aarch64-linux-gnu", 183, "arm64",
         "qemu-system-arm", ["-M", "virt", "-cpu", "max,pauth-impdef=on"], "ttyAMA0")
     {
-        // A newer GCC's outline atomics call helpers (__aarch64_ldadd4_sync) that Debian 11's libgcc lacks.
+        // Outline atomics (GCC 12's default, which first compiled libbpf here) call helpers such as __aarch64_ldadd4_sync
+        // that Debian 11's libgcc lacks (the link failed); inline atomics need no helper.
         NativeCFlags = ["-mno-outline-atomics"],
     };
 
@@ -44,9 +45,6 @@ public sealed record Arch(
 
     /// <summary>The CycloneDX SBOM published beside that tarball.</summary>
     public string SbomFileName(string version) => $"{TarballName(version)}.cdx.json";
-
-    /// <summary>Where Debian's multiarch packages put this arch's libraries.</summary>
-    public AbsolutePath LibraryDir => AbsolutePath.Of($"/usr/lib/{GnuTriplet}");
 
     /// <summary>The kernel's name for the arch (uname -m), as qemu-user spells it.</summary>
     public string Machine => GnuTriplet[..GnuTriplet.IndexOf('-')];

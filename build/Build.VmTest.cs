@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using TracerBuild.Versioning;
-using TracerBuild.Debian;
 using TracerBuild.Vm;
 using TracerBuild;
 

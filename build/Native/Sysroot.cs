@@ -37,14 +37,17 @@ public static class Sysroot
             Programs.Run("dpkg-deb", ["-x", deb, folder], echo: false);
             versions.Add(Programs.Run("dpkg-deb", ["--showformat=${Package}\t${Version}", "-W", deb], echo: false).Output.Trim());
         }
-        foreach (var link in Directory.EnumerateFileSystemEntries(folder, "*", SearchOption.AllDirectories).Select(p => new FileInfo(p)).Where(f => f.LinkTarget is not null))
+        IEnumerable<FileInfo> Links() =>
+            Directory.EnumerateFileSystemEntries(folder, "*", SearchOption.AllDirectories).Select(p => new FileInfo(p)).Where(f => f.LinkTarget is not null).ToList();
+        foreach (var link in Links().Where(l => l.LinkTarget is ['/', ..]))
         {
-            var target = link.LinkTarget is ['/', ..] ? Path.GetRelativePath(link.DirectoryName!, Path.Join(folder, link.LinkTarget)) : link.LinkTarget!;
+            var target = Path.GetRelativePath(link.DirectoryName!, Path.Join(folder, link.LinkTarget));
             link.Delete();
-            // A link to a package not unpacked here (libgcc-10-dev's libasan.so) would only dangle.
-            if (Path.Exists(Path.Combine(link.DirectoryName!, target)))
-                File.CreateSymbolicLink(link.FullName, target);
+            File.CreateSymbolicLink(link.FullName, target);
         }
+        // Once every link points inside: a link to a package not unpacked here (libgcc-10-dev's libasan.so) only dangles.
+        foreach (var link in Links().Where(l => !Path.Exists(l.FullName)))
+            link.Delete();
         VersionsFileOf(folder).WriteAllText(string.Join("\n", versions.Order(StringComparer.Ordinal)) + "\n");
     }
 

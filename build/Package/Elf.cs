@@ -79,6 +79,33 @@ public static class Elf
         if (SectionData(path, ".dynsym") is not { } symbols || SectionData(path, ".dynstr") is not { } strings)
             return [];
         var versionOf = SectionData(path, ".gnu.version") ?? [];
+        var needed = VersionRequirements(path, strings);
+
+        const int EntrySize = 24; // Elf64_Sym
+        var imported = new List<ImportedSymbol>();
+        for (int offset = 0, index = 0; offset + EntrySize <= symbols.Length; offset += EntrySize, index++)
+        {
+            var entry = symbols.AsSpan(offset, EntrySize);
+            var name = Text(strings, BinaryPrimitives.ReadUInt32LittleEndian(entry));
+            if (BinaryPrimitives.ReadUInt16LittleEndian(entry[6..]) != 0 || name.Length == 0)
+                continue; // defined here, or the null symbol
+            var version = 2 * index + 2 <= versionOf.Length ? BinaryPrimitives.ReadUInt16LittleEndian(versionOf.AsSpan(2 * index)) & 0x7fff : 0;
+            var (bound, library) = needed.GetValueOrDefault(version, ("", ""));
+            imported.Add(new ImportedSymbol(name, bound, library));
+        }
+        return imported;
+    }
+
+    /// <summary>
+    /// Every version the file requires of a library (.gnu.version_r), as the loader checks them at start, whether or not
+    /// a symbol is bound to it: (version, library).
+    /// </summary>
+    public static IReadOnlyList<(string Version, string Library)> RequiredVersions(string path) =>
+        SectionData(path, ".dynstr") is { } strings ? [.. VersionRequirements(path, strings).Values] : [];
+
+    /// <summary>.gnu.version_r by the index .gnu.version uses for each entry.</summary>
+    private static Dictionary<int, (string Version, string Library)> VersionRequirements(string path, byte[] strings)
+    {
         var needed = new Dictionary<int, (string Version, string Library)>();
         var requirements = SectionData(path, ".gnu.version_r") ?? [];
         for (var at = 0; at + 16 <= requirements.Length;)
@@ -99,20 +126,7 @@ public static class Elf
                 break;
             at += next;
         }
-
-        const int EntrySize = 24; // Elf64_Sym
-        var imported = new List<ImportedSymbol>();
-        for (int offset = 0, index = 0; offset + EntrySize <= symbols.Length; offset += EntrySize, index++)
-        {
-            var entry = symbols.AsSpan(offset, EntrySize);
-            var name = Text(strings, BinaryPrimitives.ReadUInt32LittleEndian(entry));
-            if (BinaryPrimitives.ReadUInt16LittleEndian(entry[6..]) != 0 || name.Length == 0)
-                continue; // defined here, or the null symbol
-            var version = 2 * index + 2 <= versionOf.Length ? BinaryPrimitives.ReadUInt16LittleEndian(versionOf.AsSpan(2 * index)) & 0x7fff : 0;
-            var (bound, library) = needed.GetValueOrDefault(version, ("", ""));
-            imported.Add(new ImportedSymbol(name, bound, library));
-        }
-        return imported;
+        return needed;
     }
 
     /// <summary>The libraries the dynamic section names as NEEDED, in order.</summary>

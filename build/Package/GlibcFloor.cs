@@ -14,21 +14,33 @@ public static class GlibcFloor
     public static readonly string[] GlibcLibraries =
         ["libc.so.6", "libm.so.6", "libdl.so.2", "librt.so.1", "libpthread.so.0", "ld-linux-x86-64.so.2", "ld-linux-aarch64.so.1"];
 
-    /// <summary>Throws, naming the file, the symbol and its version, at the first symbol above the floor.</summary>
+    /// <summary>
+    /// Throws at the first file that requires a glibc version above the floor, naming the file, the version and a symbol
+    /// bound to it. The loader checks every required version (.gnu.version_r), symbol or not; a GLIBC_ name that is not
+    /// a number (GLIBC_ABI_DT_RELR of 2.36, GLIBC_PRIVATE) is above any floor.
+    /// </summary>
     public static void Verify(IEnumerable<TarballEntry> entries)
     {
         foreach (var entry in entries)
         {
             if (entry.SourcePath is not { } path || !Elf.IsElf(path))
                 continue;
-            var above = Elf.ImportedSymbols(path)
-                .Where(s => GlibcVersion(s.Version) is { } version && Comparable(version).CompareTo(Comparable(Version)) > 0)
-                .MaxBy(s => Comparable(GlibcVersion(s.Version)!));
-            if (above is not null)
-                throw new BuildFailedException(
-                    $"{path} (packaged as {entry.Name}) needs {above.Name}@{above.Version}, above the glibc floor {Text}: link it against the sysroot (target NativeLibraries).");
+            var above = Elf.RequiredVersions(path)
+                .Where(r => r.Version.StartsWith("GLIBC_", StringComparison.Ordinal) && !WithinFloor(r.Version))
+                .OrderByDescending(r => GlibcVersion(r.Version) is { } v ? Comparable(v) : (int.MaxValue, 0, 0))
+                .Select(r => r.Version)
+                .FirstOrDefault();
+            if (above is null)
+                continue;
+            var symbol = Elf.ImportedSymbols(path).FirstOrDefault(s => s.Version == above);
+            var what = symbol is null ? $"{above} (required, though no symbol is bound to it)" : $"{symbol.Name}@{above}";
+            throw new BuildFailedException(
+                $"{path} (packaged as {entry.Name}) needs {what}, above the glibc floor {Text}: link it against the sysroot (target NativeLibraries).");
         }
     }
+
+    private static bool WithinFloor(string versionName) =>
+        GlibcVersion(versionName) is { } version && Comparable(version).CompareTo(Comparable(Version)) <= 0;
 
     /// <summary>Throws when the executable needs a library glibc does not provide.</summary>
     public static void VerifyOnlyGlibcNeeded(TarballEntry executable)

@@ -52,11 +52,12 @@ as_nobody() {
 	su -s /bin/sh nobody -c "exec $*"
 }
 
-# copy_tracer FOLDER [CAPABILITIES]: a copy of the tracer nobody may run, with file capabilities when given.
+# copy_tracer FOLDER [CAPABILITIES]: a copy of the tarball's folder (a JIT tracer's lib/ too) nobody may run, with
+# file capabilities on the tracer when given.
 copy_tracer() {
 	mkdir -p "$1"
-	cp "$tracer" "$1/tracer"
-	chmod 755 "$1" "$1/tracer"
+	cp -r "${tracer%/*}/." "$1/"
+	chmod -R go+rX "$1"
 	if [ -n "$2" ]; then setcap "$2" "$1/tracer"; fi
 }
 

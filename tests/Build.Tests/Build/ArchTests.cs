@@ -5,10 +5,10 @@ namespace TracerBuild.Tests;
 public sealed class ArchTests
 {
     [Theory]
-    [InlineData("x64", "x86_64 amd64", "linux-x64", "x86", "x86_64", "/usr/lib/x86_64-linux-gnu", 62, "amd64", "x86_64-linux-gnu-gcc", "gcc-x86-64-linux-gnu")]
-    [InlineData("arm64", "aarch64", "linux-arm64", "arm64", "aarch64", "/usr/lib/aarch64-linux-gnu", 183, "arm64", "aarch64-linux-gnu-gcc", "gcc-aarch64-linux-gnu")]
+    [InlineData("x64", "x86_64 amd64", "linux-x64", "x86", "x86_64", "x86_64-linux-gnu", 62, "amd64", "x86_64-linux-gnu-gcc", "gcc-x86-64-linux-gnu")]
+    [InlineData("arm64", "aarch64", "linux-arm64", "arm64", "aarch64", "aarch64-linux-gnu", 183, "arm64", "aarch64-linux-gnu-gcc", "gcc-aarch64-linux-gnu")]
     public void The_table_matches_the_design(
-        string name, string aliases, string rid, string clangArch, string vmlinuxDir, string libraryDir, int elfMachine, string debianArch,
+        string name, string aliases, string rid, string clangArch, string vmlinuxDir, string gnuTriplet, int elfMachine, string debianArch,
         string crossCompiler, string crossGccPackage)
     {
         var arch = Assert.Single(Arch.All, a => a.Name == name);
@@ -16,7 +16,7 @@ public sealed class ArchTests
         Assert.Equal(rid, arch.Rid);
         Assert.Equal(clangArch, arch.ClangTargetArch);
         Assert.Equal(vmlinuxDir, arch.VmlinuxDir);
-        Assert.Equal(libraryDir, arch.LibraryDir.Path);
+        Assert.Equal(gnuTriplet, arch.GnuTriplet);
         Assert.Equal(elfMachine, arch.ElfMachine);
         Assert.Equal(debianArch, arch.DebianArch);
         Assert.Equal(crossCompiler, arch.CrossCompiler);

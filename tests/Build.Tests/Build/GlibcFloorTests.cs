@@ -48,11 +48,23 @@ public sealed partial class GlibcFloorTests : IDisposable
     public void A_library_within_the_floor_and_files_that_are_not_ELF_pass()
     {
         var library = Compile("libold.so", "int add_one(int x) { return x + 1; }\n", "-shared", "-fPIC");
-        Assert.All(Elf.ImportedSymbols(library).Where(s => s.Version.Length > 0), s => Assert.Equal("GLIBC_2.2.5", s.Version));
+        Assert.All(Elf.RequiredVersions(library), r => Assert.True(GlibcFloor.GlibcVersion(r.Version) <= GlibcFloor.Version, r.Version));
         var text = Path.Combine(_temp.Path, "README.md");
         File.WriteAllText(text, "# not ELF\n");
 
         GlibcFloor.Verify([new TarballEntry("t/lib/libold.so", library, TarballEntry.Regular), new TarballEntry("t/README.md", text, TarballEntry.Regular), TarballEntry.Folder("t")]);
+    }
+
+    [Fact]
+    public void A_required_version_no_symbol_is_bound_to_is_refused_too()
+    {
+        // Packed relative relocations make the loader require GLIBC_ABI_DT_RELR (glibc 2.36), a version no symbol names.
+        var program = Compile("relr", "int main(void) { return 0; }\n", "-Wl,-z,pack-relative-relocs");
+        Assert.Contains(Elf.RequiredVersions(program), r => r.Version == "GLIBC_ABI_DT_RELR");
+
+        var error = Assert.Throws<BuildFailedException>(() => GlibcFloor.Verify([new TarballEntry("t/relr", program, TarballEntry.Executable)]));
+
+        Assert.StartsWith($"{program} (packaged as t/relr) needs GLIBC_ABI_DT_RELR (required, though no symbol is bound to it), above the glibc floor GLIBC_2.28", error.Message);
     }
 
     [Fact]

@@ -8,10 +8,13 @@ public sealed class PackagingTests : IDisposable
 
     public void Dispose() => _temp.Dispose();
 
+    /// <summary>An x64 library every x64 Debian machine has (zlib1g is essential).</summary>
+    private static readonly string X64Zlib = $"/usr/lib/{Arch.X64.GnuTriplet}/libz.so.1";
+
     [Fact]
     public void An_x86_library_staged_for_arm64_fails_the_check_naming_file_and_arches()
     {
-        var x86Library = Path.Combine(Arch.X64.LibraryDir, "libz.so.1");
+        var x86Library = X64Zlib;
         Assert.SkipUnless(File.Exists(x86Library), $"{x86Library} is not installed (zlib1g:amd64).");
 
         var error = Assert.Throws<BuildFailedException>(() =>
@@ -27,7 +30,7 @@ public sealed class PackagingTests : IDisposable
         Assert.SkipUnless(probe.IsAvailable, $"{probe.Unavailable} (the Test target installs them).");
         var mixed = Directory.CreateDirectory(Path.Combine(_temp.Path, "lib")).FullName;
         // libz loads first, so the others never get tried.
-        File.Copy(Path.Combine(Arch.X64.LibraryDir, "libz.so.1"), Path.Combine(mixed, "libz.so.1"));
+        File.Copy(X64Zlib, Path.Combine(mixed, "libz.so.1"));
         File.WriteAllText(Path.Combine(mixed, "libelf.so.1"), "never loaded");
         File.WriteAllText(Path.Combine(mixed, "libbpf.so.1"), "never loaded");
 
@@ -53,7 +56,7 @@ public sealed class PackagingTests : IDisposable
         var error = Assert.Throws<BuildFailedException>(() => ArchCheck.VerifyBpfObject(without));
         Assert.Equal($"{without} has no .BTF or .BTF.ext section: compile it with clang -g so libbpf can relocate it.", error.Message);
 
-        var notBpf = Assert.Throws<BuildFailedException>(() => ArchCheck.VerifyBpfObject(Path.Combine(Arch.X64.LibraryDir, "libz.so.1")));
+        var notBpf = Assert.Throws<BuildFailedException>(() => ArchCheck.VerifyBpfObject(X64Zlib));
         Assert.EndsWith("is built for x64 (ELF e_machine 62), expected BPF (ELF e_machine 247).", notBpf.Message);
     }
 
