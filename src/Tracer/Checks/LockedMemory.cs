@@ -22,11 +22,11 @@ internal static partial class LockedMemory
     public const string Fix =
         "grant CAP_SYS_RESOURCE as well (sudo setcap cap_bpf,cap_perfmon,cap_sys_resource=ep tracer), or raise the limit (ulimit -l unlimited; LimitMEMLOCK=infinity in a systemd unit)";
 
-    public static Check Check()
+    public static Check Check(bool hasSysResource)
     {
         if (!KernelChargesLimit)
             return new("locked memory", true, $"Linux {ChargedToCgroupSince}+ charges BPF maps to the memory cgroup, not RLIMIT_MEMLOCK", Fix, ExitCode.NotPermitted);
-        if (SystemChecks.Has(SystemChecks.CapSysResource))
+        if (hasSysResource)
             return new("locked memory", true, "CAP_SYS_RESOURCE lets libbpf lift RLIMIT_MEMLOCK, which this kernel charges BPF maps to", Fix, ExitCode.NotPermitted);
         var limit = RaiseSoftLimit();
         return new("locked memory", limit >= Needed,

@@ -24,7 +24,7 @@ internal static partial class SystemChecks
     public static string MinimumKernelText => $"the tracer needs Linux {MinimumKernel} or later";
 
     private const int CapSysAdmin = 21;
-    public const int CapSysResource = 24;
+    private const int CapSysResource = 24;
     private const int CapPerfmon = 38;
     private const int CapBpf = 39;
 
@@ -32,13 +32,18 @@ internal static partial class SystemChecks
     private static readonly (int Bit, string Name)[] Capabilities =
         [(CapBpf, "CAP_BPF"), (CapPerfmon, "CAP_PERFMON"), (CapSysResource, "CAP_SYS_RESOURCE"), (CapSysAdmin, "CAP_SYS_ADMIN")];
 
-    public static IReadOnlyList<Check> All() => [Libbpf(), Kernel(), Btf(), Privileges(), CapabilityList(), LockedMemory.Check()];
+    public static IReadOnlyList<Check> All()
+    {
+        // One read of /proc/self/status serves every check that asks about capabilities.
+        var capabilities = EffectiveCapabilities();
+        return [Libbpf(), Kernel(), Btf(), Privileges(capabilities), CapabilityList(capabilities), LockedMemory.Check(Has(capabilities, CapSysResource))];
+    }
 
     /// <summary>The running kernel's major.minor.</summary>
     public static Version KernelRelease => new(Environment.OSVersion.Version.Major, Math.Max(Environment.OSVersion.Version.Minor, 0));
 
-    /// <summary>Whether the process has a capability in its effective set.</summary>
-    public static bool Has(int capability) => (EffectiveCapabilities() >> capability & 1) == 1;
+    /// <summary>Whether a capability is in an effective set (the CapEff mask).</summary>
+    private static bool Has(ulong capabilities, int capability) => (capabilities >> capability & 1) == 1;
 
     /// <summary>Throws the first failing check as a one-line error with its exit code.</summary>
     public static void Require()
@@ -64,18 +69,18 @@ internal static partial class SystemChecks
     }
 
     /// <summary>Informational: which capabilities the tracer runs with, so a setcap is seen to have taken.</summary>
-    private static Check CapabilityList()
+    private static Check CapabilityList(ulong capabilities)
     {
-        var has = Capabilities.Where(c => Has(c.Bit)).Select(c => c.Name).ToList();
-        var lacks = Capabilities.Where(c => !Has(c.Bit)).Select(c => c.Name).ToList();
+        var has = Capabilities.Where(c => Has(capabilities, c.Bit)).Select(c => c.Name).ToList();
+        var lacks = Capabilities.Where(c => !Has(capabilities, c.Bit)).Select(c => c.Name).ToList();
         return new("capabilities", true,
             $"has {(has.Count > 0 ? string.Join(", ", has) : "none of them")}; lacks {(lacks.Count > 0 ? string.Join(", ", lacks) : "none")}",
             PrivilegeFix, ExitCode.NotPermitted);
     }
 
-    private static Check Privileges()
+    private static Check Privileges(ulong capabilities)
     {
-        var permitted = Has(CapSysAdmin) || (Has(CapBpf) && Has(CapPerfmon));
+        var permitted = Has(capabilities, CapSysAdmin) || (Has(capabilities, CapBpf) && Has(capabilities, CapPerfmon));
         return new("privileges", permitted,
             permitted ? (Environment.IsPrivilegedProcess ? "running as root" : "CAP_BPF and CAP_PERFMON granted") : "not root and without CAP_BPF and CAP_PERFMON",
             PrivilegeFix, ExitCode.NotPermitted);
