@@ -13,7 +13,7 @@ partial class Build
         .Outputs(() => Arches.Select(Paths.NativeLibraries).SelectMany(n => new[] { n.Static, n.Shared, n.Licenses, Sysroot.VersionsFileOf(n.SysrootFolder) }))
         .Executes(() =>
         {
-            var libbpf = LibbpfSource.Ensure(Paths.Cache, DebianArchiveUri);
+            var libbpf = LibbpfSource.Ensure(Paths.Cache, DebianArchiveUri, Cancellation);
             ForEachArch(arch =>
             {
                 var packages = Sysroot.Download(Paths.Cache, DebianArchiveUri, arch);

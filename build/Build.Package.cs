@@ -21,7 +21,7 @@ partial class Build
                 var contents = TarballContents(arch);
                 ArchCheck.Verify(arch, contents);
                 GlibcFloor.Verify(contents);
-                if (LinksNatively)
+                if (PublishSettings(arch).LinksNatively)
                     GlibcFloor.VerifyOnlyGlibcNeeded(contents.Single(e => e.Name == $"{Paths.TarballName(arch)}/tracer"));
                 // The BPF object travels inside the tracer; check the one that was embedded.
                 ArchCheck.VerifyBpfObject(Paths.BpfObject(arch));
@@ -49,8 +49,9 @@ partial class Build
     void WriteSbom(Arch arch)
     {
         var top = Paths.TarballName(arch);
+        var linked = PublishSettings(arch).LinksNatively;
         var libraries = Paths.NativeLibraries(arch).Components(arch)
-            .Select(c => LinksNatively
+            .Select(c => linked
                 ? new SbomLibrary(c, $"{top}/tracer", c.StaticFile, "linked into the tracer")
                 : new SbomLibrary(c, $"{top}/lib/{c.SharedFile.Name}", c.SharedFile, $"lib/{c.SharedFile.Name}"))
             .ToList();
@@ -60,13 +61,10 @@ partial class Build
         Log.Line($"Wrote {Paths.Show(Paths.Sbom(arch))}");
     }
 
-    /// <summary>A NativeAOT tracer links libbpf, libelf and zlib in; any other kind of tracer loads them from the tarball's lib/.</summary>
-    bool LinksNatively => SelfContained && Executable == TracerExecutable.Aot;
-
     /// <summary>A foreign arch's lib/ is loaded under qemu when it is installed; optional, since it only adds proof.</summary>
     void ProveLibrariesLoad(Arch arch)
     {
-        if (arch == TracerBuild.Arch.Host || LinksNatively)
+        if (arch == TracerBuild.Arch.Host || PublishSettings(arch).LinksNatively)
             return;
         var probe = new LibbpfProbe(arch, RootDirectory);
         if (!probe.IsAvailable)
@@ -89,7 +87,7 @@ partial class Build
                 .Append(new TarballEntry($"{top}/tracer", Paths.TracerLauncher, TarballEntry.Executable));
 
         var native = Paths.NativeLibraries(arch);
-        IEnumerable<TarballEntry> lib = LinksNatively
+        IEnumerable<TarballEntry> lib = PublishSettings(arch).LinksNatively
             ? []
             :
             [

@@ -11,32 +11,21 @@ public static class LibbpfSource
     public static string FileName => $"libbpf_{Version}.orig.tar.gz";
     /// <summary>The folder the tarball unpacks to.</summary>
     public static string TopFolder => $"libbpf-{Version}";
-    public static string Url(string archiveUri) => $"{archiveUri.TrimEnd('/')}/pool/main/libb/libbpf/{FileName}";
-
-    /// <summary>The cached tarball, downloaded first when missing or not the pinned bytes.</summary>
-    public static AbsolutePath Ensure(AbsolutePath cache, string archiveUri)
+    /// <summary>The cached tarball, downloaded first (the way vmlinux.h is: retried, timed out) when missing or not the pinned bytes.</summary>
+    public static AbsolutePath Ensure(AbsolutePath cache, string archiveUri, CancellationToken cancellation)
     {
         var file = cache / "libbpf" / FileName;
         if (file.FileExists() && Engine.Sha256.OfFile(file) == Sha256)
             return file;
 
-        var url = Url(archiveUri);
-        Log.Line($"Downloading libbpf {Version}: {url}");
-        using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(5) };
-        byte[] bytes;
-        try
-        {
-            using var response = http.GetAsync(url, Programs.Interruption).GetAwaiter().GetResult();
-            response.EnsureSuccessStatusCode();
-            bytes = response.Content.ReadAsByteArrayAsync(Programs.Interruption).GetAwaiter().GetResult();
-        }
-        catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
-        {
-            throw new BuildFailedException($"GET {url} failed: {e.Message}. The build links libbpf {Version} from that source; point --debian-mirror at a Debian archive that has it.");
-        }
+        using var http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
+        var pool = new Vmlinux.HttpMirror($"{archiveUri.TrimEnd('/')}/pool/main/libb/libbpf", http, Vmlinux.FetchPolicy.Default, cancellation,
+            $"The build links libbpf {Version} from that source; point --debian-mirror at a Debian archive that has it.");
+        Log.Line($"Downloading libbpf {Version}: {pool.Describe(FileName)}");
+        var bytes = pool.Fetch(FileName);
         var actual = Engine.Sha256.Of(bytes);
         if (actual != Sha256)
-            throw new BuildFailedException($"{url} has sha256 {actual}, not the pinned {Sha256} of libbpf {Version}: refusing it.");
+            throw new BuildFailedException($"{pool.Describe(FileName)} has sha256 {actual}, not the pinned {Sha256} of libbpf {Version}: refusing it.");
         file.Parent.CreateDirectory();
         AtomicFile.Write(file, bytes);
         return file;

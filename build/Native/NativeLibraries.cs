@@ -13,9 +13,6 @@ public sealed record NativeLibraries(AbsolutePath Folder)
     public AbsolutePath Shared => Folder / "shared";
     public AbsolutePath Licenses => Folder / "licenses";
 
-    /// <summary>The static archives, in link order (each uses only those after it).</summary>
-    public static readonly string[] StaticFiles = ["libbpf.a", "libelf.a", "libz.a", "libglibc-compat.a"];
-
     /// <summary>The shared libraries of a JIT tracer's lib/, by soname, dependencies first (the order they load in).</summary>
     public static readonly string[] SharedFiles = ["libz.so.1", "libelf.so.1", "libbpf.so.1"];
 

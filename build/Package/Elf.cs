@@ -68,7 +68,7 @@ public static class Elf
     }
 
     /// <summary>A symbol another library must provide at run time, and the version it is bound to ("" when none).</summary>
-    public sealed record ImportedSymbol(string Name, string Version, string Library);
+    public sealed record ImportedSymbol(string Name, string Version);
 
     /// <summary>
     /// The undefined dynamic symbols with the version each is bound to (from .gnu.version and .gnu.version_r), as
@@ -90,35 +90,33 @@ public static class Elf
             if (BinaryPrimitives.ReadUInt16LittleEndian(entry[6..]) != 0 || name.Length == 0)
                 continue; // defined here, or the null symbol
             var version = 2 * index + 2 <= versionOf.Length ? BinaryPrimitives.ReadUInt16LittleEndian(versionOf.AsSpan(2 * index)) & 0x7fff : 0;
-            var (bound, library) = needed.GetValueOrDefault(version, ("", ""));
-            imported.Add(new ImportedSymbol(name, bound, library));
+            imported.Add(new ImportedSymbol(name, needed.GetValueOrDefault(version, "")));
         }
         return imported;
     }
 
     /// <summary>
     /// Every version the file requires of a library (.gnu.version_r), as the loader checks them at start, whether or not
-    /// a symbol is bound to it: (version, library).
+    /// a symbol is bound to it.
     /// </summary>
-    public static IReadOnlyList<(string Version, string Library)> RequiredVersions(string path) =>
+    public static IReadOnlyList<string> RequiredVersions(string path) =>
         SectionData(path, ".dynstr") is { } strings ? [.. VersionRequirements(path, strings).Values] : [];
 
-    /// <summary>.gnu.version_r by the index .gnu.version uses for each entry.</summary>
-    private static Dictionary<int, (string Version, string Library)> VersionRequirements(string path, byte[] strings)
+    /// <summary>The version names of .gnu.version_r by the index .gnu.version uses for each.</summary>
+    private static Dictionary<int, string> VersionRequirements(string path, byte[] strings)
     {
-        var needed = new Dictionary<int, (string Version, string Library)>();
+        var needed = new Dictionary<int, string>();
         var requirements = SectionData(path, ".gnu.version_r") ?? [];
         for (var at = 0; at + 16 <= requirements.Length;)
         {
             // Elf64_Verneed: vn_version, vn_cnt, vn_file, vn_aux, vn_next; then vn_cnt Elf64_Vernaux.
             var count = BinaryPrimitives.ReadUInt16LittleEndian(requirements.AsSpan(at + 2));
-            var library = Text(strings, BinaryPrimitives.ReadUInt32LittleEndian(requirements.AsSpan(at + 4)));
             var aux = at + (int)BinaryPrimitives.ReadUInt32LittleEndian(requirements.AsSpan(at + 8));
             for (var i = 0; i < count && aux + 16 <= requirements.Length; i++)
             {
                 // Elf64_Vernaux: vna_hash, vna_flags, vna_other (the index .gnu.version uses), vna_name, vna_next.
                 var index = BinaryPrimitives.ReadUInt16LittleEndian(requirements.AsSpan(aux + 6));
-                needed[index] = (Text(strings, BinaryPrimitives.ReadUInt32LittleEndian(requirements.AsSpan(aux + 8))), library);
+                needed[index] = Text(strings, BinaryPrimitives.ReadUInt32LittleEndian(requirements.AsSpan(aux + 8)));
                 aux += (int)BinaryPrimitives.ReadUInt32LittleEndian(requirements.AsSpan(aux + 12));
             }
             var next = (int)BinaryPrimitives.ReadUInt32LittleEndian(requirements.AsSpan(at + 12));

@@ -26,9 +26,8 @@ public static class GlibcFloor
             if (entry.SourcePath is not { } path || !Elf.IsElf(path))
                 continue;
             var above = Elf.RequiredVersions(path)
-                .Where(r => r.Version.StartsWith("GLIBC_", StringComparison.Ordinal) && !WithinFloor(r.Version))
-                .OrderByDescending(r => GlibcVersion(r.Version) is { } v ? Comparable(v) : (int.MaxValue, 0, 0))
-                .Select(r => r.Version)
+                .Where(r => r.StartsWith("GLIBC_", StringComparison.Ordinal) && !WithinFloor(r))
+                .OrderByDescending(r => GlibcVersion(r) is { } v ? Comparable(v) : (int.MaxValue, 0, 0))
                 .FirstOrDefault();
             if (above is null)
                 continue;

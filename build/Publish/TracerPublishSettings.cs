@@ -9,7 +9,8 @@ namespace TracerBuild.Publish;
 /// <param name="Native">What a NativeAOT tracer links in (libbpf, libelf, zlib) and links against (the sysroot).</param>
 public sealed record TracerPublishSettings(Arch Arch, bool SelfContained, bool NativeAot, string Configuration, string Version, string BpfObject, string RestoreDirectory, NativeLibraries Native)
 {
-    private bool LinksNatively => SelfContained && NativeAot;
+    /// <summary>A NativeAOT tracer links libbpf, libelf and zlib in; any other kind loads them from the tarball's lib/.</summary>
+    public bool LinksNatively => SelfContained && NativeAot;
 
     public IReadOnlyList<string> MsBuildArguments =>
     [

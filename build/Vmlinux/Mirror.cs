@@ -38,7 +38,8 @@ public sealed class FolderMirror(string folder) : Mirror
 /// An HTTP mirror. Timeouts, dropped connections, bodies shorter than their Content-Length and 5xx answers are retried
 /// with exponential backoff; 4xx answers are not, since asking again gives the same answer.
 /// </summary>
-public sealed class HttpMirror(string baseUrl, HttpClient http, FetchPolicy policy, CancellationToken cancellation = default) : Mirror
+/// <param name="remedy">What a failure's one line tells the user to do; by default, how to point at another vmlinux.h mirror.</param>
+public sealed class HttpMirror(string baseUrl, HttpClient http, FetchPolicy policy, CancellationToken cancellation = default, string remedy = Mirror.Remedy) : Mirror
 {
     public override string Describe(string relative) => $"{baseUrl}/{relative}";
 
@@ -52,7 +53,7 @@ public sealed class HttpMirror(string baseUrl, HttpClient http, FetchPolicy poli
         }
         catch (TransientFetchException e)
         {
-            throw new BuildFailedException($"GET {url} failed after {policy.Retry.Attempts} attempts: {e.Message}. {Remedy}");
+            throw new BuildFailedException($"GET {url} failed after {policy.Retry.Attempts} attempts: {e.Message}. {remedy}");
         }
     }
 
@@ -67,7 +68,7 @@ public sealed class HttpMirror(string baseUrl, HttpClient http, FetchPolicy poli
             if ((int)response.StatusCode >= 500)
                 throw new TransientFetchException($"{(int)response.StatusCode} {response.ReasonPhrase}");
             if (!response.IsSuccessStatusCode)
-                throw new BuildFailedException($"GET {url} failed: {(int)response.StatusCode} {response.ReasonPhrase}. {Remedy}");
+                throw new BuildFailedException($"GET {url} failed: {(int)response.StatusCode} {response.ReasonPhrase}. {remedy}");
 
             var expected = response.Content.Headers.ContentLength;
             using var body = response.Content.ReadAsStream(timeout.Token);

@@ -48,7 +48,7 @@ public sealed partial class GlibcFloorTests : IDisposable
     public void A_library_within_the_floor_and_files_that_are_not_ELF_pass()
     {
         var library = Compile("libold.so", "int add_one(int x) { return x + 1; }\n", "-shared", "-fPIC");
-        Assert.All(Elf.RequiredVersions(library), r => Assert.True(GlibcFloor.GlibcVersion(r.Version) <= GlibcFloor.Version, r.Version));
+        Assert.All(Elf.RequiredVersions(library), r => Assert.True(GlibcFloor.GlibcVersion(r) <= GlibcFloor.Version, r));
         var text = Path.Combine(_temp.Path, "README.md");
         File.WriteAllText(text, "# not ELF\n");
 
@@ -60,7 +60,7 @@ public sealed partial class GlibcFloorTests : IDisposable
     {
         // Packed relative relocations make the loader require GLIBC_ABI_DT_RELR (glibc 2.36), a version no symbol names.
         var program = Compile("relr", "int main(void) { return 0; }\n", "-Wl,-z,pack-relative-relocs");
-        Assert.Contains(Elf.RequiredVersions(program), r => r.Version == "GLIBC_ABI_DT_RELR");
+        Assert.Contains("GLIBC_ABI_DT_RELR", Elf.RequiredVersions(program));
 
         var error = Assert.Throws<BuildFailedException>(() => GlibcFloor.Verify([new TarballEntry("t/relr", program, TarballEntry.Executable)]));
 
