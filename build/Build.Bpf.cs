@@ -6,9 +6,9 @@ partial class Build
 {
     Target CompileBpf => _ => _
         .DependsOn(Preflight, Vmlinux)
-        .Description("Compiles bpf/ with clang for every arch's __TARGET_ARCH_ and vmlinux.h; generates src/Tracer/Bpf/Events.g.cs from the objects")
+        .Description("Compiles bpf/*.bpf.c with clang and links them (bpftool) for every arch's __TARGET_ARCH_ and vmlinux.h; generates src/Tracer/Bpf/Events.g.cs from the objects")
         .Inputs(() => [Paths.BpfSources, LibbpfHeaders, .. BpfArches.Select(Paths.VmlinuxInclude)])
-        .InputValues(() => [ClangVersion(), .. BpfArches.SelectMany(ClangArguments)])
+        .InputValues(() => [ClangVersion(), .. BpfArches.SelectMany(a => ClangArguments(a).SelectMany(source => source))])
         // Events.g.cs is an output, so an edit by hand makes CompileBpf run again and undo it.
         .Outputs(() => [.. BpfArches.Select(Paths.BpfObject), Paths.EventTypes])
         .Executes(() =>
@@ -16,7 +16,7 @@ partial class Build
             ForEachArch(BpfArches, arch =>
             {
                 Paths.BpfObject(arch).Parent.CreateDirectory();
-                BpfCompiler.Compile(arch, ClangArguments(arch));
+                BpfCompiler.Compile(arch, ClangArguments(arch), Paths.BpfObject(arch));
                 ArchCheck.VerifyBpfObject(Paths.BpfObject(arch));
             });
             var generated = EventTypesFile.Generate(Paths.BpfHeader, [.. BpfArches.Select(a => (a.Name, (string)Paths.BpfObject(a)))]);
@@ -27,7 +27,7 @@ partial class Build
     /// <summary>bpf_helpers.h and friends, from libbpf-dev: an upgrade changes what the BPF code compiles to.</summary>
     static readonly AbsolutePath LibbpfHeaders = AbsolutePath.Of("/usr/include/bpf");
 
-    IReadOnlyList<string> ClangArguments(Arch arch) =>
+    IReadOnlyList<IReadOnlyList<string>> ClangArguments(Arch arch) =>
         BpfCompiler.Arguments(arch, Paths.VmlinuxInclude(arch), Paths.BpfSources, RootDirectory, Paths.BpfObject(arch));
 
     /// <summary>

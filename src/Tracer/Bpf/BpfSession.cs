@@ -102,7 +102,9 @@ internal sealed unsafe class BpfSession : IDisposable
         EventType.Connect when Connect?.Kind == ConnectHook.Kprobe => [BpfPrograms.HandleConnectEntry, BpfPrograms.HandleConnectReturn],
         // handle_open_exit is x86's alone: arm64 has no open(2).
         EventType.Open when Open == OpenHook.Syscall => [BpfPrograms.HandleOpenatExit, BpfPrograms.HandleOpenat2Exit, BpfPrograms.HandleOpenExit],
-        _ => [BpfPrograms.HandleSysExit],
+        EventType.Open => [BpfPrograms.HandleFileSysExit],
+        EventType.Connect => [BpfPrograms.HandleNetSysExit],
+        _ => throw new ArgumentOutOfRangeException(nameof(type), type, null),
     };
 
     /// <summary>A reader of the events the programs write, handing each record to <paramref name="onRecord"/>.</summary>

@@ -110,10 +110,11 @@ internal static class BpfPrograms
     public const string HandleConnectEntry = "handle_connect_entry"; // programs.handle_connect_entry: kprobe/inet_stream_connect
     public const string HandleConnectReturn = "handle_connect_return"; // programs.handle_connect_return: kretprobe/inet_stream_connect
     public const string HandleExec = "handle_exec"; // programs.handle_exec: tp_btf/sched_process_exec
+    public const string HandleFileSysExit = "handle_file_sys_exit"; // programs.handle_file_sys_exit: tp_btf/sys_exit
+    public const string HandleNetSysExit = "handle_net_sys_exit"; // programs.handle_net_sys_exit: tp_btf/sys_exit
     public const string HandleOpenExit = "handle_open_exit"; // programs.handle_open_exit: tracepoint/syscalls/sys_exit_open (x64 only)
     public const string HandleOpenat2Exit = "handle_openat2_exit"; // programs.handle_openat2_exit: tracepoint/syscalls/sys_exit_openat2
     public const string HandleOpenatExit = "handle_openat_exit"; // programs.handle_openat_exit: tracepoint/syscalls/sys_exit_openat
-    public const string HandleSysExit = "handle_sys_exit"; // programs.handle_sys_exit: tp_btf/sys_exit
 }
 
 /// <summary>The maps of tracer.bpf.o (its symbol table).</summary>

@@ -33,7 +33,7 @@ public sealed class EventFieldTests(BuildScriptFixture build) : IDisposable
         {
             var output = Path.Combine(_temp.Path, arch.Name, "tracer.bpf.o");
             Directory.CreateDirectory(Path.GetDirectoryName(output)!);
-            BpfCompiler.Compile(arch, BpfCompiler.Arguments(arch, BuildScriptFixture.Artifact($"obj/vmlinux/{arch.VmlinuxDir}"), sources, _temp.Path, output));
+            BpfCompiler.Compile(arch, BpfCompiler.Arguments(arch, BuildScriptFixture.Artifact($"obj/vmlinux/{arch.VmlinuxDir}"), sources, _temp.Path, output), output);
             return (arch.Name, output);
         }).ToList();
         var generated = EventTypesFile.Generate(header, objects);

@@ -1,0 +1,169 @@
+/* What every capability's BPF source shares: the settings, the ring buffer and the lost count (defined once, in
+ * tracer.bpf.c; the build links the sources into one object with bpftool gen object), the filters, and the arch's
+ * syscall numbers. */
+#ifndef COMMON_BPF_H
+#define COMMON_BPF_H
+
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_endian.h>
+#include <bpf/bpf_tracing.h>
+#include "tracer.h"
+
+#define AF_INET 2
+#define AF_INET6 10
+
+/* Wake the reader only once this much is pending: one wakeup per event costs more than the event.
+ * The tracer polls with a short timeout and consumes after every poll, so nothing waits long. */
+#define WAKEUP_THRESHOLD (1 << 20)
+
+extern const volatile struct tracer_config tracer_settings;
+
+/* tracer.bpf.c defines the shared maps; every other source declares them. */
+#ifdef TRACER_DEFINES_MAPS
+#define SHARED_MAP
+#else
+#define SHARED_MAP extern
+#endif
+
+/* 4 MiB: bigger rings cost more per event (measured: 16 MiB about 100 ns, 8 MiB about 2% of a traced generator's
+ * rate). Open records end soon after the path, so this one holds ~37k opens of short paths (112 bytes each). */
+SHARED_MAP struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 1 << 22);
+} events SEC(".maps");
+
+/* Events dropped because the ring buffer was full; the tracer reports the count on exit. */
+SHARED_MAP struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} lost SEC(".maps");
+
+static __always_inline bool traced(enum event_type type)
+{
+	return tracer_settings.events & (1 << type);
+}
+
+static __always_inline bool pid_wanted(void)
+{
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	if (tracer_settings.self_pid && tgid == tracer_settings.self_pid)
+		return false;
+	return !tracer_settings.pid || tgid == tracer_settings.pid;
+}
+
+static __always_inline bool comm_wanted(const char *comm)
+{
+	if (!tracer_settings.comm[0])
+		return true;
+	for (int i = 0; i < TASK_COMM_LEN; i++) {
+		if (comm[i] != tracer_settings.comm[i])
+			return false;
+		if (!comm[i])
+			break;
+	}
+	return true;
+}
+
+static __always_inline bool wanted(void)
+{
+	if (!pid_wanted())
+		return false;
+	if (!tracer_settings.comm[0])
+		return true;
+	char comm[TASK_COMM_LEN];
+	bpf_get_current_comm(comm, sizeof(comm));
+	return comm_wanted(comm);
+}
+
+static __always_inline void count_lost(void)
+{
+	__u32 key = 0;
+	__u64 *count = bpf_map_lookup_elem(&lost, &key);
+	if (count)
+		__sync_fetch_and_add(count, 1);
+}
+
+static __always_inline void *reserve(__u64 size)
+{
+	void *e = bpf_ringbuf_reserve(&events, size, 0);
+	if (!e)
+		count_lost();
+	return e;
+}
+
+static __always_inline __u64 wakeup_flag(void)
+{
+	return bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= WAKEUP_THRESHOLD ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+}
+
+static __always_inline void submit(void *e)
+{
+	bpf_ringbuf_submit(e, wakeup_flag());
+}
+
+/* Every field of the header but comm, which the open path has already read for its filter. */
+static __always_inline void fill_header(void *event, enum event_type type)
+{
+	struct event_header *e = event; /* every event starts with EVENT_HEADER_FIELDS */
+	e->boot_ns = bpf_ktime_get_boot_ns();
+	e->type = type;
+	e->pid = bpf_get_current_pid_tgid() >> 32;
+}
+
+static __always_inline void fill_common(void *event, enum event_type type)
+{
+	fill_header(event, type);
+	bpf_get_current_comm(((struct event_header *)event)->comm, TASK_COMM_LEN);
+}
+
+/* Syscall numbers and the syscall number's place in pt_regs differ per arch: this is one place where
+ * __TARGET_ARCH_* and the arch's vmlinux.h matter (the other: PT_REGS_PARM*_SYSCALL below).
+ * An arch without a syscall leaves its number undefined: any value would be one a real exit can carry
+ * (arm64 exits with -1 for rt_sigreturn). regs is a BTF pointer in tp_btf, so its fields are plain loads,
+ * not a helper call on every syscall. */
+#if defined(__TARGET_ARCH_x86)
+#define SYSCALL_NR(regs) ((regs)->orig_ax)
+#define NR_OPEN 2
+#define NR_CONNECT 42
+#define NR_OPENAT 257
+#elif defined(__TARGET_ARCH_arm64)
+#define SYSCALL_NR(regs) ((regs)->syscallno)
+#define NR_CONNECT 203
+#define NR_OPENAT 56
+#else
+#error "build with -D__TARGET_ARCH_x86 or -D__TARGET_ARCH_arm64"
+#endif
+#define NR_OPENAT2 437
+
+#define IPPROTO_TCP 6
+#define IPPROTO_UDP 17
+#define S_IFMT 00170000
+#define S_IFREG 0100000
+#define S_IFSOCK 0140000
+
+/* The file behind one of the current task's descriptors, through its fd table: NULL when there is none. Uses
+ * bpf_get_current_task, not bpf_get_current_task_btf, which is Linux 5.11+. */
+static __always_inline struct file *current_file(int fd)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct file **fds = BPF_CORE_READ(task, files, fdt, fd);
+	struct file *file = NULL;
+	if (fd < 0 || bpf_core_read(&file, sizeof(file), &fds[fd]))
+		return NULL;
+	return file;
+}
+
+/* The socket behind a descriptor, NULL unless it is one: only a socket's private_data is a struct socket. */
+static __always_inline struct socket *current_socket(int fd)
+{
+	struct file *file = current_file(fd);
+	if (!file || (BPF_CORE_READ(file, f_inode, i_mode) & S_IFMT) != S_IFSOCK)
+		return NULL;
+	return BPF_CORE_READ(file, private_data);
+}
+
+#endif

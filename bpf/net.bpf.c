@@ -1,0 +1,112 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/* Network flows: TCP connect. */
+#include "common.bpf.h"
+
+/* The start of the UAPI sockaddr_in / sockaddr_in6 (a stable ABI, so read without CO-RE): the address is at
+ * offset 4 in the one and 8 in the other (after sin6_flowinfo). */
+struct call_sockaddr {
+	__u16 family;
+	__be16 port;
+	__u8 in4[4];
+	__u8 in6[16];
+};
+
+/* A TCP connect call: family, destination and port from the call's own sockaddr (the socket forgets its
+ * destination when the connect fails), the source from the socket once the kernel has chosen it (0 before,
+ * and again after a refused connect, which releases it), and the call's result. */
+static __always_inline void emit_connect(struct socket *sock, const void *uaddr, bool user_memory, long ret)
+{
+	struct sock *sk = BPF_CORE_READ(sock, sk);
+	if (!sk || BPF_CORE_READ(sk, sk_protocol) != IPPROTO_TCP)
+		return;
+	struct call_sockaddr addr = {};
+	long error = user_memory ? bpf_probe_read_user(&addr, sizeof(addr.family), uaddr)
+				 : bpf_probe_read_kernel(&addr, sizeof(addr.family), uaddr);
+	if (error || (addr.family != AF_INET && addr.family != AF_INET6))
+		return; /* AF_UNSPEC disconnects; others fail with EAFNOSUPPORT */
+	if (addr.family == AF_INET)
+		error = user_memory ? bpf_probe_read_user(&addr, offsetof(struct call_sockaddr, in6), uaddr)
+				    : bpf_probe_read_kernel(&addr, offsetof(struct call_sockaddr, in6), uaddr);
+	else
+		error = user_memory ? bpf_probe_read_user(&addr, sizeof(addr), uaddr) : bpf_probe_read_kernel(&addr, sizeof(addr), uaddr);
+	if (error)
+		return;
+
+	struct connect_event *e = reserve(sizeof(*e));
+	if (!e)
+		return;
+	fill_common(e, EVENT_CONNECT);
+	e->family = addr.family;
+	e->dport = bpf_ntohs(addr.port);
+	e->sport = BPF_CORE_READ(sk, __sk_common.skc_num);
+	e->reserved = 0;
+	e->result = ret;
+	__builtin_memset(e->saddr, 0, sizeof(e->saddr));
+	__builtin_memset(e->daddr, 0, sizeof(e->daddr));
+	if (addr.family == AF_INET) {
+		__builtin_memcpy(e->daddr, addr.in4, 4);
+		bpf_core_read(e->saddr, 4, &sk->__sk_common.skc_rcv_saddr);
+	} else {
+		__builtin_memcpy(e->daddr, addr.in6, 16);
+		/* An AF_INET socket given an IPv6 address has no IPv6 source (the call fails). */
+		if (BPF_CORE_READ(sk, __sk_common.skc_family) == AF_INET6 && bpf_core_field_exists(sk->__sk_common.skc_v6_rcv_saddr))
+			bpf_core_read(e->saddr, 16, &sk->__sk_common.skc_v6_rcv_saddr);
+	}
+	submit(e);
+}
+
+/* connect(2) at its exit: the socket behind the fd argument (connect on another fd fails with ENOTSOCK). */
+static __always_inline void connect_syscall_exit(struct pt_regs *regs, long ret)
+{
+	struct socket *sock = current_socket(PT_REGS_PARM1_CORE_SYSCALL(regs));
+	if (sock)
+		emit_connect(sock, (const void *)PT_REGS_PARM2_CORE_SYSCALL(regs), true, ret);
+}
+
+/* connect unless the kprobes below catch it, seen at syscall exit (as handle_file_sys_exit sees opens). */
+SEC("tp_btf/sys_exit")
+int BPF_PROG(handle_net_sys_exit, struct pt_regs *regs, long ret)
+{
+	if (SYSCALL_NR(regs) == NR_CONNECT && !tracer_settings.connect_kprobe && traced(EVENT_CONNECT) && wanted())
+		connect_syscall_exit(regs, ret);
+	return 0;
+}
+
+/* The kprobe path for connect: inet_stream_connect is the connect of every inet and inet6 stream socket, and
+ * its result is connect(2)'s (including -EINPROGRESS). Its arguments, kept here from entry to return by
+ * thread, still point into the caller's frame at return: the socket and the kernel's copy of the sockaddr. */
+struct connect_call {
+	struct socket *sock;
+	void *uaddr;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 8192); /* connects in flight at once; a blocking one stays until it completes */
+	__type(key, __u64);
+	__type(value, struct connect_call);
+} connect_calls SEC(".maps");
+
+SEC("kprobe/inet_stream_connect")
+int BPF_KPROBE(handle_connect_entry, struct socket *sock, struct sockaddr *uaddr)
+{
+	/* Sockets without a file are the kernel's own (NFS, iSCSI...), which the tracepoint path cannot see either. */
+	if (!traced(EVENT_CONNECT) || !BPF_CORE_READ(sock, file) || !wanted())
+		return 0;
+	__u64 id = bpf_get_current_pid_tgid();
+	struct connect_call call = { .sock = sock, .uaddr = uaddr };
+	bpf_map_update_elem(&connect_calls, &id, &call, BPF_ANY);
+	return 0;
+}
+
+SEC("kretprobe/inet_stream_connect")
+int BPF_KRETPROBE(handle_connect_return, int ret)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	struct connect_call *call = bpf_map_lookup_elem(&connect_calls, &id);
+	if (!call)
+		return 0;
+	emit_connect(call->sock, call->uaddr, false, ret);
+	bpf_map_delete_elem(&connect_calls, &id);
+	return 0;
+}
