@@ -14,6 +14,7 @@ const volatile struct tracer_config tracer_settings = {};
  * tracer_config is kept by tracer_settings and enum event_type by the header's type field. */
 struct {
 	struct event_header header;
+	struct totals_header totals;
 	struct exec_event exec;
 	struct open_event open;
 	struct connect_event connect;

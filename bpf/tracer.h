@@ -15,6 +15,13 @@ enum event_type {
 	EVENT_EXEC = 1,
 	EVENT_OPEN = 2,
 	EVENT_CONNECT = 3,
+	EVENT_ACCEPT = 4,
+	EVENT_TCP_CLOSE = 5,
+	EVENT_UDP = 6,          /* a UDP flow's totals */
+	EVENT_UNLINK = 7,
+	EVENT_FILE_IO = 8,      /* a file's read and write totals */
+	EVENT_DNS = 9,
+	EVENT_MODULE = 10,
 };
 
 /* The fields every event starts with, so the tracer can read any event as a struct event_header to learn its type. */
@@ -26,6 +33,28 @@ enum event_type {
 
 struct event_header {
 	EVENT_HEADER_FIELDS;
+};
+
+/* Why a record of totals (a file's reads and writes, a UDP flow) is reported. The programs report at close; the
+ * tracer reads the rest from the totals' map: every interval (an entry idle for a whole interval as idle, then removed)
+ * and at exit. */
+enum flush_reason {
+	FLUSH_INTERVAL = 1,
+	FLUSH_IDLE = 2,
+	FLUSH_CLOSE = 3,
+	FLUSH_EXIT = 4,
+};
+
+/* The fields every record of totals starts with: a totals map's values are these records, ready to be reported. */
+#define TOTALS_HEADER_FIELDS \
+	EVENT_HEADER_FIELDS; \
+	enum flush_reason reason; \
+	__u32 reserved_totals; \
+	__u64 first_ns;     /* boot ns of the first call counted */ \
+	__u64 last_ns       /* boot ns of the latest */
+
+struct totals_header {
+	TOTALS_HEADER_FIELDS;
 };
 
 struct exec_event {

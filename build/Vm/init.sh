@@ -24,6 +24,9 @@ long=/etc/vmtest/a-path-longer-than-an-open-record-holds-in-place/copied-at-its-
 mkdir -p "${long%/*}"
 echo hello > "$long"
 
+# The events the monitor rounds trace, all of which VmScenario.cs checks.
+events=exec,open,connect
+
 set -- /opt/tracer-*/tracer
 tracer=$1
 echo "@@vmtest kernel $(uname -r) $(uname -m)"
@@ -72,9 +75,9 @@ round() {
 	if [ "$5" = nobody ]; then
 		copy_tracer /tmp/nonroot cap_bpf,cap_perfmon,cap_sys_resource=ep
 		# A simple command, not as_nobody: a function in the background runs in a subshell, whose pid $! would be.
-		su -s /bin/sh nobody -c "exec /tmp/nonroot/tracer monitor" > "/tmp/events-$name.json" 2> /tmp/ready &
+		su -s /bin/sh nobody -c "exec /tmp/nonroot/tracer monitor --events $events" > "/tmp/events-$name.json" 2> /tmp/ready &
 	else
-		"$tracer" monitor > "/tmp/events-$name.json" 2> /tmp/ready &
+		"$tracer" monitor --events "$events" > "/tmp/events-$name.json" 2> /tmp/ready &
 	fi
 	monitor=$!
 	echo "@@vmtest pid monitor-$name $monitor"

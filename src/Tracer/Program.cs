@@ -22,13 +22,7 @@ eventsOption.Validators.Add(result =>
 var durationOption = new Option<double?>("--duration")
 {
     Description = "Stop after this many seconds (default: until Ctrl-C or SIGTERM)",
-    CustomParser = result => Parse(result, "--duration", "a number of seconds greater than 0, such as 10 or 0.5",
-        (string text, out double? seconds) =>
-        {
-            var ok = double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && value > 0 && value <= MaxDurationSeconds;
-            seconds = value;
-            return ok;
-        }),
+    CustomParser = result => Parse<double?>(result, "--duration", Seconds, TrySeconds),
 };
 
 var pidOption = new Option<uint?>("--pid")
@@ -63,11 +57,17 @@ formatOption.Validators.Add(result =>
         result.AddError("--format takes json or text.");
 });
 
+var intervalOption = new Option<double?>("--interval")
+{
+    Description = "Report totals (file reads and writes, UDP flows) this often, in seconds; a total idle that long is reported once more and dropped (default 10)",
+    CustomParser = result => Parse<double?>(result, "--interval", Seconds, TrySeconds),
+};
+
 var includeSelfOption = new Option<bool>("--include-self") { Description = "Also show the tracer's own events (skipped in the kernel by default)" };
 
 var monitor = new Command("monitor", "Stream kernel events (exec, open, connect) as JSON lines")
 {
-    eventsOption, durationOption, pidOption, commOption, pathOption, formatOption, includeSelfOption,
+    eventsOption, durationOption, pidOption, commOption, pathOption, formatOption, includeSelfOption, intervalOption,
 };
 monitor.SetAction(parse => Guarded(() => MonitorCommand.Run(new MonitorOptions(
     ParseEvents(parse.GetValue(eventsOption))!,
@@ -76,7 +76,8 @@ monitor.SetAction(parse => Guarded(() => MonitorCommand.Run(new MonitorOptions(
     parse.GetValue(commOption),
     parse.GetValue(pathOption),
     parse.GetValue(formatOption) == "text" ? OutputFormat.Text : OutputFormat.Json,
-    parse.GetValue(includeSelfOption)))));
+    parse.GetValue(includeSelfOption),
+    parse.GetValue(intervalOption) is { } interval ? TimeSpan.FromSeconds(interval) : null))));
 
 var doctor = new Command("doctor", "Check that this machine can run the tracer, and say how to fix what is missing");
 doctor.SetAction(_ => (int)DoctorCommand.Run());
@@ -107,11 +108,18 @@ static T? Parse<T>(ArgumentResult result, string option, string expected, TryPar
     return default;
 }
 
+static bool TrySeconds(string text, out double? seconds)
+{
+    var ok = double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && value > 0 && value <= MaxDurationSeconds;
+    seconds = value;
+    return ok;
+}
+
 static HashSet<EventType>? ParseEvents(string? list)
 {
     var names = (list ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
     var events = names.Select(EventNames.Parse).ToList();
-    return events.Count == 0 || events.Any(e => e is null) ? null : events.Select(e => e!.Value).ToHashSet();
+    return events.Count == 0 || events.Any(e => e is null) ? null : events.SelectMany(e => e!).ToHashSet();
 }
 
 static int Guarded(Func<ExitCode> action)
@@ -133,6 +141,8 @@ static partial class Program
 {
     /// <summary>About 31 years: longer would overflow a TimeSpan, and no one means it.</summary>
     private const double MaxDurationSeconds = 1e9;
+
+    private const string Seconds = "a number of seconds greater than 0, such as 10 or 0.5";
 }
 
 sealed class PrintVersion : SynchronousCommandLineAction

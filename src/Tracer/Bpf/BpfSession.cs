@@ -9,10 +9,12 @@ internal sealed unsafe class BpfSession : IDisposable
     private readonly nint _object;
     private readonly List<nint> _links = [];
     private readonly byte* _image;
+    private readonly IReadOnlySet<EventType> _events;
 
-    private BpfSession(byte* image, nint bpfObject, HookChoice<ConnectHook>? connect, OpenHook? open)
+    private BpfSession(byte* image, nint bpfObject, IReadOnlySet<EventType> events, HookChoice<ConnectHook>? connect, OpenHook? open)
     {
         _image = image;
+        _events = events;
         _object = bpfObject;
         Connect = connect;
         Open = open;
@@ -79,7 +81,7 @@ internal sealed unsafe class BpfSession : IDisposable
             throw new TracerException($"libbpf could not open the BPF object: {LibBpf.ErrorText(error)}");
         }
 
-        var session = new BpfSession(image, bpfObject, connect, open);
+        var session = new BpfSession(image, bpfObject, events, connect, open);
         try
         {
             config.ConnectKprobe = connect?.Kind == ConnectHook.Kprobe ? 1u : 0u;
@@ -148,6 +150,61 @@ internal sealed unsafe class BpfSession : IDisposable
                 return map;
         }
         throw new TracerException($"the BPF object has no map '{suffix}'");
+    }
+
+    /// <summary>
+    /// Reports the entries of a map of totals (its values are records that start with a totals_header) through
+    /// <paramref name="onRecord"/>, as if read from the ring buffer: at exit every entry, then removed; otherwise every
+    /// entry, those without a call for <paramref name="idleNs"/> as idle, then removed.
+    /// </summary>
+    public void ReportTotals(ulong idleNs, bool exit, RingBuffer.RecordHandler onRecord)
+    {
+        var now = Output.Clock.BootNanoseconds();
+        foreach (var (type, map) in TotalsMaps)
+        {
+            if (_events.Contains(type))
+                ReportTotals(map, now, idleNs, exit, onRecord);
+        }
+    }
+
+    /// <summary>The events whose programs count in a map of totals, reported at close by the programs and here otherwise.</summary>
+    private static readonly (EventType Type, string Map)[] TotalsMaps = [];
+
+    private void ReportTotals(string mapName, ulong nowNs, ulong idleNs, bool exit, RingBuffer.RecordHandler onRecord)
+    {
+        var map = LibBpf.ObjectFindMapByName(_object, mapName);
+        if (map == 0)
+            throw new TracerException($"the BPF object has no map '{mapName}'");
+        var fd = MapFd(mapName);
+        var keySize = (int)LibBpf.MapKeySize(map);
+        var value = new byte[LibBpf.MapValueSize(map)];
+        // Keys first: removing entries while walking a hash map restarts the walk.
+        var keys = new List<byte[]>();
+        var next = new byte[keySize];
+        for (byte[]? key = null; ; key = keys[^1])
+        {
+            fixed (byte* previous = key, nextKey = next)
+            {
+                if (LibBpf.MapGetNextKey(fd, previous, nextKey) != 0)
+                    break;
+            }
+            keys.Add((byte[])next.Clone());
+        }
+        foreach (var key in keys)
+        {
+            fixed (byte* k = key, v = value)
+            {
+                if (LibBpf.MapLookupElem(fd, k, v) != 0)
+                    continue; // closed meanwhile: the program reported it
+                var totals = (TotalsHeader*)v;
+                var idle = nowNs - totals->LastNs >= idleNs;
+                totals->Reason = exit ? FlushReason.Exit : idle ? FlushReason.Idle : FlushReason.Interval;
+                totals->BootNs = nowNs;
+                if (exit || idle)
+                    LibBpf.MapDeleteElem(fd, k);
+                onRecord(v, (nuint)value.Length);
+            }
+        }
     }
 
     /// <summary>Events the kernel dropped because the ring buffer was full (map "lost").</summary>

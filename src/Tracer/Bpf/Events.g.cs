@@ -12,6 +12,22 @@ internal enum EventType : uint
     Exec = 1, // event_type.EVENT_EXEC = 1
     Open = 2, // event_type.EVENT_OPEN = 2
     Connect = 3, // event_type.EVENT_CONNECT = 3
+    Accept = 4, // event_type.EVENT_ACCEPT = 4
+    TcpClose = 5, // event_type.EVENT_TCP_CLOSE = 5
+    Udp = 6, // event_type.EVENT_UDP = 6
+    Unlink = 7, // event_type.EVENT_UNLINK = 7
+    FileIo = 8, // event_type.EVENT_FILE_IO = 8
+    Dns = 9, // event_type.EVENT_DNS = 9
+    Module = 10, // event_type.EVENT_MODULE = 10
+}
+
+/// <summary>enum flush_reason of bpf/tracer.h.</summary>
+internal enum FlushReason : uint
+{
+    Interval = 1, // flush_reason.FLUSH_INTERVAL = 1
+    Idle = 2, // flush_reason.FLUSH_IDLE = 2
+    Close = 3, // flush_reason.FLUSH_CLOSE = 3
+    Exit = 4, // flush_reason.FLUSH_EXIT = 4
 }
 
 /// <summary>struct event_header of bpf/tracer.h.</summary>
@@ -25,6 +41,23 @@ internal unsafe struct EventHeader
     public EventType Type; // event_header.type: enum event_type at 8
     public uint Pid; // event_header.pid: __u32 at 12
     public fixed byte Comm[CommLength]; // event_header.comm: char[16] at 16
+}
+
+/// <summary>struct totals_header of bpf/tracer.h.</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal unsafe struct TotalsHeader
+{
+    public const int Size = 56; // totals_header: 56 bytes
+    public const int CommLength = 16;
+
+    public ulong BootNs; // totals_header.boot_ns: __u64 at 0
+    public EventType Type; // totals_header.type: enum event_type at 8
+    public uint Pid; // totals_header.pid: __u32 at 12
+    public fixed byte Comm[CommLength]; // totals_header.comm: char[16] at 16
+    public FlushReason Reason; // totals_header.reason: enum flush_reason at 32
+    public uint ReservedTotals; // totals_header.reserved_totals: __u32 at 36
+    public ulong FirstNs; // totals_header.first_ns: __u64 at 40
+    public ulong LastNs; // totals_header.last_ns: __u64 at 48
 }
 
 /// <summary>struct exec_event of bpf/tracer.h.</summary>

@@ -46,6 +46,21 @@ internal static unsafe partial class LibBpf
     public static partial int MapLookupElem(int mapFd, void* key, void* value);
 
     /// <summary>Replaces libbpf's logger (by default: everything to stderr); 0 silences it.</summary>
+    [LibraryImport(Library, EntryPoint = "bpf_map_get_next_key")]
+    public static partial int MapGetNextKey(int mapFd, void* key, void* nextKey);
+
+    [LibraryImport(Library, EntryPoint = "bpf_map_delete_elem")]
+    public static partial int MapDeleteElem(int mapFd, void* key);
+
+    [LibraryImport(Library, EntryPoint = "bpf_object__find_map_by_name", StringMarshalling = StringMarshalling.Utf8)]
+    public static partial nint ObjectFindMapByName(nint bpfObject, string name);
+
+    [LibraryImport(Library, EntryPoint = "bpf_map__key_size")]
+    public static partial uint MapKeySize(nint map);
+
+    [LibraryImport(Library, EntryPoint = "bpf_map__value_size")]
+    public static partial uint MapValueSize(nint map);
+
     [LibraryImport(Library, EntryPoint = "libbpf_set_print")]
     public static partial nint SetPrint(nint printer);
 

@@ -40,17 +40,25 @@ internal static unsafe class MonitorCommand
             var names = string.Join(",", options.Events.Order().Select(EventNames.Of));
             Console.Error.WriteLine($"tracer: tracing {names} events{(options.Duration is { } d ? $" for {d.TotalSeconds:0.###} s" : "")}; Ctrl-C to stop");
             var elapsed = Stopwatch.StartNew();
+            var interval = options.TotalsInterval;
+            var nextReport = interval;
             while (!stop.IsCancellationRequested && (options.Duration is null || elapsed.Elapsed < options.Duration))
             {
                 events.Poll(PollTimeoutMs);
                 events.Consume();
+                if (elapsed.Elapsed >= nextReport)
+                {
+                    session.ReportTotals((ulong)interval.Ticks * 100, exit: false, writer.Write);
+                    nextReport = elapsed.Elapsed + interval;
+                }
                 writer.Flush();
                 // A reader that has gone is noticed even when no event comes to fail a write.
                 if (StandardOutput.IsClosed())
                     return ExitCode.OutputClosed;
             }
-            // Drain what the programs wrote before we stopped reading.
+            // Drain what the programs wrote before we stopped reading, then the totals still counting.
             events.Consume();
+            session.ReportTotals(0, exit: true, writer.Write);
             writer.Flush();
             Console.Error.WriteLine($"tracer: {writer.Received} events received, {session.LostEvents()} lost");
             return ExitCode.Ok;

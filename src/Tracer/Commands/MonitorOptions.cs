@@ -16,20 +16,47 @@ internal sealed record MonitorOptions(
     string? Comm,
     string? PathGlob,
     OutputFormat Format,
-    bool IncludeSelf = false);
+    bool IncludeSelf = false,
+    TimeSpan? Interval = null)
+{
+    /// <summary>How often totals (file reads and writes, UDP flows) are reported while they last.</summary>
+    public TimeSpan TotalsInterval => Interval ?? TimeSpan.FromSeconds(10);
+}
 
-/// <summary>Event names as the user and the JSON see them, and the BPF program behind each.</summary>
+/// <summary>Event names as the user and the JSON see them, and the groups --events also takes.</summary>
 internal static class EventNames
 {
-    public static readonly IReadOnlyList<EventType> All = [EventType.Exec, EventType.Open, EventType.Connect];
+    public static readonly IReadOnlyList<EventType> All =
+    [
+        EventType.Exec, EventType.Open, EventType.Unlink, EventType.FileIo, EventType.Connect, EventType.Accept,
+        EventType.TcpClose, EventType.Udp, EventType.Dns, EventType.Module,
+    ];
+
+    /// <summary>The capabilities of the specification, each a name for its events.</summary>
+    public static readonly IReadOnlyDictionary<string, EventType[]> Groups = new Dictionary<string, EventType[]>
+    {
+        ["process"] = [EventType.Exec],
+        ["file"] = [EventType.Open, EventType.Unlink, EventType.FileIo],
+        ["net"] = [EventType.Connect, EventType.Accept, EventType.TcpClose, EventType.Udp],
+        ["all"] = [.. All],
+    };
 
     public static string Of(EventType type) => type switch
     {
         EventType.Exec => "exec",
         EventType.Open => "open",
+        EventType.Unlink => "unlink",
+        EventType.FileIo => "file_io",
         EventType.Connect => "connect",
+        EventType.Accept => "accept",
+        EventType.TcpClose => "tcp_close",
+        EventType.Udp => "udp",
+        EventType.Dns => "dns",
+        EventType.Module => "module",
         _ => throw new ArgumentOutOfRangeException(nameof(type), type, null),
     };
 
-    public static EventType? Parse(string name) => All.Cast<EventType?>().FirstOrDefault(t => Of(t!.Value) == name);
+    /// <summary>An event's name, or a group's: null when it is neither.</summary>
+    public static EventType[]? Parse(string name) =>
+        Groups.TryGetValue(name, out var group) ? group : All.Where(t => Of(t) == name).ToArray() is [var one] ? [one] : null;
 }

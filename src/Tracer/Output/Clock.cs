@@ -28,6 +28,13 @@ internal static partial class Clock
         return realtime.TotalNanoseconds - boottime.TotalNanoseconds;
     }
 
+    /// <summary>Boot-time nanoseconds now, the clock of the programs' bpf_ktime_get_boot_ns.</summary>
+    public static ulong BootNanoseconds()
+    {
+        ClockGetTime(ClockBoottime, out var boottime);
+        return (ulong)boottime.TotalNanoseconds;
+    }
+
     public static DateTime ToUtc(ulong bootNanoseconds, long offsetNanoseconds) =>
         DateTime.UnixEpoch.AddTicks(((long)bootNanoseconds + offsetNanoseconds) / 100);
 }
