@@ -18,4 +18,5 @@ struct {
 	struct exec_event exec;
 	struct open_event open;
 	struct connect_event connect;
+	struct module_event module;
 } *event_types __attribute__((unused));

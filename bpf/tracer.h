@@ -9,7 +9,9 @@
 
 #define TASK_COMM_LEN 16
 #define MAX_PATH_LEN 256
-#define MAX_ARGS_LEN 256 /* power of two: the read length is masked with MAX_ARGS_LEN - 1 for the verifier */
+/* Powers of two: a read's length is masked with the size - 1 for the verifier, so up to size - 1 bytes are kept. */
+#define MAX_ARGS_LEN 8192
+#define MAX_ENV_LEN 16384
 
 enum event_type {
 	EVENT_EXEC = 1,
@@ -57,13 +59,23 @@ struct totals_header {
 	TOTALS_HEADER_FIELDS;
 };
 
+/* A record ends after args, or after env when the environment is traced (the tracer reads it as a struct exec_event
+ * cut short). */
 struct exec_event {
 	EVENT_HEADER_FIELDS;
 	__u32 ppid;
 	__u32 uid;
-	__u32 args_size;    /* bytes of args used: NUL-separated argv, cut below MAX_ARGS_LEN */
+	__s32 result;       /* 0, or a failed execve's -errno */
+	__u32 argc;         /* arguments the program was given, also when args is cut */
+	__u32 envc;         /* likewise for the environment (0 unless it is traced) */
+	__u32 args_size;    /* bytes of args used: NUL-separated argv */
+	__u32 env_size;     /* bytes of env used: NUL-separated NAME=value strings */
+	__u8 args_truncated; /* 1: argv was longer than args keeps */
+	__u8 env_truncated;
+	__u16 reserved;
 	char filename[MAX_PATH_LEN];
 	char args[MAX_ARGS_LEN];
+	char env[MAX_ENV_LEN];
 };
 
 struct open_event {
@@ -84,6 +96,24 @@ struct connect_event {
 	__u8 daddr[16];
 };
 
+#define MODULE_NAME_LEN 56
+
+enum module_op {
+	MODULE_LOAD = 1,    /* finit_module or init_module */
+	MODULE_UNLOAD = 2,  /* delete_module */
+};
+
+struct module_event {
+	EVENT_HEADER_FIELDS;
+	enum module_op op;
+	__s32 result;       /* the syscall's: 0 or -errno */
+	__s32 fd;           /* finit_module's file, -1 for the others */
+	__u32 flags;        /* finit_module's or delete_module's flags */
+	__u64 taints;       /* the module's taint bits (TAINT_*), as module_load saw them; 0 when it did not fire */
+	char name[MODULE_NAME_LEN]; /* from module_load, or delete_module's argument; empty when neither says */
+	char file[MAX_PATH_LEN];    /* the name of finit_module's file */
+};
+
 /* Set by the tracer before load (.rodata), so the verifier drops what is not wanted; 0 / empty comm: no filter. */
 struct tracer_config {
 	__u32 events;       /* bit (1 << enum event_type) set for each event to trace */
@@ -91,6 +121,7 @@ struct tracer_config {
 	__u32 self_pid;     /* never this tgid: the tracer's own, unless it is asked to show itself */
 	__u32 connect_kprobe; /* 1: the kprobes on inet_stream_connect report connects, not sys_exit */
 	__u32 open_tracepoints; /* 1: the open syscalls' own tracepoints report opens, not sys_exit */
+	__u32 exec_env;     /* 1: exec events carry the environment (--env) */
 	char comm[TASK_COMM_LEN];
 };
 

@@ -7,6 +7,9 @@ namespace TracerBuild.Vm;
 /// <summary>What qemu boots: a kernel image and an initramfs of the userland packages, the tarball and init.sh.</summary>
 public sealed record VmImage(string Kernel, string Initramfs)
 {
+    /// <summary>A module every Debian kernel of the matrix builds as one, with no dependencies and no hardware.</summary>
+    public const string TestModule = "dummy";
+
     /// <summary>Unpacks the packages and the tarball into <paramref name="workDirectory"/> and writes the image there.</summary>
     public static VmImage Assemble(VmPackages packages, string tarball, string initScript, string workDirectory)
     {
@@ -25,11 +28,16 @@ public sealed record VmImage(string Kernel, string Initramfs)
             TarFile.ExtractToDirectory(gzip, opt, overwriteFiles: false);
         File.Copy(initScript, Path.Combine(root, "init"));
         File.SetUnixFileMode(Path.Combine(root, "init"), TarballEntry.Executable);
-        var initramfs = Path.Combine(workDirectory, "initramfs.cpio");
-        Vm.Initramfs.Write(root, initramfs);
 
         var kernelFiles = Directory.CreateDirectory(Path.Combine(workDirectory, "kernel")).FullName;
         Programs.Run("dpkg-deb", ["-x", packages.Kernel, kernelFiles], echo: false);
+        // The module init.sh loads and unloads, as the kernel's package has it (compressed by newer releases).
+        var module = Directory.GetFiles(kernelFiles, $"{TestModule}.ko*", SearchOption.AllDirectories).Single();
+        var modules = Directory.CreateDirectory(Path.Combine(root, "opt", "modules")).FullName;
+        File.Copy(module, Path.Combine(modules, Path.GetFileName(module)));
+
+        var initramfs = Path.Combine(workDirectory, "initramfs.cpio");
+        Vm.Initramfs.Write(root, initramfs);
         return new(Directory.GetFiles(Path.Combine(kernelFiles, "boot"), "vmlinuz-*").Single(), initramfs);
     }
 

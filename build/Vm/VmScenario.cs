@@ -201,6 +201,41 @@ public static partial class VmScenario
             "cat-missing" => [stdin, Exec("/bin/cat", "/etc/vmtest/missing"), Open("/etc/vmtest/missing", e => Int(e, "result") == EnoEnt, $"result {EnoEnt}")],
             "cat-long" => [stdin, Exec("/bin/cat", LongPath), Open(LongPath, e => Int(e, "result") >= 0, "fd >= 0, a path the BPF side copies whole")],
             "sleep4" or "sleep6" => [stdin, Exec("/bin/sleep", "1")],
+            "exec-big" =>
+            [
+                stdin,
+                ExecCut("/usr/bin/env", ["/usr/bin/env", "-i", BigVariable, "/bin/true", .. Numbers], null),
+                ExecCut("/bin/true", ["/bin/true", .. Numbers], [BigVariable]),
+            ],
+            "exec-secret" =>
+            [
+                stdin,
+                Exec("/usr/bin/env", "-i", "API_TOKEN=***", "/bin/true", "--password=***", "--api-token", "***"),
+                Exec("/bin/true", e => Env(e).SequenceEqual(["API_TOKEN=***"]) && Int(e, "envc") == 1, "--password=***", "--api-token", "***"),
+            ],
+            "exec-missing" =>
+            [
+                stdin,
+                new($"failed exec of {MissingProgram} (result {EnoEnt})", e =>
+                    Type(e) == "exec" && Str(e, "filename") == MissingProgram && Int(e, "result") == EnoEnt && Int(e, "ppid") == 1 &&
+                    Args(e).SequenceEqual([MissingProgram]) && Int(e, "argc") == 1),
+            ],
+            "insmod" =>
+            [
+                stdin,
+                Exec("/sbin/insmod", TestModuleFile),
+                Open(TestModuleFile, e => Int(e, "result") >= 0, "fd >= 0"),
+                new($"load of module {VmImage.TestModule} from its file (taints 0, result 0)", e =>
+                    Type(e) == "module" && Str(e, "op") == "load" && Str(e, "name") == VmImage.TestModule && Str(e, "file") == Path.GetFileName(TestModuleFile) &&
+                    Int(e, "fd") >= 0 && Int(e, "taints") == 0 && Int(e, "result") == 0 && Str(e, "comm") == "insmod"),
+            ],
+            "rmmod" =>
+            [
+                stdin,
+                Exec("/sbin/rmmod", VmImage.TestModule),
+                new($"unload of module {VmImage.TestModule} (result 0)", e =>
+                    Type(e) == "module" && Str(e, "op") == "unload" && Str(e, "name") == VmImage.TestModule && Int(e, "result") == 0 && Str(e, "comm") == "rmmod"),
+            ],
             "listen4" or "listen6" =>
             [
                 Exec("/usr/bin/nc", "-l", "-p", port.ToString()),
@@ -231,11 +266,46 @@ public static partial class VmScenario
         };
     }
 
-    private static Expected Exec(string filename, params string[] args) =>
-        new($"exec of {filename} {string.Join(' ', args)} (ppid 1, uid 0)", e =>
-            Type(e) == "exec" && Str(e, "filename") == filename && Int(e, "ppid") == 1 && Int(e, "uid") == 0 &&
-            e.TryGetProperty("args", out var a) && a.EnumerateArray().Select(x => x.GetString()).SequenceEqual([filename, .. args]) &&
-            Str(e, "comm") == Path.GetFileName(filename));
+    private static Expected Exec(string filename, params string[] args) => Exec(filename, _ => true, args);
+
+    /// <summary>A successful exec of a program started by init.sh, its whole argv seen.</summary>
+    private static Expected Exec(string filename, Func<JsonElement, bool> more, params string[] args) =>
+        new($"exec of {filename} {string.Join(' ', args)} (ppid 1, uid 0, result 0, argc {args.Length + 1})", e =>
+            Type(e) == "exec" && Str(e, "filename") == filename && Int(e, "ppid") == 1 && Int(e, "uid") == 0 && Int(e, "result") == 0 &&
+            Args(e).SequenceEqual([filename, .. args]) && Int(e, "argc") == args.Length + 1 && !Bool(e, "args_truncated") &&
+            Str(e, "comm") == Path.GetFileName(filename) && more(e));
+
+    /// <summary>
+    /// An exec whose argv (and environment, when given) is longer than the event keeps: the strings the kept bytes hold,
+    /// the last one cut, with argc (envc) counting them all and the truncated flags set.
+    /// </summary>
+    private static Expected ExecCut(string filename, string[] args, string[]? env) =>
+        new($"exec of {filename} with {args.Length} arguments cut to {ArgsKept} bytes{(env is null ? "" : $" and its environment cut to {EnvKept} bytes")}", e =>
+            Type(e) == "exec" && Str(e, "filename") == filename && Int(e, "result") == 0 && Int(e, "ppid") == 1 &&
+            Int(e, "argc") == args.Length && Bool(e, "args_truncated") && Args(e).SequenceEqual(Kept(args, ArgsKept)) &&
+            (env is null || (Int(e, "envc") == env.Length && Bool(e, "env_truncated") && Env(e).SequenceEqual(Kept(env, EnvKept)))));
+
+    /// <summary>NUL-separated strings cut to their first <paramref name="bytes"/> bytes, as the tracer splits them again.</summary>
+    private static List<string> Kept(string[] strings, int bytes) =>
+        [.. string.Join('\0', strings)[..bytes].Split('\0') is var parts && parts[^1].Length == 0 ? parts[..^1] : parts];
+
+    /// <summary>The bytes of argv and of the environment an exec event keeps (tracer.h's MAX_ARGS_LEN and MAX_ENV_LEN, less one).</summary>
+    private const int ArgsKept = 8191, EnvKept = 16383;
+
+    /// <summary>init.sh's exec-big trigger: "BIG=" and 70000 x, and the numbers 1 to 3000 as arguments.</summary>
+    private static readonly string BigVariable = "BIG=" + new string('x', 70000);
+    private static readonly string[] Numbers = [.. Enumerable.Range(1, 3000).Select(n => n.ToString())];
+
+    private const string MissingProgram = "/opt/missing-program", TestModuleFile = "/tmp/dummy.ko";
+
+    private static string[] Args(JsonElement e) => Strings(e, "args");
+
+    private static string[] Env(JsonElement e) => Strings(e, "env");
+
+    private static string[] Strings(JsonElement e, string name) =>
+        e.TryGetProperty(name, out var a) && a.ValueKind == JsonValueKind.Array ? [.. a.EnumerateArray().Select(x => x.GetString() ?? "")] : [];
+
+    private static bool Bool(JsonElement e, string name) => e.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.True;
 
     private static Expected Open(string path, Func<JsonElement, bool> more, string what) =>
         new($"open of {path} ({what})", e => Type(e) == "open" && Str(e, "path") == path && more(e));

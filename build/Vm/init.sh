@@ -25,7 +25,18 @@ mkdir -p "${long%/*}"
 echo hello > "$long"
 
 # The events the monitor rounds trace, all of which VmScenario.cs checks.
-events=exec,open,connect
+events=exec,open,connect,module
+# Made before any monitor runs (a command substitution is a process of its own): an argv longer than an exec event
+# keeps, and a 70 kB environment variable.
+numbers=$(seq 1 3000)
+big=$(head -c 70000 /dev/zero | tr '\0' x)
+# The kernel package's test module, uncompressed: busybox insmod hands the kernel the file as it is.
+for module in /opt/modules/dummy.ko*; do
+	case "$module" in
+	*.xz) xz -dc "$module" > /tmp/dummy.ko ;;
+	*) cp "$module" /tmp/dummy.ko ;;
+	esac
+done
 
 set -- /opt/tracer-*/tracer
 tracer=$1
@@ -75,9 +86,9 @@ round() {
 	if [ "$5" = nobody ]; then
 		copy_tracer /tmp/nonroot cap_bpf,cap_perfmon,cap_sys_resource=ep
 		# A simple command, not as_nobody: a function in the background runs in a subshell, whose pid $! would be.
-		su -s /bin/sh nobody -c "exec /tmp/nonroot/tracer monitor --events $events" > "/tmp/events-$name.json" 2> /tmp/ready &
+		su -s /bin/sh nobody -c "exec /tmp/nonroot/tracer monitor --env --events $events" > "/tmp/events-$name.json" 2> /tmp/ready &
 	else
-		"$tracer" monitor --events "$events" > "/tmp/events-$name.json" 2> /tmp/ready &
+		"$tracer" monitor --env --events "$events" > "/tmp/events-$name.json" 2> /tmp/ready &
 	fi
 	monitor=$!
 	echo "@@vmtest pid monitor-$name $monitor"
@@ -91,6 +102,12 @@ round() {
 	trigger "$name:cat" /bin/cat /etc/vmtest/hello
 	trigger "$name:cat-missing" /bin/cat /etc/vmtest/missing
 	trigger "$name:cat-long" /bin/cat "$long"
+	# shellcheck disable=SC2086 # one argument per number
+	trigger "$name:exec-big" /usr/bin/env -i "BIG=$big" /bin/true $numbers
+	trigger "$name:exec-secret" /usr/bin/env -i API_TOKEN=hunter2 /bin/true --password=hunter2 --api-token hunter2
+	trigger "$name:exec-missing" /opt/missing-program
+	trigger "$name:insmod" /sbin/insmod /tmp/dummy.ko
+	trigger "$name:rmmod" /sbin/rmmod dummy
 	for family in 4 6; do
 		if [ $family = 4 ]; then address=127.0.0.1; else address=::1; fi
 		/usr/bin/nc -l -p "$port" > /dev/null &

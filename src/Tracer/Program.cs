@@ -63,11 +63,17 @@ var intervalOption = new Option<double?>("--interval")
     CustomParser = result => Parse<double?>(result, "--interval", Seconds, TrySeconds),
 };
 
+var envOption = new Option<bool>("--env") { Description = "Exec events carry the new program's environment (values of secret-looking names replaced)" };
+var showSecretsOption = new Option<bool>("--show-secrets")
+{
+    Description = "Do not replace the values of arguments and variables whose names look secret (TOKEN, SECRET, PASSWORD, PASSWD, KEY, CREDENTIAL, AUTH)",
+};
+
 var includeSelfOption = new Option<bool>("--include-self") { Description = "Also show the tracer's own events (skipped in the kernel by default)" };
 
 var monitor = new Command("monitor", "Stream kernel events (exec, open, connect) as JSON lines")
 {
-    eventsOption, durationOption, pidOption, commOption, pathOption, formatOption, includeSelfOption, intervalOption,
+    eventsOption, durationOption, pidOption, commOption, pathOption, formatOption, includeSelfOption, intervalOption, envOption, showSecretsOption,
 };
 monitor.SetAction(parse => Guarded(() => MonitorCommand.Run(new MonitorOptions(
     ParseEvents(parse.GetValue(eventsOption))!,
@@ -77,7 +83,10 @@ monitor.SetAction(parse => Guarded(() => MonitorCommand.Run(new MonitorOptions(
     parse.GetValue(pathOption),
     parse.GetValue(formatOption) == "text" ? OutputFormat.Text : OutputFormat.Json,
     parse.GetValue(includeSelfOption),
-    parse.GetValue(intervalOption) is { } interval ? TimeSpan.FromSeconds(interval) : null))));
+    parse.GetValue(intervalOption) is { } interval ? TimeSpan.FromSeconds(interval) : null,
+    parse.GetValue(envOption),
+    parse.GetValue(showSecretsOption),
+    OptionalEvents(parse.GetValue(eventsOption))))));
 
 var doctor = new Command("doctor", "Check that this machine can run the tracer, and say how to fix what is missing");
 doctor.SetAction(_ => (int)DoctorCommand.Run());
@@ -120,6 +129,14 @@ static HashSet<EventType>? ParseEvents(string? list)
     var names = (list ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
     var events = names.Select(EventNames.Parse).ToList();
     return events.Count == 0 || events.Any(e => e is null) ? null : events.SelectMany(e => e!).ToHashSet();
+}
+
+/// <summary>The events asked for only through "all": the others were named, and must be traced or fail.</summary>
+static HashSet<EventType> OptionalEvents(string? list)
+{
+    var names = (list ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+    var named = names.Where(n => n != "all").SelectMany(n => EventNames.Parse(n) ?? []);
+    return names.Contains("all") ? EventNames.All.Except(named).ToHashSet() : [];
 }
 
 static int Guarded(Func<ExitCode> action)

@@ -11,8 +11,9 @@ internal sealed unsafe class BpfSession : IDisposable
     private readonly byte* _image;
     private readonly IReadOnlySet<EventType> _events;
 
-    private BpfSession(byte* image, nint bpfObject, IReadOnlySet<EventType> events, HookChoice<ConnectHook>? connect, OpenHook? open)
+    private BpfSession(byte* image, nint bpfObject, IReadOnlySet<EventType> events, HookChoice<ConnectHook>? connect, OpenHook? open, ExecHook? exec)
     {
+        Exec = exec;
         _image = image;
         _events = events;
         _object = bpfObject;
@@ -29,33 +30,46 @@ internal sealed unsafe class BpfSession : IDisposable
     /// <summary>How open events are caught, null when they are not traced.</summary>
     public OpenHook? Open { get; }
 
+    /// <summary>How exec events are caught, null when they are not traced.</summary>
+    public ExecHook? Exec { get; }
+
     /// <summary>
     /// Loads the chosen events' programs. Connect takes the kprobe hook where the kernel has kprobes and falls back to
     /// the tracepoint when the kprobe programs do not load or attach, unless TRACER_CONNECT_HOOK forced the hook.
     /// </summary>
     public static BpfSession Load(IReadOnlySet<EventType> events, TracerConfig config)
     {
-        var tracesOpen = events.Contains(EventType.Open);
-        // Open's tracepoints are attached through tracefs: mounted for the attach where it is not, unmounted after.
-        using var tracefs = tracesOpen ? Tracefs.MountForAttach() : null;
+        // Tracepoints are attached through tracefs: mounted for the attach where it is not, unmounted after.
+        using var tracefs = Tracefs.MountForAttach();
+        // One hook, so nothing to fall back on: a kernel without it says why in one line.
+        if (events.Contains(EventType.Module))
+            ModuleHooks.Set.Choose();
         return Load(events, config, events.Contains(EventType.Connect) ? ConnectHooks.Set.Choose() : null, EmbeddedObject,
-            tracesOpen ? OpenHooks.Set.Choose().Kind : null);
+            events.Contains(EventType.Open) ? OpenHooks.Set.Choose().Kind : null,
+            events.Contains(EventType.Exec) ? ExecHooks.Set.Choose().Kind : null);
     }
+
+    /// <summary>Why this kernel cannot trace an event at all, or null when it can.</summary>
+    public static string? Unavailable(EventType type) => type switch
+    {
+        EventType.Module => ModuleHooks.Set.NoHook(),
+        _ => null,
+    };
 
     /// <summary>
     /// As above with the connect and open hooks already chosen (null when the event is not traced) and the object from
     /// <paramref name="openObject"/>.
     /// </summary>
     internal static BpfSession Load(IReadOnlySet<EventType> events, TracerConfig config, HookChoice<ConnectHook>? connect, Func<Stream> openObject,
-        OpenHook? open = null)
+        OpenHook? open = null, ExecHook? exec = null)
     {
         try
         {
-            return LoadWith(events, config, connect, open, openObject);
+            return LoadWith(events, config, connect, open, exec, openObject);
         }
         catch (TracerException kprobe) when (connect is { Kind: ConnectHook.Kprobe, Forced: false })
         {
-            return LoadWith(events, config, ConnectHooks.Set.After(connect, kprobe.Message), open, openObject);
+            return LoadWith(events, config, ConnectHooks.Set.After(connect, kprobe.Message), open, exec, openObject);
         }
     }
 
@@ -63,7 +77,8 @@ internal sealed unsafe class BpfSession : IDisposable
         Assembly.GetExecutingAssembly().GetManifestResourceStream("tracer.bpf.o")
             ?? throw new TracerException("this tracer was built without its BPF object; build it with ./build.sh --target Publish");
 
-    private static BpfSession LoadWith(IReadOnlySet<EventType> events, TracerConfig config, HookChoice<ConnectHook>? connect, OpenHook? open, Func<Stream> openObject)
+    private static BpfSession LoadWith(IReadOnlySet<EventType> events, TracerConfig config, HookChoice<ConnectHook>? connect, OpenHook? open, ExecHook? exec,
+        Func<Stream> openObject)
     {
         if (Environment.GetEnvironmentVariable(DebugVariable) is null)
             LibBpf.SetPrint(0);
@@ -81,7 +96,7 @@ internal sealed unsafe class BpfSession : IDisposable
             throw new TracerException($"libbpf could not open the BPF object: {LibBpf.ErrorText(error)}");
         }
 
-        var session = new BpfSession(image, bpfObject, events, connect, open);
+        var session = new BpfSession(image, bpfObject, events, connect, open, exec);
         try
         {
             config.ConnectKprobe = connect?.Kind == ConnectHook.Kprobe ? 1u : 0u;
@@ -100,7 +115,14 @@ internal sealed unsafe class BpfSession : IDisposable
     /// <summary>The programs that produce an event with the hooks chosen (names from the objects, generated in Events.g.cs).</summary>
     private IEnumerable<string> Programs(EventType type) => type switch
     {
+        EventType.Exec when Exec == ExecHook.Full =>
+            [BpfPrograms.HandleExec, BpfPrograms.HandleExecveEnter, BpfPrograms.HandleExecveExit, BpfPrograms.HandleExecveatEnter, BpfPrograms.HandleExecveatExit],
         EventType.Exec => [BpfPrograms.HandleExec],
+        EventType.Module =>
+        [
+            BpfPrograms.HandleModuleLoad, BpfPrograms.HandleFinitModuleEnter, BpfPrograms.HandleFinitModuleExit, BpfPrograms.HandleInitModuleEnter,
+            BpfPrograms.HandleInitModuleExit, BpfPrograms.HandleDeleteModuleEnter, BpfPrograms.HandleDeleteModuleExit,
+        ],
         EventType.Connect when Connect?.Kind == ConnectHook.Kprobe => [BpfPrograms.HandleConnectEntry, BpfPrograms.HandleConnectReturn],
         // handle_open_exit is x86's alone: arm64 has no open(2).
         EventType.Open when Open == OpenHook.Syscall => [BpfPrograms.HandleOpenatExit, BpfPrograms.HandleOpenat2Exit, BpfPrograms.HandleOpenExit],

@@ -30,6 +30,13 @@ internal enum FlushReason : uint
     Exit = 4, // flush_reason.FLUSH_EXIT = 4
 }
 
+/// <summary>enum module_op of bpf/tracer.h.</summary>
+internal enum ModuleOp : uint
+{
+    Load = 1, // module_op.MODULE_LOAD = 1
+    Unload = 2, // module_op.MODULE_UNLOAD = 2
+}
+
 /// <summary>struct event_header of bpf/tracer.h.</summary>
 [StructLayout(LayoutKind.Sequential)]
 internal unsafe struct EventHeader
@@ -64,10 +71,11 @@ internal unsafe struct TotalsHeader
 [StructLayout(LayoutKind.Sequential)]
 internal unsafe struct ExecEvent
 {
-    public const int Size = 560; // exec_event: 560 bytes
+    public const int Size = 24896; // exec_event: 24896 bytes
     public const int CommLength = 16;
     public const int FilenameLength = 256;
-    public const int ArgsLength = 256;
+    public const int ArgsLength = 8192;
+    public const int EnvLength = 16384;
 
     public ulong BootNs; // exec_event.boot_ns: __u64 at 0
     public EventType Type; // exec_event.type: enum event_type at 8
@@ -75,9 +83,17 @@ internal unsafe struct ExecEvent
     public fixed byte Comm[CommLength]; // exec_event.comm: char[16] at 16
     public uint Ppid; // exec_event.ppid: __u32 at 32
     public uint Uid; // exec_event.uid: __u32 at 36
-    public uint ArgsSize; // exec_event.args_size: __u32 at 40
-    public fixed byte Filename[FilenameLength]; // exec_event.filename: char[256] at 44
-    public fixed byte Args[ArgsLength]; // exec_event.args: char[256] at 300
+    public int Result; // exec_event.result: __s32 at 40
+    public uint Argc; // exec_event.argc: __u32 at 44
+    public uint Envc; // exec_event.envc: __u32 at 48
+    public uint ArgsSize; // exec_event.args_size: __u32 at 52
+    public uint EnvSize; // exec_event.env_size: __u32 at 56
+    public byte ArgsTruncated; // exec_event.args_truncated: __u8 at 60
+    public byte EnvTruncated; // exec_event.env_truncated: __u8 at 61
+    public ushort Reserved; // exec_event.reserved: __u16 at 62
+    public fixed byte Filename[FilenameLength]; // exec_event.filename: char[256] at 64
+    public fixed byte Args[ArgsLength]; // exec_event.args: char[8192] at 320
+    public fixed byte Env[EnvLength]; // exec_event.env: char[16384] at 8512
 }
 
 /// <summary>struct open_event of bpf/tracer.h.</summary>
@@ -119,11 +135,33 @@ internal unsafe struct ConnectEvent
     public fixed byte Daddr[DaddrLength]; // connect_event.daddr: __u8[16] at 60
 }
 
+/// <summary>struct module_event of bpf/tracer.h.</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal unsafe struct ModuleEvent
+{
+    public const int Size = 368; // module_event: 368 bytes
+    public const int CommLength = 16;
+    public const int NameLength = 56;
+    public const int FileLength = 256;
+
+    public ulong BootNs; // module_event.boot_ns: __u64 at 0
+    public EventType Type; // module_event.type: enum event_type at 8
+    public uint Pid; // module_event.pid: __u32 at 12
+    public fixed byte Comm[CommLength]; // module_event.comm: char[16] at 16
+    public ModuleOp Op; // module_event.op: enum module_op at 32
+    public int Result; // module_event.result: __s32 at 36
+    public int Fd; // module_event.fd: __s32 at 40
+    public uint Flags; // module_event.flags: __u32 at 44
+    public ulong Taints; // module_event.taints: __u64 at 48
+    public fixed byte Name[NameLength]; // module_event.name: char[56] at 56
+    public fixed byte File[FileLength]; // module_event.file: char[256] at 112
+}
+
 /// <summary>struct tracer_config of bpf/tracer.h.</summary>
 [StructLayout(LayoutKind.Sequential)]
 internal unsafe struct TracerConfig
 {
-    public const int Size = 36; // tracer_config: 36 bytes
+    public const int Size = 40; // tracer_config: 40 bytes
     public const int CommLength = 16;
 
     public uint Events; // tracer_config.events: __u32 at 0
@@ -131,7 +169,8 @@ internal unsafe struct TracerConfig
     public uint SelfPid; // tracer_config.self_pid: __u32 at 8
     public uint ConnectKprobe; // tracer_config.connect_kprobe: __u32 at 12
     public uint OpenTracepoints; // tracer_config.open_tracepoints: __u32 at 16
-    public fixed byte Comm[CommLength]; // tracer_config.comm: char[16] at 20
+    public uint ExecEnv; // tracer_config.exec_env: __u32 at 20
+    public fixed byte Comm[CommLength]; // tracer_config.comm: char[16] at 24
 }
 
 /// <summary>The programs of tracer.bpf.o (its symbol table), each with the section that says where it attaches.</summary>
@@ -142,8 +181,19 @@ internal static class BpfPrograms
 
     public const string HandleConnectEntry = "handle_connect_entry"; // programs.handle_connect_entry: kprobe/inet_stream_connect
     public const string HandleConnectReturn = "handle_connect_return"; // programs.handle_connect_return: kretprobe/inet_stream_connect
+    public const string HandleDeleteModuleEnter = "handle_delete_module_enter"; // programs.handle_delete_module_enter: tracepoint/syscalls/sys_enter_delete_module
+    public const string HandleDeleteModuleExit = "handle_delete_module_exit"; // programs.handle_delete_module_exit: tracepoint/syscalls/sys_exit_delete_module
     public const string HandleExec = "handle_exec"; // programs.handle_exec: tp_btf/sched_process_exec
+    public const string HandleExecveEnter = "handle_execve_enter"; // programs.handle_execve_enter: tracepoint/syscalls/sys_enter_execve
+    public const string HandleExecveExit = "handle_execve_exit"; // programs.handle_execve_exit: tracepoint/syscalls/sys_exit_execve
+    public const string HandleExecveatEnter = "handle_execveat_enter"; // programs.handle_execveat_enter: tracepoint/syscalls/sys_enter_execveat
+    public const string HandleExecveatExit = "handle_execveat_exit"; // programs.handle_execveat_exit: tracepoint/syscalls/sys_exit_execveat
     public const string HandleFileSysExit = "handle_file_sys_exit"; // programs.handle_file_sys_exit: tp_btf/sys_exit
+    public const string HandleFinitModuleEnter = "handle_finit_module_enter"; // programs.handle_finit_module_enter: tracepoint/syscalls/sys_enter_finit_module
+    public const string HandleFinitModuleExit = "handle_finit_module_exit"; // programs.handle_finit_module_exit: tracepoint/syscalls/sys_exit_finit_module
+    public const string HandleInitModuleEnter = "handle_init_module_enter"; // programs.handle_init_module_enter: tracepoint/syscalls/sys_enter_init_module
+    public const string HandleInitModuleExit = "handle_init_module_exit"; // programs.handle_init_module_exit: tracepoint/syscalls/sys_exit_init_module
+    public const string HandleModuleLoad = "handle_module_load"; // programs.handle_module_load: tp_btf/module_load
     public const string HandleNetSysExit = "handle_net_sys_exit"; // programs.handle_net_sys_exit: tp_btf/sys_exit
     public const string HandleOpenExit = "handle_open_exit"; // programs.handle_open_exit: tracepoint/syscalls/sys_exit_open (x64 only)
     public const string HandleOpenat2Exit = "handle_openat2_exit"; // programs.handle_openat2_exit: tracepoint/syscalls/sys_exit_openat2
@@ -155,5 +205,8 @@ internal static class BpfMaps
 {
     public const string ConnectCalls = "connect_calls"; // maps.connect_calls: .maps
     public const string Events = "events"; // maps.events: .maps
+    public const string ExecCalls = "exec_calls"; // maps.exec_calls: .maps
+    public const string ExecScratch = "exec_scratch"; // maps.exec_scratch: .maps
     public const string Lost = "lost"; // maps.lost: .maps
+    public const string ModuleCalls = "module_calls"; // maps.module_calls: .maps
 }

@@ -28,6 +28,9 @@ internal sealed class HookSet<T>(string capability, string variable, params Hook
 
     public string Variable => variable;
 
+    /// <summary>True when the variable asks for a hook.</summary>
+    public bool Forced => !string.IsNullOrEmpty(Environment.GetEnvironmentVariable(variable));
+
     public Hook<T> this[T kind] => preferenceOrder.Single(h => EqualityComparer<T>.Default.Equals(h.Kind, kind));
 
     public HookChoice<T> Choose()
@@ -48,6 +51,13 @@ internal sealed class HookSet<T>(string capability, string variable, params Hook
         var next = preferenceOrder.SkipWhile(h => !EqualityComparer<T>.Default.Equals(h.Kind, failed.Kind)).Skip(1)
             .FirstOrDefault(h => h.Unavailable() is null) ?? throw new TracerException(why);
         return new(next, $"the {failed.Hook.Name} hook failed: {why}", FellBack: true);
+    }
+
+    /// <summary>Why this kernel offers the capability no hook at all, or null when it offers one.</summary>
+    public string? NoHook()
+    {
+        var why = preferenceOrder.Select(h => h.Unavailable()).ToList();
+        return why.All(w => w is not null) ? string.Join("; ", why) : null;
     }
 
     /// <summary>The first hook this kernel can take; the reason names why those before it could not be taken.</summary>

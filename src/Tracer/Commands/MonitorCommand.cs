@@ -26,8 +26,15 @@ internal static unsafe class MonitorCommand
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
 
-        using var session = BpfSession.Load(options.Events, KernelFilters(options));
-        var writer = new EventWriter(new StandardOutput(), options.Format, options.PathGlob, Clock.BootToUnixOffsetNanoseconds());
+        var traced = options.Events.ToHashSet();
+        foreach (var type in options.Optional ?? new HashSet<EventType>())
+        {
+            if (BpfSession.Unavailable(type) is { } why && traced.Remove(type))
+                Console.Error.WriteLine($"tracer: {EventNames.Of(type)} events not traced: {why}");
+        }
+        using var session = BpfSession.Load(traced, KernelFilters(options, traced));
+        var writer = new EventWriter(new StandardOutput(), options.Format, options.PathGlob, Clock.BootToUnixOffsetNanoseconds(),
+            options.Environment, redactSecrets: !options.ShowSecrets);
         try
         {
             using var events = session.ReadEvents(writer.Write);
@@ -37,7 +44,7 @@ internal static unsafe class MonitorCommand
                     Console.Error.WriteLine($"tracer: {connect.Reason}");
                 Console.Error.WriteLine($"tracer: connect events via {connect.Hook.Name}");
             }
-            var names = string.Join(",", options.Events.Order().Select(EventNames.Of));
+            var names = string.Join(",", traced.Order().Select(EventNames.Of));
             Console.Error.WriteLine($"tracer: tracing {names} events{(options.Duration is { } d ? $" for {d.TotalSeconds:0.###} s" : "")}; Ctrl-C to stop");
             var elapsed = Stopwatch.StartNew();
             var interval = options.TotalsInterval;
@@ -90,13 +97,14 @@ internal static unsafe class MonitorCommand
         }
     }
 
-    private static TracerConfig KernelFilters(MonitorOptions options)
+    private static TracerConfig KernelFilters(MonitorOptions options, IReadOnlySet<EventType> traced)
     {
         var config = new TracerConfig
         {
-            Events = options.Events.Aggregate(0u, (bits, e) => bits | 1u << (int)e),
+            Events = traced.Aggregate(0u, (bits, e) => bits | 1u << (int)e),
             Pid = options.Pid,
             SelfPid = options.IncludeSelf ? 0 : (uint)Environment.ProcessId,
+            ExecEnv = options.Environment ? 1u : 0u,
         };
         if (options.Comm is { } comm)
             Encoding.UTF8.GetBytes(comm, new Span<byte>(config.Comm, TracerConfig.CommLength - 1));

@@ -8,7 +8,10 @@ internal enum OutputFormat
     Text,
 }
 
-/// <summary>What <c>tracer monitor</c> traces and how it prints it; the tracer's own events only with <paramref name="IncludeSelf"/>.</summary>
+/// <summary>
+/// What <c>tracer monitor</c> traces and how it prints it; the tracer's own events only with <paramref name="IncludeSelf"/>.
+/// <paramref name="Optional"/>: events asked for only through <c>all</c>, left out where the kernel cannot trace them.
+/// </summary>
 internal sealed record MonitorOptions(
     IReadOnlySet<EventType> Events,
     TimeSpan? Duration,
@@ -17,7 +20,10 @@ internal sealed record MonitorOptions(
     string? PathGlob,
     OutputFormat Format,
     bool IncludeSelf = false,
-    TimeSpan? Interval = null)
+    TimeSpan? Interval = null,
+    bool Environment = false,
+    bool ShowSecrets = false,
+    IReadOnlySet<EventType>? Optional = null)
 {
     /// <summary>How often totals (file reads and writes, UDP flows) are reported while they last.</summary>
     public TimeSpan TotalsInterval => Interval ?? TimeSpan.FromSeconds(10);

@@ -14,9 +14,13 @@ using Tracer.Commands;
 namespace Tracer.Output;
 
 /// <summary>Turns raw ring-buffer records into output lines, applying the userspace path filter.</summary>
-internal sealed unsafe class EventWriter(Stream output, OutputFormat format, string? pathGlob, long bootToUnixOffsetNs)
+internal sealed unsafe class EventWriter(Stream output, OutputFormat format, string? pathGlob, long bootToUnixOffsetNs,
+    bool withEnvironment = false, bool redactSecrets = true)
 {
     private readonly IEventFormat _format = format == OutputFormat.Json ? new JsonLines(output) : new TextLines(output);
+
+    /// <summary>Where an exec record's argv starts: it ends there, after args or after env (see tracer.h).</summary>
+    private static readonly nuint ExecArgsOffset = (nuint)(sizeof(ExecEvent) - ExecEvent.ArgsLength - ExecEvent.EnvLength);
 
     /// <summary>Where an open record's path starts: the path is the struct's last field.</summary>
     private static readonly nuint OpenPathOffset = (nuint)(sizeof(OpenEvent) - OpenEvent.PathLength);
@@ -33,10 +37,10 @@ internal sealed unsafe class EventWriter(Stream output, OutputFormat format, str
         var ts = Clock.ToUtc(header->BootNs, bootToUnixOffsetNs);
         switch (header->Type)
         {
-            case EventType.Exec when size >= (nuint)sizeof(ExecEvent):
+            case EventType.Exec when size >= ExecArgsOffset:
                 var exec = (ExecEvent*)data;
                 if (PathMatches(CString(exec->Filename, ExecEvent.FilenameLength)))
-                    _format.Exec(exec, ts);
+                    _format.Exec(exec, ts, ExecStrings(exec, size));
                 break;
             case EventType.Open when size > OpenPathOffset:
                 // The kernel cuts an open record after the path's NUL: copied into a zeroed struct, it reads as a whole one.
@@ -47,6 +51,9 @@ internal sealed unsafe class EventWriter(Stream output, OutputFormat format, str
                 break;
             case EventType.Connect when size >= (nuint)sizeof(ConnectEvent):
                 _format.Connect((ConnectEvent*)data, ts);
+                break;
+            case EventType.Module when size >= (nuint)sizeof(ModuleEvent):
+                _format.Module((ModuleEvent*)data, ts);
                 break;
         }
     }
@@ -67,22 +74,50 @@ internal sealed unsafe class EventWriter(Stream output, OutputFormat format, str
     /// <summary>Kernel strings are bytes; invalid UTF-8 becomes U+FFFD rather than an error.</summary>
     internal static string Text(ReadOnlySpan<byte> bytes) => Encoding.UTF8.GetString(bytes);
 
-    /// <summary>argv as the kernel copied it: NUL-separated, the last one possibly cut at the bound.</summary>
-    internal static List<string> Arguments(ExecEvent* e)
+    /// <summary>
+    /// An exec record's argv and, when traced, environment (a failed exec has none: the BPF side reads only its argv),
+    /// with secrets replaced unless the user asked to see them.
+    /// The sizes are bounded by the record's own length: the kernel cuts it after the last string used.
+    /// </summary>
+    private ExecStrings ExecStrings(ExecEvent* e, nuint size)
     {
-        var arguments = new List<string>();
-        var rest = new ReadOnlySpan<byte>(e->Args, (int)Math.Min(e->ArgsSize, (uint)ExecEvent.ArgsLength));
+        var available = size - ExecArgsOffset;
+        var args = Strings(new ReadOnlySpan<byte>(e->Args, (int)Math.Min(Math.Min(e->ArgsSize, (uint)ExecEvent.ArgsLength), available)));
+        var envAvailable = available > ExecEvent.ArgsLength ? available - ExecEvent.ArgsLength : 0;
+        var env = withEnvironment && e->Result == 0 ? Strings(new ReadOnlySpan<byte>(e->Env, (int)Math.Min(Math.Min(e->EnvSize, (uint)ExecEvent.EnvLength), envAvailable))) : null;
+        if (redactSecrets)
+        {
+            SecretRedaction.RedactArguments(args);
+            if (env is not null)
+                SecretRedaction.RedactEnvironment(env);
+        }
+        return new(args, env);
+    }
+
+    /// <summary>NUL-separated strings as the kernel copied them, the last one possibly cut at the bound.</summary>
+    internal static List<string> Strings(ReadOnlySpan<byte> rest)
+    {
+        var strings = new List<string>();
         while (!rest.IsEmpty)
         {
             var end = rest.IndexOf((byte)0);
-            arguments.Add(Text(end < 0 ? rest : rest[..end]));
+            strings.Add(Text(end < 0 ? rest : rest[..end]));
             rest = end < 0 ? [] : rest[(end + 1)..];
         }
-        return arguments;
+        return strings;
     }
 
     internal static string Address(ushort family, byte* address) =>
         new IPAddress(new ReadOnlySpan<byte>(address, family == ConnectFamily.Inet6 ? 16 : 4)).ToString();
+}
+
+/// <summary>An exec's argv, and its environment when traced (null when not), ready to print.</summary>
+internal sealed record ExecStrings(List<string> Args, List<string>? Env);
+
+/// <summary>A module event's op as printed.</summary>
+internal static class ModuleOps
+{
+    public static string Name(ModuleOp op) => op == ModuleOp.Load ? "load" : "unload";
 }
 
 /// <summary>AF_INET6, the one address family that reads 16 address bytes (AF_INET reads 4).</summary>
@@ -96,9 +131,10 @@ internal static class ConnectFamily
 /// <summary>An output format. Events are passed as pointers into the ring buffer, valid only during the call.</summary>
 internal unsafe interface IEventFormat
 {
-    void Exec(ExecEvent* e, DateTime ts);
+    void Exec(ExecEvent* e, DateTime ts, ExecStrings strings);
     void Open(OpenEvent* e, DateTime ts);
     void Connect(ConnectEvent* e, DateTime ts);
+    void Module(ModuleEvent* e, DateTime ts);
     void Flush();
 }
 
@@ -111,6 +147,10 @@ internal sealed unsafe class JsonLines(Stream output) : IEventFormat
         Path = JsonEncodedText.Encode("path"), Flags = JsonEncodedText.Encode("flags"), Result = JsonEncodedText.Encode("result"),
         Family = JsonEncodedText.Encode("family"), Saddr = JsonEncodedText.Encode("saddr"), Sport = JsonEncodedText.Encode("sport"),
         Daddr = JsonEncodedText.Encode("daddr"), Dport = JsonEncodedText.Encode("dport"),
+        Argc = JsonEncodedText.Encode("argc"), ArgsTruncated = JsonEncodedText.Encode("args_truncated"), Env = JsonEncodedText.Encode("env"),
+        Envc = JsonEncodedText.Encode("envc"), EnvTruncated = JsonEncodedText.Encode("env_truncated"),
+        Op = JsonEncodedText.Encode("op"), Name = JsonEncodedText.Encode("name"), File = JsonEncodedText.Encode("file"), Fd = JsonEncodedText.Encode("fd"),
+        Taints = JsonEncodedText.Encode("taints"), Module = JsonEncodedText.Encode("module"),
         Exec = JsonEncodedText.Encode("exec"), Open = JsonEncodedText.Encode("open"), Connect = JsonEncodedText.Encode("connect");
 
     private const int FlushThreshold = 1 << 16;
@@ -119,17 +159,31 @@ internal sealed unsafe class JsonLines(Stream output) : IEventFormat
     private readonly ArrayBufferWriter<byte> _buffer = new(2 * FlushThreshold);
     private readonly Utf8JsonWriter _json = new(Stream.Null, new JsonWriterOptions { SkipValidation = true });
 
-    void IEventFormat.Exec(ExecEvent* e, DateTime ts)
+    void IEventFormat.Exec(ExecEvent* e, DateTime ts, ExecStrings strings)
     {
         Begin(ts, Exec, e->Pid, e->Comm);
         _json.WriteNumber(Ppid, e->Ppid);
         _json.WriteNumber(Uid, e->Uid);
         WriteBytes(Filename, EventWriter.CString(e->Filename, ExecEvent.FilenameLength));
-        _json.WriteStartArray(Args);
-        foreach (var argument in EventWriter.Arguments(e))
-            _json.WriteStringValue(argument);
-        _json.WriteEndArray();
+        _json.WriteNumber(Result, e->Result);
+        _json.WriteNumber(Argc, e->Argc);
+        WriteStrings(Args, strings.Args);
+        _json.WriteBoolean(ArgsTruncated, e->ArgsTruncated != 0);
+        if (strings.Env is { } env)
+        {
+            _json.WriteNumber(Envc, e->Envc);
+            WriteStrings(Env, env);
+            _json.WriteBoolean(EnvTruncated, e->EnvTruncated != 0);
+        }
         End();
+    }
+
+    private void WriteStrings(JsonEncodedText name, List<string> values)
+    {
+        _json.WriteStartArray(name);
+        foreach (var value in values)
+            _json.WriteStringValue(value);
+        _json.WriteEndArray();
     }
 
     void IEventFormat.Open(OpenEvent* e, DateTime ts)
@@ -149,6 +203,22 @@ internal sealed unsafe class JsonLines(Stream output) : IEventFormat
         _json.WriteNumber(Sport, e->Sport);
         _json.WriteString(Daddr, EventWriter.Address(e->Family, e->Daddr));
         _json.WriteNumber(Dport, e->Dport);
+        _json.WriteNumber(Result, e->Result);
+        End();
+    }
+
+    void IEventFormat.Module(ModuleEvent* e, DateTime ts)
+    {
+        Begin(ts, Module, e->Pid, e->Comm);
+        _json.WriteString(Op, ModuleOps.Name(e->Op));
+        WriteBytes(Name, EventWriter.CString(e->Name, ModuleEvent.NameLength));
+        if (e->Op == ModuleOp.Load)
+        {
+            WriteBytes(File, EventWriter.CString(e->File, ModuleEvent.FileLength));
+            _json.WriteNumber(Fd, e->Fd);
+            _json.WriteNumber(Taints, e->Taints);
+        }
+        _json.WriteNumber(Flags, e->Flags);
         _json.WriteNumber(Result, e->Result);
         End();
     }
@@ -216,14 +286,20 @@ internal sealed unsafe class TextLines(Stream output) : IEventFormat
 {
     private readonly StreamWriter _output = new(output, new UTF8Encoding(false), 1 << 16);
 
-    void IEventFormat.Exec(ExecEvent* e, DateTime ts) =>
-        Line(ts, "exec", e->Pid, e->Comm, $"ppid={e->Ppid} uid={e->Uid} {EventWriter.Text(EventWriter.CString(e->Filename, ExecEvent.FilenameLength))} [{string.Join(' ', EventWriter.Arguments(e))}]");
+    void IEventFormat.Exec(ExecEvent* e, DateTime ts, ExecStrings strings) =>
+        Line(ts, "exec", e->Pid, e->Comm, $"ppid={e->Ppid} uid={e->Uid} {EventWriter.Text(EventWriter.CString(e->Filename, ExecEvent.FilenameLength))} " +
+            $"[{string.Join(' ', strings.Args)}{(e->ArgsTruncated != 0 ? " ..." : "")}]" +
+            (e->Result != 0 ? $" result={e->Result}" : "") + (strings.Env is { } env ? $" env=[{string.Join(' ', env)}{(e->EnvTruncated != 0 ? " ..." : "")}]" : ""));
 
     void IEventFormat.Open(OpenEvent* e, DateTime ts) =>
         Line(ts, "open", e->Pid, e->Comm, $"{EventWriter.Text(EventWriter.CString(e->Path, OpenEvent.PathLength))} flags=0x{e->Flags:x} result={e->Result}");
 
     void IEventFormat.Connect(ConnectEvent* e, DateTime ts) =>
         Line(ts, "connect", e->Pid, e->Comm, $"{ConnectFamily.Name(e->Family)} {Endpoint(e->Family, e->Saddr, e->Sport)} -> {Endpoint(e->Family, e->Daddr, e->Dport)} result={e->Result}");
+
+    void IEventFormat.Module(ModuleEvent* e, DateTime ts) =>
+        Line(ts, "module", e->Pid, e->Comm, $"{ModuleOps.Name(e->Op)} {EventWriter.Text(EventWriter.CString(e->Name, ModuleEvent.NameLength))}" +
+            (e->Op == ModuleOp.Load ? $" file={EventWriter.Text(EventWriter.CString(e->File, ModuleEvent.FileLength))} taints=0x{e->Taints:x}" : "") + $" result={e->Result}");
 
     private static string Endpoint(ushort family, byte* address, ushort port) =>
         family == ConnectFamily.Inet6 ? $"[{EventWriter.Address(family, address)}]:{port}" : $"{EventWriter.Address(family, address)}:{port}";
