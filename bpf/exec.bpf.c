@@ -80,8 +80,9 @@ int BPF_PROG(handle_exec, struct task_struct *task, pid_t old_pid, struct linux_
 	return 0;
 }
 
-/* A failed exec never reaches sched_process_exec: its filename and argv, kept at the syscall's entry by thread, are
- * read at its exit (the caller's memory is still there) when it returns an error. */
+/* A failed exec never reaches sched_process_exec. Where execve's own tracepoints can be attached (tracefs readable:
+ * root), its filename and argv are kept at the syscall's entry by thread and read at its exit when it returns an
+ * error; elsewhere (CAP_BPF and CAP_PERFMON alone cannot read tracefs) sys_exit reads them from its pt_regs. */
 struct exec_call {
 	const char *filename;
 	const char *const *argv;
@@ -109,16 +110,9 @@ static __always_inline void exec_enter(const char *filename, const char *const *
 	bpf_map_update_elem(&exec_calls, &id, &call, BPF_ANY);
 }
 
-static __always_inline void exec_exit(long ret)
+/* A failed exec's record: its filename and argv read from the caller's memory, which is still there. */
+static __always_inline void emit_failed_exec(struct exec_call c, long ret)
 {
-	__u64 id = bpf_get_current_pid_tgid();
-	struct exec_call *call = bpf_map_lookup_elem(&exec_calls, &id);
-	if (!call)
-		return;
-	struct exec_call c = *call;
-	bpf_map_delete_elem(&exec_calls, &id);
-	if (ret >= 0)
-		return; /* sched_process_exec reported it */
 	struct exec_event *e = exec_record();
 	if (!e)
 		return;
@@ -153,6 +147,18 @@ static __always_inline void exec_exit(long ret)
 	submit_exec(e);
 }
 
+static __always_inline void exec_exit(long ret)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	struct exec_call *call = bpf_map_lookup_elem(&exec_calls, &id);
+	if (!call)
+		return;
+	struct exec_call c = *call;
+	bpf_map_delete_elem(&exec_calls, &id);
+	if (ret < 0) /* sched_process_exec reported the others */
+		emit_failed_exec(c, ret);
+}
+
 SEC("tracepoint/syscalls/sys_enter_execve")
 int handle_execve_enter(struct trace_event_raw_sys_enter *ctx)
 {
@@ -178,5 +184,26 @@ SEC("tracepoint/syscalls/sys_exit_execveat")
 int handle_execveat_exit(struct trace_event_raw_sys_exit *ctx)
 {
 	exec_exit(ctx->ret);
+	return 0;
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(handle_exec_sys_exit, struct pt_regs *regs, long ret)
+{
+	if (ret >= 0)
+		return 0;
+	long nr = SYSCALL_NR(regs);
+	struct exec_call c;
+	if (nr == NR_EXECVE) {
+		c.filename = (const char *)PT_REGS_PARM1_SYSCALL(regs);
+		c.argv = (const char *const *)PT_REGS_PARM2_SYSCALL(regs);
+	} else if (nr == NR_EXECVEAT) {
+		c.filename = (const char *)PT_REGS_PARM2_SYSCALL(regs);
+		c.argv = (const char *const *)PT_REGS_PARM3_SYSCALL(regs);
+	} else {
+		return 0;
+	}
+	if (traced(EVENT_EXEC) && wanted())
+		emit_failed_exec(c, ret);
 	return 0;
 }

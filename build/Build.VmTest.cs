@@ -59,8 +59,8 @@ sealed record VmTestRow(Arch Arch, DebianKernel Kernel, TimeSpan Elapsed, VmOutc
 {
     public static string Table(IEnumerable<VmTestRow> rows) => string.Join('\n',
     [
-        "| arch | Debian | kernel | glibc | boot to poweroff | events checked | connect hook | open hook | result |",
-        "|---|---|---|---|---|---|---|---|---|",
-        .. rows.Select(r => $"| {r.Arch.Name} | {r.Kernel.Suite} | {r.Outcome.KernelRelease} | {r.Outcome.Glibc} | {r.Elapsed.TotalSeconds:0} s | {r.Outcome.EventsChecked} | {r.Outcome.ConnectHook} | {r.Outcome.OpenHook} | {(r.Outcome.Passed ? "pass" : $"FAIL ({r.Outcome.Failures.Count})")} |"),
+        "| arch | Debian | kernel | glibc | boot to poweroff | events checked | hooks | result |",
+        "|---|---|---|---|---|---|---|---|",
+        .. rows.Select(r => $"| {r.Arch.Name} | {r.Kernel.Suite} | {r.Outcome.KernelRelease} | {r.Outcome.Glibc} | {r.Elapsed.TotalSeconds:0} s | {r.Outcome.EventsChecked} | {r.Outcome.Hooks} | {(r.Outcome.Passed ? "pass" : $"FAIL ({r.Outcome.Failures.Count})")} |"),
     ]);
 }

@@ -4,11 +4,11 @@ using System.Text.RegularExpressions;
 namespace TracerBuild.Vm;
 
 /// <summary>
-/// What one VM run showed: the kernel release it booted, the version of its userland's C library, the connect hook the
-/// tracer took by default, the open hook doctor reported ("?" when it did not), the events checked, every failure in
+/// What one VM run showed: the kernel release it booted, the version of its userland's C library, the hook each
+/// capability took by default (and where the round without root took others), the events checked, every failure in
 /// one line.
 /// </summary>
-public sealed record VmOutcome(string KernelRelease, string Glibc, string ConnectHook, string OpenHook, int EventsChecked, IReadOnlyList<string> Failures)
+public sealed record VmOutcome(string KernelRelease, string Glibc, string Hooks, int EventsChecked, IReadOnlyList<string> Failures)
 {
     public bool Passed => Failures.Count == 0;
 }
@@ -21,11 +21,14 @@ public sealed record VmOutcome(string KernelRelease, string Glibc, string Connec
 public static partial class VmScenario
 {
     /// <summary>
-    /// The rounds init.sh runs: the tracer's own choice of hooks; sys_exit forced for connect and open; the tracer's own
-    /// choice again, run by uid 65534 with the capabilities USER-README.md documents (a hook it takes there that differs
-    /// from the first round's is reported beside it).
+    /// The rounds init.sh runs: the tracer's own choice of hooks; the tracepoint for connect and sys_exit for every
+    /// capability caught at syscall exit, forced; the tracer's own choice again, run by uid 65534 with the capabilities
+    /// USER-README.md documents (hooks it takes there that differ from the first round's are reported beside them).
     /// </summary>
-    public static readonly (string Name, string? ForcedConnectHook)[] Rounds = [("default", null), ("tracepoint", "tracepoint"), ("nonroot", null)];
+    public static readonly (string Name, bool Forced)[] Rounds = [("default", false), ("tracepoint", true), ("nonroot", false)];
+
+    /// <summary>The hook the forced round asks of a capability: connect's tracepoint, sys_exit for the others.</summary>
+    private static string ForcedHook(string capability) => capability == "connect" ? "tracepoint" : "sys_exit";
 
     /// <summary>Before 5.11 BPF maps are charged to RLIMIT_MEMLOCK, which CAP_BPF and CAP_PERFMON alone cannot lift.</summary>
     private static readonly Version MemlockCharged = new(5, 11);
@@ -55,26 +58,30 @@ public static partial class VmScenario
         if (doctor is null || doctor.Value.Exit != 0)
             failures.Add($"tracer doctor failed: {Describe(doctor)}");
 
-        var connectHook = "?";
+        var defaults = new Dictionary<string, string>();
+        var differences = new List<string>();
         foreach (var (round, forced) in Rounds)
         {
-            var hook = CheckRound(lines, round, failures, ref checkedEvents);
+            var hooks = CheckRound(lines, round, failures, ref checkedEvents);
             if (round == "default")
-                connectHook = hook;
-            // A missing hook line is a failure of its own.
-            else if (hook != "?" && forced is not null && hook != forced)
-                failures.Add($"{round}: the tracer took the {hook} hook where TRACER_CONNECT_HOOK={forced} forced the {forced} one");
-            // Without root a hook may be refused (kprobes on 5.10): the tracer falls back, and the events must still come.
-            else if (hook != "?" && forced is null && hook != connectHook)
-                connectHook = $"{connectHook} ({round}: {hook})";
+                defaults = hooks;
+            else if (forced)
+            {
+                foreach (var (capability, hook) in hooks.Where(h => h.Value != ForcedHook(h.Key)))
+                    failures.Add($"{round}: the tracer took the {hook} hook for {capability} where the {ForcedHook(capability)} one was forced");
+            }
+            // Without root a hook may be refused (kprobes, tracefs): the tracer takes another, and the events must still come.
+            else if (hooks.Where(h => defaults.GetValueOrDefault(h.Key) != h.Value).OrderBy(h => h.Key, StringComparer.Ordinal).Select(h => $"{h.Key}={h.Value}").ToList() is { Count: > 0 } other)
+                differences.Add($"{round}: {string.Join(' ', other)}");
         }
+        var hookSummary = string.Join(' ', defaults.OrderBy(h => h.Key, StringComparer.Ordinal).Select(h => $"{h.Key}={h.Value}")) +
+            string.Concat(differences.Select(d => $" ({d})"));
         var kernel = lines.FirstOrDefault(l => l.StartsWith("@@vmtest kernel ", StringComparison.Ordinal))?.Split(' ')[2] ?? "?";
         var glibc = lines.Select(l => GlibcLine().Match(l)).FirstOrDefault(m => m.Success)?.Groups[1].Value ?? "?";
         if (glibc == "?")
             failures.Add("the VM's C library did not say its version");
         CheckWithoutRoot(lines, kernel, failures);
-        var openHook = doctor?.Lines.Select(l => OpenHookLine().Match(l)).FirstOrDefault(m => m.Success)?.Groups[1].Value ?? "?";
-        return new(kernel, glibc, connectHook, openHook, checkedEvents, failures);
+        return new(kernel, glibc, hookSummary, checkedEvents, failures);
     }
 
     /// <summary>
@@ -108,15 +115,15 @@ public static partial class VmScenario
             failures.Add($"twocaps: from {MemlockCharged} on, CAP_BPF and CAP_PERFMON are enough, got {Describe(twoCapabilities)}");
     }
 
-    /// <summary>One monitor run and its triggers; returns the connect hook the monitor reported.</summary>
-    private static string CheckRound(List<string> lines, string round, List<string> failures, ref int checkedEvents)
+    /// <summary>One monitor run and its triggers; returns the hook the monitor reported for each capability.</summary>
+    private static Dictionary<string, string> CheckRound(List<string> lines, string round, List<string> failures, ref int checkedEvents)
     {
         var pids = Announced(lines, "pid", round);
         var exits = Announced(lines, "exit", round);
         var stderr = lines.Where(l => l.StartsWith($"@@vmtest stderr {round} ", StringComparison.Ordinal))
             .Select(l => l[$"@@vmtest stderr {round} ".Length..]).ToList();
-        var hook = stderr.Select(l => ConnectHookLine().Match(l)).FirstOrDefault(m => m.Success)?.Groups[1].Value ?? "?";
-        if (hook == "?")
+        var hooks = stderr.Select(l => HookLine().Match(l)).Where(m => m.Success).ToDictionary(m => m.Groups[1].Value, m => m.Groups[2].Value);
+        if (!hooks.ContainsKey("connect"))
             failures.Add($"{round}: the monitor did not say which connect hook it took (stderr: {string.Join(" | ", stderr)})");
 
         // -1: the script never saw it exit.
@@ -181,7 +188,7 @@ public static partial class VmScenario
             foreach (var missing in wanted.Where(w => !w.Seen && !w.Optional))
                 failures.Add($"{round}: {Name(pids, pid)} (pid {pid}): no {missing.Description}");
         }
-        return hook;
+        return hooks;
     }
 
     /// <summary>The events a trigger of init.sh produces; names are "cat", "connect4:127.0.0.1:8080" and so on.</summary>
@@ -359,14 +366,11 @@ public static partial class VmScenario
         public bool Seen { get; set; }
     }
 
-    [GeneratedRegex(@"^tracer: connect events via (\w+)")]
-    private static partial Regex ConnectHookLine();
+    [GeneratedRegex(@"^tracer: (\w+) events via (\S+)")]
+    private static partial Regex HookLine();
 
     [GeneratedRegex(@"^@@vmtest glibc .* release version (\d+\.\d+)")]
     private static partial Regex GlibcLine();
-
-    [GeneratedRegex(@"^pass  open: via (\S+)")]
-    private static partial Regex OpenHookLine();
 
     [GeneratedRegex(@"^tracer: (\d+) events received, (\d+) lost")]
     private static partial Regex SummaryLine();

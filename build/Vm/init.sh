@@ -75,12 +75,15 @@ copy_tracer() {
 	if [ -n "$2" ]; then setcap "$2" "$1/tracer"; fi
 }
 
-# round NAME BASEPORT [CONNECT_PATH OPEN_PATH [USER]]: one monitor run with every trigger; the paths, when given, are
-# forced; the monitor runs as nobody with the capabilities USER-README.md documents when USER is nobody.
+# round NAME BASEPORT [CONNECT_HOOK SYSCALL_HOOK [USER]]: one monitor run with every trigger; the hooks, when given, are
+# forced (SYSCALL_HOOK for every capability caught at syscall exit); the monitor runs as nobody with the capabilities USER-README.md documents when USER is nobody.
 round() {
 	local name=$1 port=$2 family address listener monitor line
 	if [ -n "$3" ]; then export TRACER_CONNECT_HOOK="$3"; else unset TRACER_CONNECT_HOOK; fi
-	if [ -n "$4" ]; then export TRACER_OPEN_HOOK="$4"; else unset TRACER_OPEN_HOOK; fi
+	# The capabilities caught at syscall exit, each by its syscalls' own tracepoints or by sys_exit.
+	for variable in TRACER_OPEN_HOOK TRACER_EXEC_HOOK TRACER_MODULE_HOOK; do
+		if [ -n "$4" ]; then export "$variable=$4"; else unset "$variable"; fi
+	done
 	rm -f /tmp/ready
 	mkfifo /tmp/ready
 	if [ "$5" = nobody ]; then

@@ -11,9 +11,11 @@ internal sealed unsafe class BpfSession : IDisposable
     private readonly byte* _image;
     private readonly IReadOnlySet<EventType> _events;
 
-    private BpfSession(byte* image, nint bpfObject, IReadOnlySet<EventType> events, HookChoice<ConnectHook>? connect, OpenHook? open, ExecHook? exec)
+    private BpfSession(byte* image, nint bpfObject, IReadOnlySet<EventType> events, HookChoice<ConnectHook>? connect, OpenHook? open, ExecHook? exec,
+        ModuleHook? module)
     {
         Exec = exec;
+        Module = module;
         _image = image;
         _events = events;
         _object = bpfObject;
@@ -30,8 +32,29 @@ internal sealed unsafe class BpfSession : IDisposable
     /// <summary>How open events are caught, null when they are not traced.</summary>
     public OpenHook? Open { get; }
 
-    /// <summary>How exec events are caught, null when they are not traced.</summary>
+    /// <summary>Each traced capability's hook, by name, as <c>tracer monitor</c> reports them.</summary>
+    public IReadOnlyList<(string Capability, string Hook)> Hooks
+    {
+        get
+        {
+            var hooks = new List<(string, string)>();
+            if (Exec is { } exec)
+                hooks.Add((ExecHooks.Set.Capability, ExecHooks.Set[exec].Name));
+            if (Open is { } open)
+                hooks.Add((OpenHooks.Set.Capability, OpenHooks.Set[open].Name));
+            if (Connect is { } connect)
+                hooks.Add((ConnectHooks.Set.Capability, connect.Hook.Name));
+            if (Module is { } module)
+                hooks.Add((ModuleHooks.Set.Capability, ModuleHooks.Set[module].Name));
+            return hooks;
+        }
+    }
+
+    /// <summary>How failed execs are caught, null when execs are not traced.</summary>
     public ExecHook? Exec { get; }
+
+    /// <summary>How module events are caught, null when they are not traced.</summary>
+    public ModuleHook? Module { get; }
 
     /// <summary>
     /// Loads the chosen events' programs. Connect takes the kprobe hook where the kernel has kprobes and falls back to
@@ -41,12 +64,9 @@ internal sealed unsafe class BpfSession : IDisposable
     {
         // Tracepoints are attached through tracefs: mounted for the attach where it is not, unmounted after.
         using var tracefs = Tracefs.MountForAttach();
-        // One hook, so nothing to fall back on: a kernel without it says why in one line.
-        if (events.Contains(EventType.Module))
-            ModuleHooks.Set.Choose();
         return Load(events, config, events.Contains(EventType.Connect) ? ConnectHooks.Set.Choose() : null, EmbeddedObject,
             events.Contains(EventType.Open) ? OpenHooks.Set.Choose().Kind : null,
-            events.Contains(EventType.Exec) ? ExecHooks.Set.Choose().Kind : null);
+            events.Contains(EventType.Exec) ? ExecHooks.Set.Choose().Kind : null, events.Contains(EventType.Module) ? ModuleHooks.Set.Choose().Kind : null);
     }
 
     /// <summary>Why this kernel cannot trace an event at all, or null when it can.</summary>
@@ -61,15 +81,15 @@ internal sealed unsafe class BpfSession : IDisposable
     /// <paramref name="openObject"/>.
     /// </summary>
     internal static BpfSession Load(IReadOnlySet<EventType> events, TracerConfig config, HookChoice<ConnectHook>? connect, Func<Stream> openObject,
-        OpenHook? open = null, ExecHook? exec = null)
+        OpenHook? open = null, ExecHook? exec = null, ModuleHook? module = null)
     {
         try
         {
-            return LoadWith(events, config, connect, open, exec, openObject);
+            return LoadWith(events, config, connect, open, exec, module, openObject);
         }
         catch (TracerException kprobe) when (connect is { Kind: ConnectHook.Kprobe, Forced: false })
         {
-            return LoadWith(events, config, ConnectHooks.Set.After(connect, kprobe.Message), open, exec, openObject);
+            return LoadWith(events, config, ConnectHooks.Set.After(connect, kprobe.Message), open, exec, module, openObject);
         }
     }
 
@@ -78,7 +98,7 @@ internal sealed unsafe class BpfSession : IDisposable
             ?? throw new TracerException("this tracer was built without its BPF object; build it with ./build.sh --target Publish");
 
     private static BpfSession LoadWith(IReadOnlySet<EventType> events, TracerConfig config, HookChoice<ConnectHook>? connect, OpenHook? open, ExecHook? exec,
-        Func<Stream> openObject)
+        ModuleHook? module, Func<Stream> openObject)
     {
         if (Environment.GetEnvironmentVariable(DebugVariable) is null)
             LibBpf.SetPrint(0);
@@ -96,7 +116,7 @@ internal sealed unsafe class BpfSession : IDisposable
             throw new TracerException($"libbpf could not open the BPF object: {LibBpf.ErrorText(error)}");
         }
 
-        var session = new BpfSession(image, bpfObject, events, connect, open, exec);
+        var session = new BpfSession(image, bpfObject, events, connect, open, exec, module);
         try
         {
             config.ConnectKprobe = connect?.Kind == ConnectHook.Kprobe ? 1u : 0u;
@@ -115,14 +135,15 @@ internal sealed unsafe class BpfSession : IDisposable
     /// <summary>The programs that produce an event with the hooks chosen (names from the objects, generated in Events.g.cs).</summary>
     private IEnumerable<string> Programs(EventType type) => type switch
     {
-        EventType.Exec when Exec == ExecHook.Full =>
+        EventType.Exec when Exec == ExecHook.Syscall =>
             [BpfPrograms.HandleExec, BpfPrograms.HandleExecveEnter, BpfPrograms.HandleExecveExit, BpfPrograms.HandleExecveatEnter, BpfPrograms.HandleExecveatExit],
-        EventType.Exec => [BpfPrograms.HandleExec],
-        EventType.Module =>
+        EventType.Exec => [BpfPrograms.HandleExec, BpfPrograms.HandleExecSysExit],
+        EventType.Module when Module == ModuleHook.Syscall =>
         [
             BpfPrograms.HandleModuleLoad, BpfPrograms.HandleFinitModuleEnter, BpfPrograms.HandleFinitModuleExit, BpfPrograms.HandleInitModuleEnter,
             BpfPrograms.HandleInitModuleExit, BpfPrograms.HandleDeleteModuleEnter, BpfPrograms.HandleDeleteModuleExit,
         ],
+        EventType.Module => [BpfPrograms.HandleModuleLoadAlone, BpfPrograms.HandleModuleSysExit],
         EventType.Connect when Connect?.Kind == ConnectHook.Kprobe => [BpfPrograms.HandleConnectEntry, BpfPrograms.HandleConnectReturn],
         // handle_open_exit is x86's alone: arm64 has no open(2).
         EventType.Open when Open == OpenHook.Syscall => [BpfPrograms.HandleOpenatExit, BpfPrograms.HandleOpenat2Exit, BpfPrograms.HandleOpenExit],

@@ -184,6 +184,7 @@ internal static class BpfPrograms
     public const string HandleDeleteModuleEnter = "handle_delete_module_enter"; // programs.handle_delete_module_enter: tracepoint/syscalls/sys_enter_delete_module
     public const string HandleDeleteModuleExit = "handle_delete_module_exit"; // programs.handle_delete_module_exit: tracepoint/syscalls/sys_exit_delete_module
     public const string HandleExec = "handle_exec"; // programs.handle_exec: tp_btf/sched_process_exec
+    public const string HandleExecSysExit = "handle_exec_sys_exit"; // programs.handle_exec_sys_exit: tp_btf/sys_exit
     public const string HandleExecveEnter = "handle_execve_enter"; // programs.handle_execve_enter: tracepoint/syscalls/sys_enter_execve
     public const string HandleExecveExit = "handle_execve_exit"; // programs.handle_execve_exit: tracepoint/syscalls/sys_exit_execve
     public const string HandleExecveatEnter = "handle_execveat_enter"; // programs.handle_execveat_enter: tracepoint/syscalls/sys_enter_execveat
@@ -194,6 +195,8 @@ internal static class BpfPrograms
     public const string HandleInitModuleEnter = "handle_init_module_enter"; // programs.handle_init_module_enter: tracepoint/syscalls/sys_enter_init_module
     public const string HandleInitModuleExit = "handle_init_module_exit"; // programs.handle_init_module_exit: tracepoint/syscalls/sys_exit_init_module
     public const string HandleModuleLoad = "handle_module_load"; // programs.handle_module_load: tp_btf/module_load
+    public const string HandleModuleLoadAlone = "handle_module_load_alone"; // programs.handle_module_load_alone: tp_btf/module_load
+    public const string HandleModuleSysExit = "handle_module_sys_exit"; // programs.handle_module_sys_exit: tp_btf/sys_exit
     public const string HandleNetSysExit = "handle_net_sys_exit"; // programs.handle_net_sys_exit: tp_btf/sys_exit
     public const string HandleOpenExit = "handle_open_exit"; // programs.handle_open_exit: tracepoint/syscalls/sys_exit_open (x64 only)
     public const string HandleOpenat2Exit = "handle_openat2_exit"; // programs.handle_openat2_exit: tracepoint/syscalls/sys_exit_openat2

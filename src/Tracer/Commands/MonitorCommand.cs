@@ -38,12 +38,10 @@ internal static unsafe class MonitorCommand
         try
         {
             using var events = session.ReadEvents(writer.Write);
-            if (session.Connect is { } connect)
-            {
-                if (connect.FellBack)
-                    Console.Error.WriteLine($"tracer: {connect.Reason}");
-                Console.Error.WriteLine($"tracer: connect events via {connect.Hook.Name}");
-            }
+            if (session.Connect is { FellBack: true } connect)
+                Console.Error.WriteLine($"tracer: {connect.Reason}");
+            foreach (var (capability, hook) in session.Hooks)
+                Console.Error.WriteLine($"tracer: {capability} events via {hook}");
             var names = string.Join(",", traced.Order().Select(EventNames.Of));
             Console.Error.WriteLine($"tracer: tracing {names} events{(options.Duration is { } d ? $" for {d.TotalSeconds:0.###} s" : "")}; Ctrl-C to stop");
             var elapsed = Stopwatch.StartNew();
