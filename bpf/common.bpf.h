@@ -129,15 +129,19 @@ static __always_inline void fill_common(void *event, enum event_type type)
 #define SYSCALL_NR(regs) ((regs)->orig_ax)
 #define NR_OPEN 2
 #define NR_CONNECT 42
+#define NR_ACCEPT 43
 #define NR_EXECVE 59
 #define NR_INIT_MODULE 175
 #define NR_DELETE_MODULE 176
 #define NR_OPENAT 257
+#define NR_ACCEPT4 288
 #define NR_FINIT_MODULE 313
 #define NR_EXECVEAT 322
 #elif defined(__TARGET_ARCH_arm64)
 #define SYSCALL_NR(regs) ((regs)->syscallno)
 #define NR_CONNECT 203
+#define NR_ACCEPT 202
+#define NR_ACCEPT4 242
 #define NR_OPENAT 56
 #define NR_EXECVE 221
 #define NR_INIT_MODULE 105

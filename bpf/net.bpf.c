@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
-/* Network flows: TCP connect. */
+/* Network flows: TCP connects and accepts, and each TCP flow's end with its duration and bytes. */
 #include "common.bpf.h"
 
 /* The start of the UAPI sockaddr_in / sockaddr_in6 (a stable ABI, so read without CO-RE): the address is at
@@ -63,12 +63,141 @@ static __always_inline void connect_syscall_exit(struct pt_regs *regs, long ret)
 		emit_connect(sock, (const void *)PT_REGS_PARM2_CORE_SYSCALL(regs), true, ret);
 }
 
-/* connect unless the kprobes below catch it, seen at syscall exit (as handle_file_sys_exit sees opens). */
+/* TCP flows made here, by socket: who made each and when, for the event at its close. */
+struct flow {
+	__u64 start_ns;
+	__u32 pid;
+	enum flow_direction direction;
+	char comm[TASK_COMM_LEN];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u64);
+	__type(value, struct flow);
+} flows SEC(".maps");
+
+static __always_inline void flow_start(const struct sock *sk, enum flow_direction direction)
+{
+	struct flow flow = { .start_ns = bpf_ktime_get_boot_ns(), .pid = bpf_get_current_pid_tgid() >> 32, .direction = direction };
+	bpf_get_current_comm(flow.comm, sizeof(flow.comm));
+	__u64 key = (__u64)sk;
+	bpf_map_update_elem(&flows, &key, &flow, BPF_ANY);
+}
+
+/* Both ends of a socket into an event: family, ports (host order) and addresses (network order). */
+static __always_inline bool sock_endpoints(const struct sock *sk, __u16 *family, __u16 *sport, __u16 *dport, __u8 *saddr, __u8 *daddr)
+{
+	*family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	/* inet_sport, not skc_num: a closing socket gives its port back (skc_num 0) before the CLOSE state is stored. */
+	*sport = bpf_ntohs(BPF_CORE_READ((const struct inet_sock *)sk, inet_sport));
+	*dport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+	__builtin_memset(saddr, 0, 16);
+	__builtin_memset(daddr, 0, 16);
+	if (*family == AF_INET) {
+		bpf_core_read(saddr, 4, &sk->__sk_common.skc_rcv_saddr);
+		bpf_core_read(daddr, 4, &sk->__sk_common.skc_daddr);
+		return true;
+	}
+	if (*family == AF_INET6 && bpf_core_field_exists(sk->__sk_common.skc_v6_rcv_saddr)) {
+		bpf_core_read(saddr, 16, &sk->__sk_common.skc_v6_rcv_saddr);
+		bpf_core_read(daddr, 16, &sk->__sk_common.skc_v6_daddr);
+		return true;
+	}
+	return false;
+}
+
+/* An accepted TCP connection at accept's exit: the new fd's socket has both ends; its flow starts here. */
+static __always_inline void accept_exit(long fd)
+{
+	if (fd < 0 || !wanted())
+		return;
+	struct socket *sock = current_socket(fd);
+	struct sock *sk = sock ? BPF_CORE_READ(sock, sk) : NULL;
+	if (!sk || BPF_CORE_READ(sk, sk_protocol) != IPPROTO_TCP)
+		return;
+	if (traced(EVENT_TCP_CLOSE))
+		flow_start(sk, FLOW_ACCEPT);
+	if (!traced(EVENT_ACCEPT))
+		return;
+	struct connect_event *e = reserve(sizeof(*e));
+	if (!e)
+		return;
+	fill_common(e, EVENT_ACCEPT);
+	e->reserved = 0;
+	e->result = fd;
+	if (!sock_endpoints(sk, &e->family, &e->sport, &e->dport, e->saddr, e->daddr)) {
+		bpf_ringbuf_discard(e, 0);
+		return;
+	}
+	submit(e);
+}
+
+SEC("tracepoint/syscalls/sys_exit_accept4")
+int handle_accept4_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	accept_exit(ctx->ret);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_exit_accept")
+int handle_accept_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	accept_exit(ctx->ret);
+	return 0;
+}
+
+/* connect unless the kprobes below catch it, and accept unless its tracepoints above do, seen at syscall exit (as
+ * handle_file_sys_exit sees opens). */
 SEC("tp_btf/sys_exit")
 int BPF_PROG(handle_net_sys_exit, struct pt_regs *regs, long ret)
 {
-	if (SYSCALL_NR(regs) == NR_CONNECT && !tracer_settings.connect_kprobe && traced(EVENT_CONNECT) && wanted())
+	long nr = SYSCALL_NR(regs);
+	if (nr == NR_CONNECT && !tracer_settings.connect_kprobe && traced(EVENT_CONNECT) && wanted())
 		connect_syscall_exit(regs, ret);
+	else if ((nr == NR_ACCEPT || nr == NR_ACCEPT4) && !tracer_settings.accept_tracepoints && (traced(EVENT_ACCEPT) || traced(EVENT_TCP_CLOSE)))
+		accept_exit(ret);
+	return 0;
+}
+
+/* A TCP socket's state changes: SYN_SENT is a connect starting (in the connecting process), CLOSE the end of every
+ * flow, however it ended (a refused connect, a reset, both FINs). The socket's own counters give the bytes (tcp_info's
+ * tcpi_bytes_sent and tcpi_bytes_received, less the retransmissions and the FIN). */
+SEC("tp_btf/inet_sock_set_state")
+int BPF_PROG(handle_sock_set_state, const struct sock *sk, const int oldstate, const int newstate)
+{
+	if (sk->sk_protocol != IPPROTO_TCP)
+		return 0;
+	if (newstate == BPF_TCP_SYN_SENT) {
+		if (wanted())
+			flow_start(sk, FLOW_CONNECT);
+		return 0;
+	}
+	if (newstate != BPF_TCP_CLOSE)
+		return 0;
+	__u64 key = (__u64)sk;
+	struct flow *flow = bpf_map_lookup_elem(&flows, &key);
+	if (!flow)
+		return 0;
+	struct tcp_close_event *e = reserve(sizeof(*e));
+	if (e) {
+		e->boot_ns = bpf_ktime_get_boot_ns();
+		e->type = EVENT_TCP_CLOSE;
+		e->pid = flow->pid;
+		__builtin_memcpy(e->comm, flow->comm, sizeof(e->comm));
+		e->direction = flow->direction;
+		e->reserved = 0;
+		e->reserved2 = 0;
+		e->duration_ns = e->boot_ns - flow->start_ns;
+		/* Payload only: bytes_sent counts retransmissions again, bytes_received the peer's FIN (SOCK_DONE: one came). */
+		const struct tcp_sock *tp = (const struct tcp_sock *)sk;
+		e->bytes_sent = BPF_CORE_READ(tp, bytes_sent) - BPF_CORE_READ(tp, bytes_retrans);
+		e->bytes_received = BPF_CORE_READ(tp, bytes_received) - ((BPF_CORE_READ(sk, __sk_common.skc_flags) >> SOCK_DONE) & 1);
+		sock_endpoints(sk, &e->family, &e->sport, &e->dport, e->saddr, e->daddr);
+		submit(e);
+	}
+	bpf_map_delete_elem(&flows, &key);
 	return 0;
 }
 

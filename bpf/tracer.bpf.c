@@ -19,4 +19,5 @@ struct {
 	struct open_event open;
 	struct connect_event connect;
 	struct module_event module;
+	struct tcp_close_event tcp_close;
 } *event_types __attribute__((unused));

@@ -85,6 +85,7 @@ struct open_event {
 	char path[MAX_PATH_LEN];
 };
 
+/* Also an accept's: saddr/sport then the listening side's, daddr/dport the peer's, result the new fd. */
 struct connect_event {
 	EVENT_HEADER_FIELDS;
 	__u16 family;       /* AF_INET or AF_INET6 */
@@ -92,6 +93,27 @@ struct connect_event {
 	__u16 dport;        /* host byte order */
 	__u16 reserved;
 	__s32 result;       /* connect(2)'s: 0, -EINPROGRESS or -errno */
+	__u8 saddr[16];     /* network byte order; IPv4 uses the first 4 bytes */
+	__u8 daddr[16];
+};
+
+enum flow_direction {
+	FLOW_CONNECT = 1,   /* this host connected */
+	FLOW_ACCEPT = 2,    /* this host accepted */
+};
+
+/* A TCP flow's end; the header's pid and comm are those of the process that connected or accepted it. */
+struct tcp_close_event {
+	EVENT_HEADER_FIELDS;
+	__u16 family;       /* AF_INET or AF_INET6 */
+	__u16 sport;        /* this host's port */
+	__u16 dport;        /* the peer's port */
+	__u16 reserved;
+	enum flow_direction direction;
+	__u32 reserved2;
+	__u64 duration_ns;  /* from connect() or accept() to the close */
+	__u64 bytes_sent;   /* payload bytes the peer acknowledged */
+	__u64 bytes_received; /* payload bytes received */
 	__u8 saddr[16];     /* network byte order; IPv4 uses the first 4 bytes */
 	__u8 daddr[16];
 };
@@ -122,6 +144,7 @@ struct tracer_config {
 	__u32 connect_kprobe; /* 1: the kprobes on inet_stream_connect report connects, not sys_exit */
 	__u32 open_tracepoints; /* 1: the open syscalls' own tracepoints report opens, not sys_exit */
 	__u32 exec_env;     /* 1: exec events carry the environment (--env) */
+	__u32 accept_tracepoints; /* 1: accept's own tracepoints report accepts, not sys_exit */
 	char comm[TASK_COMM_LEN];
 };
 

@@ -247,19 +247,28 @@ public static partial class VmScenario
             [
                 Exec("/usr/bin/nc", "-l", "-p", port.ToString()),
                 stdin,
+                Open(Reply, e => Int(e, "result") >= 0 && (Int(e, "flags") & 3) == 0, "for stdin, O_RDONLY"),
                 Open("/dev/null", e => Int(e, "result") >= 0 && (Int(e, "flags") & (3 | OCreat | OTrunc)) == (OWrOnly | OCreat | OTrunc), "for stdout, O_WRONLY|O_CREAT|O_TRUNC"),
+                // busybox nc listens on an IPv6 socket that takes IPv4 too: its IPv4 peers are IPv4-mapped addresses.
+                new($"accept on port {port} from {Accepted(family)}", e =>
+                    Type(e) == "accept" && Str(e, "family") == "ipv6" && Str(e, "saddr") == Accepted(family) && Int(e, "sport") == port &&
+                    Str(e, "daddr") == Accepted(family) && Int(e, "dport") > 0 && Int(e, "result") >= 0),
+                TcpClose("accept", "ipv6", Accepted(family), port, ReplyBytes, RequestBytes, local: true),
             ],
             "connect4" or "connect6" =>
             [
                 stdin,
+                Open(Request, e => Int(e, "result") >= 0 && (Int(e, "flags") & 3) == 0, "for stdin, O_RDONLY"),
                 Exec("/usr/bin/nc", address, port.ToString()),
                 Connect(family, address, port, 0, e => Str(e, "saddr") == address && Int(e, "sport") > 0, "saddr the loopback address, sport > 0"),
+                TcpClose("connect", family, address, port, RequestBytes, ReplyBytes),
             ],
             "refused4" or "refused6" =>
             [
                 stdin,
                 Exec("/usr/bin/nc", address, port.ToString()),
                 Connect(family, address, port, EConnRefused, _ => true, ""),
+                TcpClose("connect", family, address, port, 0, 0),
             ],
             "doctor" =>
             [
@@ -268,6 +277,8 @@ public static partial class VmScenario
                 // The .NET runtime opens its own files; each must still be a real open of a real path.
                 new("opens", e => Type(e) == "open" && Str(e, "path").StartsWith('/'), Optional: true, Repeats: true),
                 .. liveConnects.Select(m => Connect(m.Groups[1].Value, m.Groups[2].Value, int.Parse(m.Groups[3].Value), int.Parse(m.Groups[4].Value), _ => true, "as doctor reported it")),
+                // Its live connects' flows end with the check (no bytes sent).
+                new("ends of its flows", e => Type(e) == "tcp_close" && Str(e, "direction") == "connect" && Int(e, "bytes_sent") == 0, Optional: true, Repeats: true),
             ],
             _ => null,
         };
@@ -321,6 +332,23 @@ public static partial class VmScenario
         new($"{family} connect to {address} port {port} with result {result}{(what.Length > 0 ? $" ({what})" : "")}", e =>
             Type(e) == "connect" && Str(e, "family") == family && Str(e, "daddr") == address && Int(e, "dport") == port &&
             Int(e, "result") == result && more(e));
+
+    /// <summary>
+    /// A TCP flow's end with its exact payload bytes each way; <paramref name="local"/>: <paramref name="port"/> is this
+    /// side's (an accepted flow), else the peer's.
+    /// </summary>
+    private static Expected TcpClose(string direction, string family, string address, int port, long sent, long received, bool local = false) =>
+        new($"{family} tcp_close ({direction}, port {port}) with {sent} bytes sent and {received} received", e =>
+            Type(e) == "tcp_close" && Str(e, "direction") == direction && Str(e, "family") == family && Str(e, "saddr") == address &&
+            Str(e, "daddr") == address && Int(e, local ? "sport" : "dport") == port && Int(e, local ? "dport" : "sport") > 0 &&
+            Int(e, "bytes_sent") == sent && Int(e, "bytes_received") == received && Int(e, "duration_ns") > 0);
+
+    /// <summary>The peer address a dual-stack listener sees for a loopback connect of <paramref name="family"/>.</summary>
+    private static string Accepted(string family) => family == "ipv6" ? "::1" : "::ffff:127.0.0.1";
+
+    /// <summary>init.sh's files a client sends and its server answers, and their sizes.</summary>
+    private const string Request = "/etc/vmtest/request", Reply = "/etc/vmtest/reply";
+    private const long RequestBytes = 1000, ReplyBytes = 500;
 
     private static string Type(JsonElement e) => Str(e, "type");
 

@@ -19,13 +19,16 @@ printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:
 printf 'root:x:0:\nnogroup:x:65534:\n' > /etc/group
 mkdir -p /etc/vmtest
 echo hello > /etc/vmtest/hello
+# What a client sends and its server answers: the flows' byte counts at close.
+head -c 1000 /dev/zero | tr '\0' q > /etc/vmtest/request
+head -c 500 /dev/zero | tr '\0' r > /etc/vmtest/reply
 # Longer than the BPF side writes in place (SHORT_PATH_LEN): its open takes the copying route.
 long=/etc/vmtest/a-path-longer-than-an-open-record-holds-in-place/copied-at-its-own-length
 mkdir -p "${long%/*}"
 echo hello > "$long"
 
 # The events the monitor rounds trace, all of which VmScenario.cs checks.
-events=exec,open,connect,module
+events=exec,open,connect,accept,tcp_close,module
 # Made before any monitor runs (a command substitution is a process of its own): an argv longer than an exec event
 # keeps, and a 70 kB environment variable.
 numbers=$(seq 1 3000)
@@ -50,11 +53,12 @@ echo "@@vmtest begin doctor"
 "$tracer" doctor
 echo "@@vmtest end doctor $?"
 
-# trigger NAME COMMAND...: runs COMMAND in the background, announces its pid, waits for it.
+# trigger NAME COMMAND...: runs COMMAND in the background (its stdin then /dev/null, or $input where set: the shell
+# opens both), announces its pid, waits for it.
 trigger() {
 	local trigger=$1
 	shift
-	"$@" &
+	if [ -n "$input" ]; then "$@" < "$input" & else "$@" & fi
 	echo "@@vmtest pid $trigger $!"
 	wait $!
 	echo "@@vmtest exit $trigger $?"
@@ -81,7 +85,7 @@ round() {
 	local name=$1 port=$2 family address listener monitor line
 	if [ -n "$3" ]; then export TRACER_CONNECT_HOOK="$3"; else unset TRACER_CONNECT_HOOK; fi
 	# The capabilities caught at syscall exit, each by its syscalls' own tracepoints or by sys_exit.
-	for variable in TRACER_OPEN_HOOK TRACER_EXEC_HOOK TRACER_MODULE_HOOK; do
+	for variable in TRACER_OPEN_HOOK TRACER_EXEC_HOOK TRACER_MODULE_HOOK TRACER_ACCEPT_HOOK; do
 		if [ -n "$4" ]; then export "$variable=$4"; else unset "$variable"; fi
 	done
 	rm -f /tmp/ready
@@ -113,11 +117,13 @@ round() {
 	trigger "$name:rmmod" /sbin/rmmod dummy
 	for family in 4 6; do
 		if [ $family = 4 ]; then address=127.0.0.1; else address=::1; fi
-		/usr/bin/nc -l -p "$port" > /dev/null &
+		/usr/bin/nc -l -p "$port" < /etc/vmtest/reply > /dev/null &
 		listener=$!
 		echo "@@vmtest pid $name:listen$family:$port $listener"
 		trigger "$name:sleep$family" /bin/sleep 1
+		input=/etc/vmtest/request
 		trigger "$name:connect$family:$address:$port" /usr/bin/nc "$address" "$port"
+		unset input
 		wait $listener
 		echo "@@vmtest exit $name:listen$family:$port $?"
 		port=$((port + 1))

@@ -12,10 +12,11 @@ internal sealed unsafe class BpfSession : IDisposable
     private readonly IReadOnlySet<EventType> _events;
 
     private BpfSession(byte* image, nint bpfObject, IReadOnlySet<EventType> events, HookChoice<ConnectHook>? connect, OpenHook? open, ExecHook? exec,
-        ModuleHook? module)
+        ModuleHook? module, AcceptHook? accept)
     {
         Exec = exec;
         Module = module;
+        Accept = accept;
         _image = image;
         _events = events;
         _object = bpfObject;
@@ -44,6 +45,8 @@ internal sealed unsafe class BpfSession : IDisposable
                 hooks.Add((OpenHooks.Set.Capability, OpenHooks.Set[open].Name));
             if (Connect is { } connect)
                 hooks.Add((ConnectHooks.Set.Capability, connect.Hook.Name));
+            if (Accept is { } accept)
+                hooks.Add((AcceptHooks.Set.Capability, AcceptHooks.Set[accept].Name));
             if (Module is { } module)
                 hooks.Add((ModuleHooks.Set.Capability, ModuleHooks.Set[module].Name));
             return hooks;
@@ -56,6 +59,9 @@ internal sealed unsafe class BpfSession : IDisposable
     /// <summary>How module events are caught, null when they are not traced.</summary>
     public ModuleHook? Module { get; }
 
+    /// <summary>How accepts are caught (for accept events, and for the flows tcp_close reports), null when neither is traced.</summary>
+    public AcceptHook? Accept { get; }
+
     /// <summary>
     /// Loads the chosen events' programs. Connect takes the kprobe hook where the kernel has kprobes and falls back to
     /// the tracepoint when the kprobe programs do not load or attach, unless TRACER_CONNECT_HOOK forced the hook.
@@ -66,7 +72,8 @@ internal sealed unsafe class BpfSession : IDisposable
         using var tracefs = Tracefs.MountForAttach();
         return Load(events, config, events.Contains(EventType.Connect) ? ConnectHooks.Set.Choose() : null, EmbeddedObject,
             events.Contains(EventType.Open) ? OpenHooks.Set.Choose().Kind : null,
-            events.Contains(EventType.Exec) ? ExecHooks.Set.Choose().Kind : null, events.Contains(EventType.Module) ? ModuleHooks.Set.Choose().Kind : null);
+            events.Contains(EventType.Exec) ? ExecHooks.Set.Choose().Kind : null, events.Contains(EventType.Module) ? ModuleHooks.Set.Choose().Kind : null,
+            events.Contains(EventType.Accept) || events.Contains(EventType.TcpClose) ? AcceptHooks.Set.Choose().Kind : null);
     }
 
     /// <summary>Why this kernel cannot trace an event at all, or null when it can.</summary>
@@ -81,15 +88,15 @@ internal sealed unsafe class BpfSession : IDisposable
     /// <paramref name="openObject"/>.
     /// </summary>
     internal static BpfSession Load(IReadOnlySet<EventType> events, TracerConfig config, HookChoice<ConnectHook>? connect, Func<Stream> openObject,
-        OpenHook? open = null, ExecHook? exec = null, ModuleHook? module = null)
+        OpenHook? open = null, ExecHook? exec = null, ModuleHook? module = null, AcceptHook? accept = null)
     {
         try
         {
-            return LoadWith(events, config, connect, open, exec, module, openObject);
+            return LoadWith(events, config, connect, open, exec, module, accept, openObject);
         }
         catch (TracerException kprobe) when (connect is { Kind: ConnectHook.Kprobe, Forced: false })
         {
-            return LoadWith(events, config, ConnectHooks.Set.After(connect, kprobe.Message), open, exec, module, openObject);
+            return LoadWith(events, config, ConnectHooks.Set.After(connect, kprobe.Message), open, exec, module, accept, openObject);
         }
     }
 
@@ -98,7 +105,7 @@ internal sealed unsafe class BpfSession : IDisposable
             ?? throw new TracerException("this tracer was built without its BPF object; build it with ./build.sh --target Publish");
 
     private static BpfSession LoadWith(IReadOnlySet<EventType> events, TracerConfig config, HookChoice<ConnectHook>? connect, OpenHook? open, ExecHook? exec,
-        ModuleHook? module, Func<Stream> openObject)
+        ModuleHook? module, AcceptHook? accept, Func<Stream> openObject)
     {
         if (Environment.GetEnvironmentVariable(DebugVariable) is null)
             LibBpf.SetPrint(0);
@@ -116,11 +123,12 @@ internal sealed unsafe class BpfSession : IDisposable
             throw new TracerException($"libbpf could not open the BPF object: {LibBpf.ErrorText(error)}");
         }
 
-        var session = new BpfSession(image, bpfObject, events, connect, open, exec, module);
+        var session = new BpfSession(image, bpfObject, events, connect, open, exec, module, accept);
         try
         {
             config.ConnectKprobe = connect?.Kind == ConnectHook.Kprobe ? 1u : 0u;
             config.OpenTracepoints = open == OpenHook.Syscall ? 1u : 0u;
+            config.AcceptTracepoints = accept == AcceptHook.Syscall ? 1u : 0u;
             session.Configure(events, config);
             session.LoadAndAttach();
             return session;
@@ -148,9 +156,15 @@ internal sealed unsafe class BpfSession : IDisposable
         // handle_open_exit is x86's alone: arm64 has no open(2).
         EventType.Open when Open == OpenHook.Syscall => [BpfPrograms.HandleOpenatExit, BpfPrograms.HandleOpenat2Exit, BpfPrograms.HandleOpenExit],
         EventType.Open => [BpfPrograms.HandleFileSysExit],
+        EventType.Accept or EventType.TcpClose when Accept == AcceptHook.Syscall =>
+            [BpfPrograms.HandleAccept4Exit, BpfPrograms.HandleAcceptExit, .. TcpCloseProgram(type)],
+        EventType.Accept or EventType.TcpClose => [BpfPrograms.HandleNetSysExit, .. TcpCloseProgram(type)],
         EventType.Connect => [BpfPrograms.HandleNetSysExit],
         _ => throw new ArgumentOutOfRangeException(nameof(type), type, null),
     };
+
+    /// <summary>A flow's close comes from the socket's state changes, its start from connect's SYN_SENT or an accept.</summary>
+    private static string[] TcpCloseProgram(EventType type) => type == EventType.TcpClose ? [BpfPrograms.HandleSockSetState] : [];
 
     /// <summary>A reader of the events the programs write, handing each record to <paramref name="onRecord"/>.</summary>
     public RingBuffer ReadEvents(RingBuffer.RecordHandler onRecord) => new(MapFd(BpfMaps.Events), onRecord);

@@ -30,6 +30,13 @@ internal enum FlushReason : uint
     Exit = 4, // flush_reason.FLUSH_EXIT = 4
 }
 
+/// <summary>enum flow_direction of bpf/tracer.h.</summary>
+internal enum FlowDirection : uint
+{
+    Connect = 1, // flow_direction.FLOW_CONNECT = 1
+    Accept = 2, // flow_direction.FLOW_ACCEPT = 2
+}
+
 /// <summary>enum module_op of bpf/tracer.h.</summary>
 internal enum ModuleOp : uint
 {
@@ -135,6 +142,32 @@ internal unsafe struct ConnectEvent
     public fixed byte Daddr[DaddrLength]; // connect_event.daddr: __u8[16] at 60
 }
 
+/// <summary>struct tcp_close_event of bpf/tracer.h.</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal unsafe struct TcpCloseEvent
+{
+    public const int Size = 104; // tcp_close_event: 104 bytes
+    public const int CommLength = 16;
+    public const int SaddrLength = 16;
+    public const int DaddrLength = 16;
+
+    public ulong BootNs; // tcp_close_event.boot_ns: __u64 at 0
+    public EventType Type; // tcp_close_event.type: enum event_type at 8
+    public uint Pid; // tcp_close_event.pid: __u32 at 12
+    public fixed byte Comm[CommLength]; // tcp_close_event.comm: char[16] at 16
+    public ushort Family; // tcp_close_event.family: __u16 at 32
+    public ushort Sport; // tcp_close_event.sport: __u16 at 34
+    public ushort Dport; // tcp_close_event.dport: __u16 at 36
+    public ushort Reserved; // tcp_close_event.reserved: __u16 at 38
+    public FlowDirection Direction; // tcp_close_event.direction: enum flow_direction at 40
+    public uint Reserved2; // tcp_close_event.reserved2: __u32 at 44
+    public ulong DurationNs; // tcp_close_event.duration_ns: __u64 at 48
+    public ulong BytesSent; // tcp_close_event.bytes_sent: __u64 at 56
+    public ulong BytesReceived; // tcp_close_event.bytes_received: __u64 at 64
+    public fixed byte Saddr[SaddrLength]; // tcp_close_event.saddr: __u8[16] at 72
+    public fixed byte Daddr[DaddrLength]; // tcp_close_event.daddr: __u8[16] at 88
+}
+
 /// <summary>struct module_event of bpf/tracer.h.</summary>
 [StructLayout(LayoutKind.Sequential)]
 internal unsafe struct ModuleEvent
@@ -161,7 +194,7 @@ internal unsafe struct ModuleEvent
 [StructLayout(LayoutKind.Sequential)]
 internal unsafe struct TracerConfig
 {
-    public const int Size = 40; // tracer_config: 40 bytes
+    public const int Size = 44; // tracer_config: 44 bytes
     public const int CommLength = 16;
 
     public uint Events; // tracer_config.events: __u32 at 0
@@ -170,7 +203,8 @@ internal unsafe struct TracerConfig
     public uint ConnectKprobe; // tracer_config.connect_kprobe: __u32 at 12
     public uint OpenTracepoints; // tracer_config.open_tracepoints: __u32 at 16
     public uint ExecEnv; // tracer_config.exec_env: __u32 at 20
-    public fixed byte Comm[CommLength]; // tracer_config.comm: char[16] at 24
+    public uint AcceptTracepoints; // tracer_config.accept_tracepoints: __u32 at 24
+    public fixed byte Comm[CommLength]; // tracer_config.comm: char[16] at 28
 }
 
 /// <summary>The programs of tracer.bpf.o (its symbol table), each with the section that says where it attaches.</summary>
@@ -179,6 +213,8 @@ internal static class BpfPrograms
     /// <summary>Programs only some arches' objects have: asking for one where it is missing is no error.</summary>
     public static readonly IReadOnlySet<string> ArchSpecific = new HashSet<string> { HandleOpenExit };
 
+    public const string HandleAccept4Exit = "handle_accept4_exit"; // programs.handle_accept4_exit: tracepoint/syscalls/sys_exit_accept4
+    public const string HandleAcceptExit = "handle_accept_exit"; // programs.handle_accept_exit: tracepoint/syscalls/sys_exit_accept
     public const string HandleConnectEntry = "handle_connect_entry"; // programs.handle_connect_entry: kprobe/inet_stream_connect
     public const string HandleConnectReturn = "handle_connect_return"; // programs.handle_connect_return: kretprobe/inet_stream_connect
     public const string HandleDeleteModuleEnter = "handle_delete_module_enter"; // programs.handle_delete_module_enter: tracepoint/syscalls/sys_enter_delete_module
@@ -201,6 +237,7 @@ internal static class BpfPrograms
     public const string HandleOpenExit = "handle_open_exit"; // programs.handle_open_exit: tracepoint/syscalls/sys_exit_open (x64 only)
     public const string HandleOpenat2Exit = "handle_openat2_exit"; // programs.handle_openat2_exit: tracepoint/syscalls/sys_exit_openat2
     public const string HandleOpenatExit = "handle_openat_exit"; // programs.handle_openat_exit: tracepoint/syscalls/sys_exit_openat
+    public const string HandleSockSetState = "handle_sock_set_state"; // programs.handle_sock_set_state: tp_btf/inet_sock_set_state
 }
 
 /// <summary>The maps of tracer.bpf.o (its symbol table).</summary>
@@ -210,6 +247,7 @@ internal static class BpfMaps
     public const string Events = "events"; // maps.events: .maps
     public const string ExecCalls = "exec_calls"; // maps.exec_calls: .maps
     public const string ExecScratch = "exec_scratch"; // maps.exec_scratch: .maps
+    public const string Flows = "flows"; // maps.flows: .maps
     public const string Lost = "lost"; // maps.lost: .maps
     public const string ModuleCalls = "module_calls"; // maps.module_calls: .maps
 }

@@ -21,6 +21,7 @@ internal static class DoctorCommand
             {
                 HookLine(ExecHooks.Set);
                 HookLine(OpenHooks.Set);
+                HookLine(AcceptHooks.Set);
                 HookLine(ModuleHooks.Set);
             }
             failure = LiveConnectCheck.Run();

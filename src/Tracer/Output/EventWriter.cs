@@ -49,8 +49,11 @@ internal sealed unsafe class EventWriter(Stream output, OutputFormat format, str
                 if (PathMatches(CString(open.Path, OpenEvent.PathLength)))
                     _format.Open(&open, ts);
                 break;
-            case EventType.Connect when size >= (nuint)sizeof(ConnectEvent):
+            case EventType.Connect or EventType.Accept when size >= (nuint)sizeof(ConnectEvent):
                 _format.Connect((ConnectEvent*)data, ts);
+                break;
+            case EventType.TcpClose when size >= (nuint)sizeof(TcpCloseEvent):
+                _format.TcpClose((TcpCloseEvent*)data, ts);
                 break;
             case EventType.Module when size >= (nuint)sizeof(ModuleEvent):
                 _format.Module((ModuleEvent*)data, ts);
@@ -114,6 +117,12 @@ internal sealed unsafe class EventWriter(Stream output, OutputFormat format, str
 /// <summary>An exec's argv, and its environment when traced (null when not), ready to print.</summary>
 internal sealed record ExecStrings(List<string> Args, List<string>? Env);
 
+/// <summary>A TCP flow's direction as printed: this host connected, or accepted.</summary>
+internal static class FlowDirections
+{
+    public static string Name(FlowDirection direction) => direction == FlowDirection.Accept ? "accept" : "connect";
+}
+
 /// <summary>A module event's op as printed.</summary>
 internal static class ModuleOps
 {
@@ -133,7 +142,9 @@ internal unsafe interface IEventFormat
 {
     void Exec(ExecEvent* e, DateTime ts, ExecStrings strings);
     void Open(OpenEvent* e, DateTime ts);
+    /// <summary>A connect, or an accept (the same record).</summary>
     void Connect(ConnectEvent* e, DateTime ts);
+    void TcpClose(TcpCloseEvent* e, DateTime ts);
     void Module(ModuleEvent* e, DateTime ts);
     void Flush();
 }
@@ -149,6 +160,8 @@ internal sealed unsafe class JsonLines(Stream output) : IEventFormat
         Daddr = JsonEncodedText.Encode("daddr"), Dport = JsonEncodedText.Encode("dport"),
         Argc = JsonEncodedText.Encode("argc"), ArgsTruncated = JsonEncodedText.Encode("args_truncated"), Env = JsonEncodedText.Encode("env"),
         Envc = JsonEncodedText.Encode("envc"), EnvTruncated = JsonEncodedText.Encode("env_truncated"),
+        Accept = JsonEncodedText.Encode("accept"), TcpClose = JsonEncodedText.Encode("tcp_close"), Direction = JsonEncodedText.Encode("direction"),
+        DurationNs = JsonEncodedText.Encode("duration_ns"), BytesSent = JsonEncodedText.Encode("bytes_sent"), BytesReceived = JsonEncodedText.Encode("bytes_received"),
         Op = JsonEncodedText.Encode("op"), Name = JsonEncodedText.Encode("name"), File = JsonEncodedText.Encode("file"), Fd = JsonEncodedText.Encode("fd"),
         Taints = JsonEncodedText.Encode("taints"), Module = JsonEncodedText.Encode("module"),
         Exec = JsonEncodedText.Encode("exec"), Open = JsonEncodedText.Encode("open"), Connect = JsonEncodedText.Encode("connect");
@@ -197,13 +210,28 @@ internal sealed unsafe class JsonLines(Stream output) : IEventFormat
 
     void IEventFormat.Connect(ConnectEvent* e, DateTime ts)
     {
-        Begin(ts, Connect, e->Pid, e->Comm);
+        Begin(ts, e->Type == EventType.Accept ? Accept : Connect, e->Pid, e->Comm);
         _json.WriteString(Family, ConnectFamily.Name(e->Family));
         _json.WriteString(Saddr, EventWriter.Address(e->Family, e->Saddr));
         _json.WriteNumber(Sport, e->Sport);
         _json.WriteString(Daddr, EventWriter.Address(e->Family, e->Daddr));
         _json.WriteNumber(Dport, e->Dport);
         _json.WriteNumber(Result, e->Result);
+        End();
+    }
+
+    void IEventFormat.TcpClose(TcpCloseEvent* e, DateTime ts)
+    {
+        Begin(ts, TcpClose, e->Pid, e->Comm);
+        _json.WriteString(Direction, FlowDirections.Name(e->Direction));
+        _json.WriteString(Family, ConnectFamily.Name(e->Family));
+        _json.WriteString(Saddr, EventWriter.Address(e->Family, e->Saddr));
+        _json.WriteNumber(Sport, e->Sport);
+        _json.WriteString(Daddr, EventWriter.Address(e->Family, e->Daddr));
+        _json.WriteNumber(Dport, e->Dport);
+        _json.WriteNumber(DurationNs, e->DurationNs);
+        _json.WriteNumber(BytesSent, e->BytesSent);
+        _json.WriteNumber(BytesReceived, e->BytesReceived);
         End();
     }
 
@@ -295,7 +323,11 @@ internal sealed unsafe class TextLines(Stream output) : IEventFormat
         Line(ts, "open", e->Pid, e->Comm, $"{EventWriter.Text(EventWriter.CString(e->Path, OpenEvent.PathLength))} flags=0x{e->Flags:x} result={e->Result}");
 
     void IEventFormat.Connect(ConnectEvent* e, DateTime ts) =>
-        Line(ts, "connect", e->Pid, e->Comm, $"{ConnectFamily.Name(e->Family)} {Endpoint(e->Family, e->Saddr, e->Sport)} -> {Endpoint(e->Family, e->Daddr, e->Dport)} result={e->Result}");
+        Line(ts, e->Type == EventType.Accept ? "accept" : "connect", e->Pid, e->Comm, $"{ConnectFamily.Name(e->Family)} {Endpoint(e->Family, e->Saddr, e->Sport)} -> {Endpoint(e->Family, e->Daddr, e->Dport)} result={e->Result}");
+
+    void IEventFormat.TcpClose(TcpCloseEvent* e, DateTime ts) =>
+        Line(ts, "tcp_close", e->Pid, e->Comm, $"{FlowDirections.Name(e->Direction)} {ConnectFamily.Name(e->Family)} {Endpoint(e->Family, e->Saddr, e->Sport)} -> " +
+            $"{Endpoint(e->Family, e->Daddr, e->Dport)} {e->DurationNs / 1e9:0.000###} s sent={e->BytesSent} received={e->BytesReceived}");
 
     void IEventFormat.Module(ModuleEvent* e, DateTime ts) =>
         Line(ts, "module", e->Pid, e->Comm, $"{ModuleOps.Name(e->Op)} {EventWriter.Text(EventWriter.CString(e->Name, ModuleEvent.NameLength))}" +
