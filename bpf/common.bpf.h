@@ -127,7 +127,20 @@ static __always_inline void fill_common(void *event, enum event_type type)
  * not a helper call on every syscall. */
 #if defined(__TARGET_ARCH_x86)
 #define SYSCALL_NR(regs) ((regs)->orig_ax)
+#define NR_READ 0
+#define NR_WRITE 1
 #define NR_OPEN 2
+#define NR_CLOSE 3
+#define NR_PREAD64 17
+#define NR_PWRITE64 18
+#define NR_READV 19
+#define NR_WRITEV 20
+#define NR_DUP2 33
+#define NR_SENDFILE 40
+#define NR_RMDIR 84
+#define NR_UNLINK 87
+#define NR_UNLINKAT 263
+#define NR_DUP3 292
 #define NR_CONNECT 42
 #define NR_ACCEPT 43
 #define NR_EXECVE 59
@@ -139,6 +152,16 @@ static __always_inline void fill_common(void *event, enum event_type type)
 #define NR_EXECVEAT 322
 #elif defined(__TARGET_ARCH_arm64)
 #define SYSCALL_NR(regs) ((regs)->syscallno)
+#define NR_DUP3 24
+#define NR_UNLINKAT 35
+#define NR_CLOSE 57
+#define NR_READ 63
+#define NR_WRITE 64
+#define NR_READV 65
+#define NR_WRITEV 66
+#define NR_PREAD64 67
+#define NR_PWRITE64 68
+#define NR_SENDFILE 71
 #define NR_CONNECT 203
 #define NR_ACCEPT 202
 #define NR_ACCEPT4 242

@@ -20,4 +20,6 @@ struct {
 	struct connect_event connect;
 	struct module_event module;
 	struct tcp_close_event tcp_close;
+	struct unlink_event unlink;
+	struct file_io_event file_io;
 } *event_types __attribute__((unused));

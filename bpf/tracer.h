@@ -97,6 +97,37 @@ struct connect_event {
 	__u8 daddr[16];
 };
 
+enum unlink_call {
+	UNLINK_CALL_UNLINK = 1,
+	UNLINK_CALL_UNLINKAT = 2,
+	UNLINK_CALL_RMDIR = 3,
+};
+
+struct unlink_event {
+	EVENT_HEADER_FIELDS;
+	enum unlink_call call;
+	__s32 dirfd;        /* unlinkat's; AT_FDCWD (-100) for the others */
+	__u32 flags;        /* unlinkat's (AT_REMOVEDIR: a directory) */
+	__s32 result;       /* 0 or -errno */
+	char path[MAX_PATH_LEN]; /* as the caller passed it */
+};
+
+/* Room for a file's path in its totals, as its names from the file up to the root (see file_io_event). */
+#define FILE_PATH_LEN 512
+
+/* A file's reads and writes by one process (through one fd), counted in the kernel: its map's values. */
+struct file_io_event {
+	TOTALS_HEADER_FIELDS;
+	__s32 fd;
+	__u8 path_truncated; /* 1: the path had more names (or longer ones) than path keeps */
+	__u8 reserved[3];
+	__u64 reads;        /* read, pread64, readv and sendfile (from it) calls that returned >= 0 */
+	__u64 read_bytes;
+	__u64 writes;       /* write, pwrite64, writev and sendfile (to it) calls that returned >= 0 */
+	__u64 write_bytes;
+	char path[FILE_PATH_LEN]; /* NUL-separated names from the file up to its file system's root, mounts crossed */
+};
+
 enum flow_direction {
 	FLOW_CONNECT = 1,   /* this host connected */
 	FLOW_ACCEPT = 2,    /* this host accepted */

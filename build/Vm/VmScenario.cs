@@ -150,7 +150,7 @@ public static partial class VmScenario
             var trigger = name.StartsWith(round + ":", StringComparison.Ordinal) ? name[(round.Length + 1)..] : name;
             if (trigger.StartsWith("monitor-", StringComparison.Ordinal))
                 expected[pid] = []; // the tracer skips its own activity
-            else if (Expectations(trigger, liveConnects) is { } produced)
+            else if (Expectations(round, trigger, liveConnects) is { } produced)
                 expected[pid] = produced;
             else
                 failures.Add($"{round}: init.sh announced a trigger this check does not know: {trigger}");
@@ -191,8 +191,8 @@ public static partial class VmScenario
         return hooks;
     }
 
-    /// <summary>The events a trigger of init.sh produces; names are "cat", "connect4:127.0.0.1:8080" and so on.</summary>
-    private static List<Expected>? Expectations(string trigger, List<Match> liveConnects)
+    /// <summary>The events a trigger of init.sh produces in a round; names are "cat", "connect4:127.0.0.1:8080" and so on.</summary>
+    private static List<Expected>? Expectations(string round, string trigger, List<Match> liveConnects)
     {
         var parts = trigger.Split(':');
         // An IPv6 address has colons of its own: the name is kind:address:port.
@@ -204,9 +204,36 @@ public static partial class VmScenario
         var stdin = Open("/dev/null", e => Int(e, "result") >= 0 && (Int(e, "flags") & 3) == 0, "stdin of a background job, O_RDONLY");
         return kind switch
         {
-            "cat" => [stdin, Exec("/bin/cat", "/etc/vmtest/hello"), Open("/etc/vmtest/hello", e => Int(e, "result") >= 0 && (Int(e, "flags") & 3) == 0, "fd >= 0, O_RDONLY")],
+            "cat" =>
+            [
+                stdin, Exec("/bin/cat", "/etc/vmtest/hello"), Open("/etc/vmtest/hello", e => Int(e, "result") >= 0 && (Int(e, "flags") & 3) == 0, "fd >= 0, O_RDONLY"),
+                FileIo("/etc/vmtest/hello", AnyFd, reads: 2, readBytes: HelloBytes, writes: 0, writeBytes: 0, "close"),
+            ],
             "cat-missing" => [stdin, Exec("/bin/cat", "/etc/vmtest/missing"), Open("/etc/vmtest/missing", e => Int(e, "result") == EnoEnt, $"result {EnoEnt}")],
-            "cat-long" => [stdin, Exec("/bin/cat", LongPath), Open(LongPath, e => Int(e, "result") >= 0, "fd >= 0, a path the BPF side copies whole")],
+            "cat-long" =>
+            [
+                stdin, Exec("/bin/cat", LongPath), Open(LongPath, e => Int(e, "result") >= 0, "fd >= 0, a path the BPF side copies whole"),
+                FileIo(LongPath, AnyFd, reads: 2, readBytes: HelloBytes, writes: 0, writeBytes: 0, "close"),
+            ],
+            "write" =>
+            [
+                stdin, Exec("/bin/dd", "if=/dev/zero", $"of={DataFile}", "bs=4096", "count=8"),
+                Open("/dev/zero", e => Int(e, "result") >= 0 && (Int(e, "flags") & 3) == 0, "O_RDONLY"),
+                Open(DataFile, e => Int(e, "result") >= 0 && (Int(e, "flags") & (3 | OCreat | OTrunc)) == (OWrOnly | OCreat | OTrunc), "O_WRONLY|O_CREAT|O_TRUNC"),
+                // /dev/zero is a device: only regular files are counted.
+                FileIo(DataFile, 1, reads: 0, readBytes: 0, writes: 8, writeBytes: DataBytes, "close"),
+            ],
+            "read" =>
+            [
+                stdin, Exec("/bin/dd", $"if={DataFile}", "of=/dev/null", "bs=4096"),
+                Open(DataFile, e => Int(e, "result") >= 0 && (Int(e, "flags") & 3) == 0, "O_RDONLY"),
+                Open("/dev/null", e => Int(e, "result") >= 0 && (Int(e, "flags") & (3 | OCreat | OTrunc)) == (OWrOnly | OCreat | OTrunc), "O_WRONLY|O_CREAT|O_TRUNC"),
+                // Eight reads of 4096 bytes, and the ninth at the end of the file.
+                FileIo(DataFile, 0, reads: 9, readBytes: DataBytes, writes: 0, writeBytes: 0, "close"),
+            ],
+            // arm64 has neither unlink nor rmdir: unlinkat does both, AT_REMOVEDIR for a directory.
+            "rm" => [stdin, Exec("/bin/rm", DataFile), Unlink(DataFile, "unlink", 0)],
+            "rmdir" => [stdin, Exec("/bin/rmdir", $"/tmp/dir-{round}"), Unlink($"/tmp/dir-{round}", "rmdir", AtRemoveDir)],
             "sleep4" or "sleep6" => [stdin, Exec("/bin/sleep", "1")],
             "exec-big" =>
             [
@@ -248,6 +275,7 @@ public static partial class VmScenario
                 Exec("/usr/bin/nc", "-l", "-p", port.ToString()),
                 stdin,
                 Open(Reply, e => Int(e, "result") >= 0 && (Int(e, "flags") & 3) == 0, "for stdin, O_RDONLY"),
+                FileIo(Reply, 0, reads: 2, readBytes: ReplyBytes, writes: 0, writeBytes: 0, "exit"),
                 Open("/dev/null", e => Int(e, "result") >= 0 && (Int(e, "flags") & (3 | OCreat | OTrunc)) == (OWrOnly | OCreat | OTrunc), "for stdout, O_WRONLY|O_CREAT|O_TRUNC"),
                 // busybox nc listens on an IPv6 socket that takes IPv4 too: its IPv4 peers are IPv4-mapped addresses.
                 new($"accept on port {port} from {Accepted(family)}", e =>
@@ -259,6 +287,8 @@ public static partial class VmScenario
             [
                 stdin,
                 Open(Request, e => Int(e, "result") >= 0 && (Int(e, "flags") & 3) == 0, "for stdin, O_RDONLY"),
+                // nc exits without closing its stdin: its totals come at the monitor's exit.
+                FileIo(Request, 0, reads: 2, readBytes: RequestBytes, writes: 0, writeBytes: 0, "exit"),
                 Exec("/usr/bin/nc", address, port.ToString()),
                 Connect(family, address, port, 0, e => Str(e, "saddr") == address && Int(e, "sport") > 0, "saddr the loopback address, sport > 0"),
                 TcpClose("connect", family, address, port, RequestBytes, ReplyBytes),
@@ -277,6 +307,7 @@ public static partial class VmScenario
                 // The .NET runtime opens its own files; each must still be a real open of a real path.
                 new("opens", e => Type(e) == "open" && Str(e, "path").StartsWith('/'), Optional: true, Repeats: true),
                 .. liveConnects.Select(m => Connect(m.Groups[1].Value, m.Groups[2].Value, int.Parse(m.Groups[3].Value), int.Parse(m.Groups[4].Value), _ => true, "as doctor reported it")),
+                new("its files' reads and writes", e => Type(e) == "file_io" && Str(e, "path").StartsWith('/'), Optional: true, Repeats: true),
                 // Its live connects' flows end with the check (no bytes sent).
                 new("ends of its flows", e => Type(e) == "tcp_close" && Str(e, "direction") == "connect" && Int(e, "bytes_sent") == 0, Optional: true, Repeats: true),
             ],
@@ -332,6 +363,27 @@ public static partial class VmScenario
         new($"{family} connect to {address} port {port} with result {result}{(what.Length > 0 ? $" ({what})" : "")}", e =>
             Type(e) == "connect" && Str(e, "family") == family && Str(e, "daddr") == address && Int(e, "dport") == port &&
             Int(e, "result") == result && more(e));
+
+    /// <summary>A file's totals as the tracer reports them, with the reason.</summary>
+    private static Expected FileIo(string path, int fd, long reads, long readBytes, long writes, long writeBytes, string reason) =>
+        new($"file_io of {path} (fd {(fd == AnyFd ? "any" : fd)}): {reads} reads of {readBytes} bytes, {writes} writes of {writeBytes} bytes, at {reason}", e =>
+            Type(e) == "file_io" && Str(e, "path") == path && (fd == AnyFd ? Int(e, "fd") >= 0 : Int(e, "fd") == fd) && Int(e, "reads") == reads && Int(e, "read_bytes") == readBytes &&
+            Int(e, "writes") == writes && Int(e, "write_bytes") == writeBytes && Str(e, "reason") == reason);
+
+    /// <summary>An unlink of <paramref name="path"/> relative to the working directory, by its own call or (arm64) by unlinkat.</summary>
+    private static Expected Unlink(string path, string call, int unlinkatFlags) =>
+        new($"{call} of {path} (or unlinkat with flags {unlinkatFlags}), result 0", e =>
+            Type(e) == "unlink" && Str(e, "path") == path && Int(e, "dirfd") == AtFdCwd && Int(e, "result") == 0 &&
+            ((Str(e, "call") == call && Int(e, "flags") == 0) || (Str(e, "call") == "unlinkat" && Int(e, "flags") == unlinkatFlags)));
+
+    private const int AtFdCwd = -100, AtRemoveDir = 0x200;
+
+    /// <summary>A file the program opened itself: whichever descriptor the open returned (see its open event).</summary>
+    private const int AnyFd = -1;
+
+    /// <summary>init.sh's files: what cat reads ("hello\n"), and what dd writes then reads back (8 blocks of 4096).</summary>
+    private const long HelloBytes = 6, DataBytes = 8 * 4096;
+    private const string DataFile = "/tmp/data";
 
     /// <summary>
     /// A TCP flow's end with its exact payload bytes each way; <paramref name="local"/>: <paramref name="port"/> is this

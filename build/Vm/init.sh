@@ -28,7 +28,7 @@ mkdir -p "${long%/*}"
 echo hello > "$long"
 
 # The events the monitor rounds trace, all of which VmScenario.cs checks.
-events=exec,open,connect,accept,tcp_close,module
+events=exec,open,unlink,file_io,connect,accept,tcp_close,module
 # Made before any monitor runs (a command substitution is a process of its own): an argv longer than an exec event
 # keeps, and a 70 kB environment variable.
 numbers=$(seq 1 3000)
@@ -85,11 +85,12 @@ round() {
 	local name=$1 port=$2 family address listener monitor line
 	if [ -n "$3" ]; then export TRACER_CONNECT_HOOK="$3"; else unset TRACER_CONNECT_HOOK; fi
 	# The capabilities caught at syscall exit, each by its syscalls' own tracepoints or by sys_exit.
-	for variable in TRACER_OPEN_HOOK TRACER_EXEC_HOOK TRACER_MODULE_HOOK TRACER_ACCEPT_HOOK; do
+	for variable in TRACER_FILE_HOOK TRACER_EXEC_HOOK TRACER_MODULE_HOOK TRACER_ACCEPT_HOOK; do
 		if [ -n "$4" ]; then export "$variable=$4"; else unset "$variable"; fi
 	done
 	rm -f /tmp/ready
 	mkfifo /tmp/ready
+	mkdir /tmp/dir-$name
 	if [ "$5" = nobody ]; then
 		copy_tracer /tmp/nonroot cap_bpf,cap_perfmon,cap_sys_resource=ep
 		# A simple command, not as_nobody: a function in the background runs in a subshell, whose pid $! would be.
@@ -113,6 +114,10 @@ round() {
 	trigger "$name:exec-big" /usr/bin/env -i "BIG=$big" /bin/true $numbers
 	trigger "$name:exec-secret" /usr/bin/env -i API_TOKEN=hunter2 /bin/true --password=hunter2 --api-token hunter2
 	trigger "$name:exec-missing" /opt/missing-program
+	trigger "$name:write" /bin/dd if=/dev/zero of=/tmp/data bs=4096 count=8
+	trigger "$name:read" /bin/dd if=/tmp/data of=/dev/null bs=4096
+	trigger "$name:rm" /bin/rm /tmp/data
+	trigger "$name:rmdir" /bin/rmdir /tmp/dir-$name
 	trigger "$name:insmod" /sbin/insmod /tmp/dummy.ko
 	trigger "$name:rmmod" /sbin/rmmod dummy
 	for family in 4 6; do

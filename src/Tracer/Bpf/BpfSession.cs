@@ -11,7 +11,7 @@ internal sealed unsafe class BpfSession : IDisposable
     private readonly byte* _image;
     private readonly IReadOnlySet<EventType> _events;
 
-    private BpfSession(byte* image, nint bpfObject, IReadOnlySet<EventType> events, HookChoice<ConnectHook>? connect, OpenHook? open, ExecHook? exec,
+    private BpfSession(byte* image, nint bpfObject, IReadOnlySet<EventType> events, HookChoice<ConnectHook>? connect, FileHook? open, ExecHook? exec,
         ModuleHook? module, AcceptHook? accept)
     {
         Exec = exec;
@@ -21,7 +21,7 @@ internal sealed unsafe class BpfSession : IDisposable
         _events = events;
         _object = bpfObject;
         Connect = connect;
-        Open = open;
+        File = open;
     }
 
     /// <summary>Set to see libbpf's own log (such as the verifier's) on stderr; without it errors stay one line.</summary>
@@ -30,8 +30,8 @@ internal sealed unsafe class BpfSession : IDisposable
     /// <summary>How connect events are caught and why, null when they are not traced.</summary>
     public HookChoice<ConnectHook>? Connect { get; }
 
-    /// <summary>How open events are caught, null when they are not traced.</summary>
-    public OpenHook? Open { get; }
+    /// <summary>How open, unlink and file_io events are caught, null when none is traced.</summary>
+    public FileHook? File { get; }
 
     /// <summary>Each traced capability's hook, by name, as <c>tracer monitor</c> reports them.</summary>
     public IReadOnlyList<(string Capability, string Hook)> Hooks
@@ -41,8 +41,8 @@ internal sealed unsafe class BpfSession : IDisposable
             var hooks = new List<(string, string)>();
             if (Exec is { } exec)
                 hooks.Add((ExecHooks.Set.Capability, ExecHooks.Set[exec].Name));
-            if (Open is { } open)
-                hooks.Add((OpenHooks.Set.Capability, OpenHooks.Set[open].Name));
+            if (File is { } file)
+                hooks.Add((FileHooks.Set.Capability, FileHooks.Set[file].Name));
             if (Connect is { } connect)
                 hooks.Add((ConnectHooks.Set.Capability, connect.Hook.Name));
             if (Accept is { } accept)
@@ -71,10 +71,13 @@ internal sealed unsafe class BpfSession : IDisposable
         // Tracepoints are attached through tracefs: mounted for the attach where it is not, unmounted after.
         using var tracefs = Tracefs.MountForAttach();
         return Load(events, config, events.Contains(EventType.Connect) ? ConnectHooks.Set.Choose() : null, EmbeddedObject,
-            events.Contains(EventType.Open) ? OpenHooks.Set.Choose().Kind : null,
+            FileEvents.Any(events.Contains) ? FileHooks.Set.Choose().Kind : null,
             events.Contains(EventType.Exec) ? ExecHooks.Set.Choose().Kind : null, events.Contains(EventType.Module) ? ModuleHooks.Set.Choose().Kind : null,
             events.Contains(EventType.Accept) || events.Contains(EventType.TcpClose) ? AcceptHooks.Set.Choose().Kind : null);
     }
+
+    /// <summary>The events caught at the file syscalls, all through the hook <see cref="FileHooks"/> chooses.</summary>
+    private static readonly EventType[] FileEvents = [EventType.Open, EventType.Unlink, EventType.FileIo];
 
     /// <summary>Why this kernel cannot trace an event at all, or null when it can.</summary>
     public static string? Unavailable(EventType type) => type switch
@@ -88,7 +91,7 @@ internal sealed unsafe class BpfSession : IDisposable
     /// <paramref name="openObject"/>.
     /// </summary>
     internal static BpfSession Load(IReadOnlySet<EventType> events, TracerConfig config, HookChoice<ConnectHook>? connect, Func<Stream> openObject,
-        OpenHook? open = null, ExecHook? exec = null, ModuleHook? module = null, AcceptHook? accept = null)
+        FileHook? open = null, ExecHook? exec = null, ModuleHook? module = null, AcceptHook? accept = null)
     {
         try
         {
@@ -104,7 +107,7 @@ internal sealed unsafe class BpfSession : IDisposable
         Assembly.GetExecutingAssembly().GetManifestResourceStream("tracer.bpf.o")
             ?? throw new TracerException("this tracer was built without its BPF object; build it with ./build.sh --target Publish");
 
-    private static BpfSession LoadWith(IReadOnlySet<EventType> events, TracerConfig config, HookChoice<ConnectHook>? connect, OpenHook? open, ExecHook? exec,
+    private static BpfSession LoadWith(IReadOnlySet<EventType> events, TracerConfig config, HookChoice<ConnectHook>? connect, FileHook? open, ExecHook? exec,
         ModuleHook? module, AcceptHook? accept, Func<Stream> openObject)
     {
         if (Environment.GetEnvironmentVariable(DebugVariable) is null)
@@ -127,7 +130,7 @@ internal sealed unsafe class BpfSession : IDisposable
         try
         {
             config.ConnectKprobe = connect?.Kind == ConnectHook.Kprobe ? 1u : 0u;
-            config.OpenTracepoints = open == OpenHook.Syscall ? 1u : 0u;
+            config.OpenTracepoints = open == FileHook.Syscall ? 1u : 0u;
             config.AcceptTracepoints = accept == AcceptHook.Syscall ? 1u : 0u;
             session.Configure(events, config);
             session.LoadAndAttach();
@@ -154,8 +157,16 @@ internal sealed unsafe class BpfSession : IDisposable
         EventType.Module => [BpfPrograms.HandleModuleLoadAlone, BpfPrograms.HandleModuleSysExit],
         EventType.Connect when Connect?.Kind == ConnectHook.Kprobe => [BpfPrograms.HandleConnectEntry, BpfPrograms.HandleConnectReturn],
         // handle_open_exit is x86's alone: arm64 has no open(2).
-        EventType.Open when Open == OpenHook.Syscall => [BpfPrograms.HandleOpenatExit, BpfPrograms.HandleOpenat2Exit, BpfPrograms.HandleOpenExit],
-        EventType.Open => [BpfPrograms.HandleFileSysExit],
+        EventType.Open when File == FileHook.Syscall => [BpfPrograms.HandleOpenatExit, BpfPrograms.HandleOpenat2Exit, BpfPrograms.HandleOpenExit],
+        // handle_unlink_exit and handle_rmdir_exit are x86's alone: arm64 has only unlinkat.
+        EventType.Unlink when File == FileHook.Syscall => [BpfPrograms.HandleUnlinkatExit, BpfPrograms.HandleUnlinkExit, BpfPrograms.HandleRmdirExit],
+        EventType.FileIo when File == FileHook.Syscall =>
+        [
+            BpfPrograms.HandleReadExit, BpfPrograms.HandlePread64Exit, BpfPrograms.HandleReadvExit, BpfPrograms.HandleWriteExit,
+            BpfPrograms.HandlePwrite64Exit, BpfPrograms.HandleWritevExit, BpfPrograms.HandleSendfileExit, BpfPrograms.HandleCloseEnter,
+            BpfPrograms.HandleDup2Exit, BpfPrograms.HandleDup3Exit,
+        ],
+        EventType.Open or EventType.Unlink or EventType.FileIo => [BpfPrograms.HandleFileSysExit],
         EventType.Accept or EventType.TcpClose when Accept == AcceptHook.Syscall =>
             [BpfPrograms.HandleAccept4Exit, BpfPrograms.HandleAcceptExit, .. TcpCloseProgram(type)],
         EventType.Accept or EventType.TcpClose => [BpfPrograms.HandleNetSysExit, .. TcpCloseProgram(type)],
@@ -225,7 +236,7 @@ internal sealed unsafe class BpfSession : IDisposable
     }
 
     /// <summary>The events whose programs count in a map of totals, reported at close by the programs and here otherwise.</summary>
-    private static readonly (EventType Type, string Map)[] TotalsMaps = [];
+    private static readonly (EventType Type, string Map)[] TotalsMaps = [(EventType.FileIo, BpfMaps.FileTotals)];
 
     private void ReportTotals(string mapName, ulong nowNs, ulong idleNs, bool exit, RingBuffer.RecordHandler onRecord)
     {

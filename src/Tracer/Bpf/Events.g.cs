@@ -30,6 +30,14 @@ internal enum FlushReason : uint
     Exit = 4, // flush_reason.FLUSH_EXIT = 4
 }
 
+/// <summary>enum unlink_call of bpf/tracer.h.</summary>
+internal enum UnlinkCall : uint
+{
+    Unlink = 1, // unlink_call.UNLINK_CALL_UNLINK = 1
+    Unlinkat = 2, // unlink_call.UNLINK_CALL_UNLINKAT = 2
+    Rmdir = 3, // unlink_call.UNLINK_CALL_RMDIR = 3
+}
+
 /// <summary>enum flow_direction of bpf/tracer.h.</summary>
 internal enum FlowDirection : uint
 {
@@ -142,6 +150,52 @@ internal unsafe struct ConnectEvent
     public fixed byte Daddr[DaddrLength]; // connect_event.daddr: __u8[16] at 60
 }
 
+/// <summary>struct unlink_event of bpf/tracer.h.</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal unsafe struct UnlinkEvent
+{
+    public const int Size = 304; // unlink_event: 304 bytes
+    public const int CommLength = 16;
+    public const int PathLength = 256;
+
+    public ulong BootNs; // unlink_event.boot_ns: __u64 at 0
+    public EventType Type; // unlink_event.type: enum event_type at 8
+    public uint Pid; // unlink_event.pid: __u32 at 12
+    public fixed byte Comm[CommLength]; // unlink_event.comm: char[16] at 16
+    public UnlinkCall Call; // unlink_event.call: enum unlink_call at 32
+    public int Dirfd; // unlink_event.dirfd: __s32 at 36
+    public uint Flags; // unlink_event.flags: __u32 at 40
+    public int Result; // unlink_event.result: __s32 at 44
+    public fixed byte Path[PathLength]; // unlink_event.path: char[256] at 48
+}
+
+/// <summary>struct file_io_event of bpf/tracer.h.</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal unsafe struct FileIoEvent
+{
+    public const int Size = 608; // file_io_event: 608 bytes
+    public const int CommLength = 16;
+    public const int ReservedLength = 3;
+    public const int PathLength = 512;
+
+    public ulong BootNs; // file_io_event.boot_ns: __u64 at 0
+    public EventType Type; // file_io_event.type: enum event_type at 8
+    public uint Pid; // file_io_event.pid: __u32 at 12
+    public fixed byte Comm[CommLength]; // file_io_event.comm: char[16] at 16
+    public FlushReason Reason; // file_io_event.reason: enum flush_reason at 32
+    public uint ReservedTotals; // file_io_event.reserved_totals: __u32 at 36
+    public ulong FirstNs; // file_io_event.first_ns: __u64 at 40
+    public ulong LastNs; // file_io_event.last_ns: __u64 at 48
+    public int Fd; // file_io_event.fd: __s32 at 56
+    public byte PathTruncated; // file_io_event.path_truncated: __u8 at 60
+    public fixed byte Reserved[ReservedLength]; // file_io_event.reserved: __u8[3] at 61
+    public ulong Reads; // file_io_event.reads: __u64 at 64
+    public ulong ReadBytes; // file_io_event.read_bytes: __u64 at 72
+    public ulong Writes; // file_io_event.writes: __u64 at 80
+    public ulong WriteBytes; // file_io_event.write_bytes: __u64 at 88
+    public fixed byte Path[PathLength]; // file_io_event.path: char[512] at 96
+}
+
 /// <summary>struct tcp_close_event of bpf/tracer.h.</summary>
 [StructLayout(LayoutKind.Sequential)]
 internal unsafe struct TcpCloseEvent
@@ -211,14 +265,17 @@ internal unsafe struct TracerConfig
 internal static class BpfPrograms
 {
     /// <summary>Programs only some arches' objects have: asking for one where it is missing is no error.</summary>
-    public static readonly IReadOnlySet<string> ArchSpecific = new HashSet<string> { HandleOpenExit };
+    public static readonly IReadOnlySet<string> ArchSpecific = new HashSet<string> { HandleDup2Exit, HandleOpenExit, HandleRmdirExit, HandleUnlinkExit };
 
     public const string HandleAccept4Exit = "handle_accept4_exit"; // programs.handle_accept4_exit: tracepoint/syscalls/sys_exit_accept4
     public const string HandleAcceptExit = "handle_accept_exit"; // programs.handle_accept_exit: tracepoint/syscalls/sys_exit_accept
+    public const string HandleCloseEnter = "handle_close_enter"; // programs.handle_close_enter: tracepoint/syscalls/sys_enter_close
     public const string HandleConnectEntry = "handle_connect_entry"; // programs.handle_connect_entry: kprobe/inet_stream_connect
     public const string HandleConnectReturn = "handle_connect_return"; // programs.handle_connect_return: kretprobe/inet_stream_connect
     public const string HandleDeleteModuleEnter = "handle_delete_module_enter"; // programs.handle_delete_module_enter: tracepoint/syscalls/sys_enter_delete_module
     public const string HandleDeleteModuleExit = "handle_delete_module_exit"; // programs.handle_delete_module_exit: tracepoint/syscalls/sys_exit_delete_module
+    public const string HandleDup2Exit = "handle_dup2_exit"; // programs.handle_dup2_exit: tracepoint/syscalls/sys_exit_dup2 (x64 only)
+    public const string HandleDup3Exit = "handle_dup3_exit"; // programs.handle_dup3_exit: tracepoint/syscalls/sys_exit_dup3
     public const string HandleExec = "handle_exec"; // programs.handle_exec: tp_btf/sched_process_exec
     public const string HandleExecSysExit = "handle_exec_sys_exit"; // programs.handle_exec_sys_exit: tp_btf/sys_exit
     public const string HandleExecveEnter = "handle_execve_enter"; // programs.handle_execve_enter: tracepoint/syscalls/sys_enter_execve
@@ -237,7 +294,17 @@ internal static class BpfPrograms
     public const string HandleOpenExit = "handle_open_exit"; // programs.handle_open_exit: tracepoint/syscalls/sys_exit_open (x64 only)
     public const string HandleOpenat2Exit = "handle_openat2_exit"; // programs.handle_openat2_exit: tracepoint/syscalls/sys_exit_openat2
     public const string HandleOpenatExit = "handle_openat_exit"; // programs.handle_openat_exit: tracepoint/syscalls/sys_exit_openat
+    public const string HandlePread64Exit = "handle_pread64_exit"; // programs.handle_pread64_exit: tracepoint/syscalls/sys_exit_pread64
+    public const string HandlePwrite64Exit = "handle_pwrite64_exit"; // programs.handle_pwrite64_exit: tracepoint/syscalls/sys_exit_pwrite64
+    public const string HandleReadExit = "handle_read_exit"; // programs.handle_read_exit: tracepoint/syscalls/sys_exit_read
+    public const string HandleReadvExit = "handle_readv_exit"; // programs.handle_readv_exit: tracepoint/syscalls/sys_exit_readv
+    public const string HandleRmdirExit = "handle_rmdir_exit"; // programs.handle_rmdir_exit: tracepoint/syscalls/sys_exit_rmdir (x64 only)
+    public const string HandleSendfileExit = "handle_sendfile_exit"; // programs.handle_sendfile_exit: tracepoint/syscalls/sys_exit_sendfile64
     public const string HandleSockSetState = "handle_sock_set_state"; // programs.handle_sock_set_state: tp_btf/inet_sock_set_state
+    public const string HandleUnlinkExit = "handle_unlink_exit"; // programs.handle_unlink_exit: tracepoint/syscalls/sys_exit_unlink (x64 only)
+    public const string HandleUnlinkatExit = "handle_unlinkat_exit"; // programs.handle_unlinkat_exit: tracepoint/syscalls/sys_exit_unlinkat
+    public const string HandleWriteExit = "handle_write_exit"; // programs.handle_write_exit: tracepoint/syscalls/sys_exit_write
+    public const string HandleWritevExit = "handle_writev_exit"; // programs.handle_writev_exit: tracepoint/syscalls/sys_exit_writev
 }
 
 /// <summary>The maps of tracer.bpf.o (its symbol table).</summary>
@@ -247,6 +314,8 @@ internal static class BpfMaps
     public const string Events = "events"; // maps.events: .maps
     public const string ExecCalls = "exec_calls"; // maps.exec_calls: .maps
     public const string ExecScratch = "exec_scratch"; // maps.exec_scratch: .maps
+    public const string FileScratch = "file_scratch"; // maps.file_scratch: .maps
+    public const string FileTotals = "file_totals"; // maps.file_totals: .maps
     public const string Flows = "flows"; // maps.flows: .maps
     public const string Lost = "lost"; // maps.lost: .maps
     public const string ModuleCalls = "module_calls"; // maps.module_calls: .maps

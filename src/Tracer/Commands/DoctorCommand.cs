@@ -20,7 +20,7 @@ internal static class DoctorCommand
             using (Tracefs.MountForAttach())
             {
                 HookLine(ExecHooks.Set);
-                HookLine(OpenHooks.Set);
+                HookLine(FileHooks.Set);
                 HookLine(AcceptHooks.Set);
                 HookLine(ModuleHooks.Set);
             }

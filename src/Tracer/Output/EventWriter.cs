@@ -52,6 +52,17 @@ internal sealed unsafe class EventWriter(Stream output, OutputFormat format, str
             case EventType.Connect or EventType.Accept when size >= (nuint)sizeof(ConnectEvent):
                 _format.Connect((ConnectEvent*)data, ts);
                 break;
+            case EventType.Unlink when size >= (nuint)sizeof(UnlinkEvent):
+                var unlink = (UnlinkEvent*)data;
+                if (PathMatches(CString(unlink->Path, UnlinkEvent.PathLength)))
+                    _format.Unlink(unlink, ts);
+                break;
+            case EventType.FileIo when size >= (nuint)sizeof(FileIoEvent):
+                var io = (FileIoEvent*)data;
+                var path = FilePath(io);
+                if (PathMatches(Encoding.UTF8.GetBytes(path)))
+                    _format.FileIo(io, ts, path, Clock.ToUtc(io->FirstNs, bootToUnixOffsetNs), Clock.ToUtc(io->LastNs, bootToUnixOffsetNs));
+                break;
             case EventType.TcpClose when size >= (nuint)sizeof(TcpCloseEvent):
                 _format.TcpClose((TcpCloseEvent*)data, ts);
                 break;
@@ -61,7 +72,24 @@ internal sealed unsafe class EventWriter(Stream output, OutputFormat format, str
         }
     }
 
-    /// <summary>--path applies to events that name a file (exec, open); * and ? as in shell globs, * also matching /.</summary>
+    /// <summary>
+    /// A file's path from the names the kernel wrote leaf first, each ending with a NUL, an empty one after the last;
+    /// "..." first where it had more than it kept.
+    /// </summary>
+    internal static string FilePath(FileIoEvent* e)
+    {
+        var names = new List<string>();
+        var rest = new ReadOnlySpan<byte>(e->Path, FileIoEvent.PathLength);
+        while (rest.IndexOf((byte)0) is > 0 and var end)
+        {
+            names.Add(Text(rest[..end]));
+            rest = rest[(end + 1)..];
+        }
+        names.Reverse();
+        return (e->PathTruncated != 0 ? "..." : "") + "/" + string.Join('/', names);
+    }
+
+    /// <summary>--path applies to events that name a file (exec, open, unlink, file_io); * and ? as in shell globs, * also matching /.</summary>
     private bool PathMatches(ReadOnlySpan<byte> path) =>
         pathGlob is null || FileSystemName.MatchesSimpleExpression(pathGlob, Text(path), ignoreCase: false);
 
@@ -117,6 +145,29 @@ internal sealed unsafe class EventWriter(Stream output, OutputFormat format, str
 /// <summary>An exec's argv, and its environment when traced (null when not), ready to print.</summary>
 internal sealed record ExecStrings(List<string> Args, List<string>? Env);
 
+/// <summary>An unlink event's call as printed.</summary>
+internal static class UnlinkCalls
+{
+    public static string Name(UnlinkCall call) => call switch
+    {
+        UnlinkCall.Unlink => "unlink",
+        UnlinkCall.Unlinkat => "unlinkat",
+        _ => "rmdir",
+    };
+}
+
+/// <summary>Why a record of totals was reported, as printed.</summary>
+internal static class Totals
+{
+    public static string Reason(FlushReason reason) => reason switch
+    {
+        FlushReason.Interval => "interval",
+        FlushReason.Idle => "idle",
+        FlushReason.Close => "close",
+        _ => "exit",
+    };
+}
+
 /// <summary>A TCP flow's direction as printed: this host connected, or accepted.</summary>
 internal static class FlowDirections
 {
@@ -145,6 +196,8 @@ internal unsafe interface IEventFormat
     /// <summary>A connect, or an accept (the same record).</summary>
     void Connect(ConnectEvent* e, DateTime ts);
     void TcpClose(TcpCloseEvent* e, DateTime ts);
+    void Unlink(UnlinkEvent* e, DateTime ts);
+    void FileIo(FileIoEvent* e, DateTime ts, string path, DateTime first, DateTime last);
     void Module(ModuleEvent* e, DateTime ts);
     void Flush();
 }
@@ -162,6 +215,10 @@ internal sealed unsafe class JsonLines(Stream output) : IEventFormat
         Envc = JsonEncodedText.Encode("envc"), EnvTruncated = JsonEncodedText.Encode("env_truncated"),
         Accept = JsonEncodedText.Encode("accept"), TcpClose = JsonEncodedText.Encode("tcp_close"), Direction = JsonEncodedText.Encode("direction"),
         DurationNs = JsonEncodedText.Encode("duration_ns"), BytesSent = JsonEncodedText.Encode("bytes_sent"), BytesReceived = JsonEncodedText.Encode("bytes_received"),
+        Call = JsonEncodedText.Encode("call"), Dirfd = JsonEncodedText.Encode("dirfd"), Unlink = JsonEncodedText.Encode("unlink"),
+        FileIo = JsonEncodedText.Encode("file_io"), Reason = JsonEncodedText.Encode("reason"), Reads = JsonEncodedText.Encode("reads"),
+        BytesRead = JsonEncodedText.Encode("read_bytes"), Writes = JsonEncodedText.Encode("writes"), BytesWritten = JsonEncodedText.Encode("write_bytes"),
+        FirstTs = JsonEncodedText.Encode("first_ts"), LastTs = JsonEncodedText.Encode("last_ts"),
         Op = JsonEncodedText.Encode("op"), Name = JsonEncodedText.Encode("name"), File = JsonEncodedText.Encode("file"), Fd = JsonEncodedText.Encode("fd"),
         Taints = JsonEncodedText.Encode("taints"), Module = JsonEncodedText.Encode("module"),
         Exec = JsonEncodedText.Encode("exec"), Open = JsonEncodedText.Encode("open"), Connect = JsonEncodedText.Encode("connect");
@@ -217,6 +274,32 @@ internal sealed unsafe class JsonLines(Stream output) : IEventFormat
         _json.WriteString(Daddr, EventWriter.Address(e->Family, e->Daddr));
         _json.WriteNumber(Dport, e->Dport);
         _json.WriteNumber(Result, e->Result);
+        End();
+    }
+
+    void IEventFormat.Unlink(UnlinkEvent* e, DateTime ts)
+    {
+        Begin(ts, Unlink, e->Pid, e->Comm);
+        _json.WriteString(Call, UnlinkCalls.Name(e->Call));
+        WriteBytes(Path, EventWriter.CString(e->Path, UnlinkEvent.PathLength));
+        _json.WriteNumber(Dirfd, e->Dirfd);
+        _json.WriteNumber(Flags, e->Flags);
+        _json.WriteNumber(Result, e->Result);
+        End();
+    }
+
+    void IEventFormat.FileIo(FileIoEvent* e, DateTime ts, string path, DateTime first, DateTime last)
+    {
+        Begin(ts, FileIo, e->Pid, e->Comm);
+        _json.WriteString(Reason, Totals.Reason(e->Reason));
+        _json.WriteNumber(Fd, e->Fd);
+        _json.WriteString(Path, path);
+        _json.WriteNumber(Reads, e->Reads);
+        _json.WriteNumber(BytesRead, e->ReadBytes);
+        _json.WriteNumber(Writes, e->Writes);
+        _json.WriteNumber(BytesWritten, e->WriteBytes);
+        _json.WriteString(FirstTs, Timestamp(first));
+        _json.WriteString(LastTs, Timestamp(last));
         End();
     }
 
@@ -324,6 +407,12 @@ internal sealed unsafe class TextLines(Stream output) : IEventFormat
 
     void IEventFormat.Connect(ConnectEvent* e, DateTime ts) =>
         Line(ts, e->Type == EventType.Accept ? "accept" : "connect", e->Pid, e->Comm, $"{ConnectFamily.Name(e->Family)} {Endpoint(e->Family, e->Saddr, e->Sport)} -> {Endpoint(e->Family, e->Daddr, e->Dport)} result={e->Result}");
+
+    void IEventFormat.Unlink(UnlinkEvent* e, DateTime ts) =>
+        Line(ts, "unlink", e->Pid, e->Comm, $"{UnlinkCalls.Name(e->Call)} {EventWriter.Text(EventWriter.CString(e->Path, UnlinkEvent.PathLength))} result={e->Result}");
+
+    void IEventFormat.FileIo(FileIoEvent* e, DateTime ts, string path, DateTime first, DateTime last) =>
+        Line(ts, "file_io", e->Pid, e->Comm, $"{path} fd={e->Fd} reads={e->Reads} ({e->ReadBytes} B) writes={e->Writes} ({e->WriteBytes} B) {Totals.Reason(e->Reason)}");
 
     void IEventFormat.TcpClose(TcpCloseEvent* e, DateTime ts) =>
         Line(ts, "tcp_close", e->Pid, e->Comm, $"{FlowDirections.Name(e->Direction)} {ConnectFamily.Name(e->Family)} {Endpoint(e->Family, e->Saddr, e->Sport)} -> " +

@@ -1,16 +1,14 @@
 namespace Tracer.Output;
 
 /// <summary>
-/// Replaces the values of secret-looking names in an exec's argv and environment before any output: <c>NAME=value</c>
-/// with a secret-looking NAME (<c>API_TOKEN=...</c>, <c>--password=...</c>) keeps the name, and an option that is only a
-/// secret-looking name (<c>--password</c>) has the argument after it replaced. Over-redaction (SSH_AUTH_SOCK) is the
-/// price of catching names nobody listed.
+/// Hides secrets in an exec event's argv and environment before they are printed: values whose name looks
+/// secret, and the argument after an option that names a secret. Over-redaction is acceptable; a leak is not.
 /// </summary>
 internal static class SecretRedaction
 {
     public const string Mask = "***";
 
-    /// <summary>A name containing any of these, in any case, looks secret.</summary>
+    /// <summary>A name containing one of these, in any case, looks secret (the README lists them from here).</summary>
     public static readonly string[] SecretWords = ["TOKEN", "SECRET", "PASSWORD", "PASSWD", "KEY", "CREDENTIAL", "AUTH"];
 
     public static bool LooksSecret(ReadOnlySpan<char> name)
@@ -23,22 +21,32 @@ internal static class SecretRedaction
         return false;
     }
 
-    /// <summary>"NAME=***" for a secret-looking NAME with a value; otherwise the same string.</summary>
+    /// <summary>
+    /// "NAME=value" (an environment entry, or an argument such as --password=value) with a secret-looking NAME
+    /// becomes "NAME=***"; anything else, an empty value included, is returned as is, without allocating.
+    /// </summary>
     public static string RedactAssignment(string entry)
     {
         var equals = entry.IndexOf('=');
-        return equals > 0 && equals < entry.Length - 1 && LooksSecret(entry.AsSpan(0, equals)) ? string.Concat(entry.AsSpan(0, equals + 1), Mask) : entry;
+        if (equals < 0 || equals == entry.Length - 1 || !LooksSecret(entry.AsSpan(0, equals)))
+            return entry;
+        return string.Concat(entry.AsSpan(0, equals + 1), Mask);
     }
 
-    /// <summary>In place; argv[0], the program, is left as it is.</summary>
+    /// <summary>
+    /// Redacts assignments in place, and replaces the argument after an option naming a secret without a value
+    /// (mysql --password hunter2). args[0], the program, is left as it is.
+    /// </summary>
     public static void RedactArguments(IList<string> args)
     {
+        var afterSecretOption = false;
         for (var i = 1; i < args.Count; i++)
         {
-            var argument = args[i];
-            args[i] = RedactAssignment(argument);
-            if (argument.StartsWith('-') && !argument.Contains('=') && LooksSecret(argument) && i + 1 < args.Count && args[i + 1].Length > 0)
-                args[++i] = Mask;
+            var arg = args[i];
+            args[i] = afterSecretOption && arg.Length > 0 ? Mask : RedactAssignment(arg);
+            // Judged on the original even when it was just masked: in "--password --token x" the second option
+            // may be the password or an option of its own, so x is hidden either way.
+            afterSecretOption = arg.StartsWith('-') && !arg.Contains('=') && LooksSecret(arg);
         }
     }
 

@@ -113,7 +113,7 @@ public sealed partial class TracerTests(BuildScriptFixture build)
 
     /// <summary>
     /// Opens go through the open syscalls' own tracepoints where the kernel has them (this one does), through sys_exit
-    /// when TRACER_OPEN_HOOK forces it (the path of kernels before 5.15, which VmTest boots); tracefs, mounted for the
+    /// when TRACER_FILE_HOOK forces it (the path of kernels before 5.15, which VmTest boots); tracefs, mounted for the
     /// attach where it was not, is left as it was found.
     /// </summary>
     [Fact]
@@ -130,7 +130,7 @@ public sealed partial class TracerTests(BuildScriptFixture build)
 
         foreach (var (forced, programs) in new[] { ("", syscallPrograms), ("syscall", syscallPrograms), ("sys_exit", 1) })
         {
-            var environment = forced.Length == 0 ? new Dictionary<string, string>() : new() { ["TRACER_OPEN_HOOK"] = forced };
+            var environment = forced.Length == 0 ? new Dictionary<string, string>() : new() { ["TRACER_FILE_HOOK"] = forced };
             using var tracer = new TracerProcess(Tracer(), environment, "--events", "open", "--comm", name, "--duration", "2");
             Assert.Equal(programs, tracer.LoadedProgramIds().Count);
             RunToEnd(program, marker);
@@ -140,9 +140,9 @@ public sealed partial class TracerTests(BuildScriptFixture build)
             Assert.Single(TracerProcess.JsonLines(stdout), e => e.GetProperty("path").GetString() == marker);
             Assert.Equal(tracefsMounted, Directory.Exists("/sys/kernel/tracing/events"));
         }
-        var bogus = Programs.TryRun(Tracer(), ["monitor", "--duration", "1"], environment: new Dictionary<string, string> { ["TRACER_OPEN_HOOK"] = "fentry" });
+        var bogus = Programs.TryRun(Tracer(), ["monitor", "--duration", "1"], environment: new Dictionary<string, string> { ["TRACER_FILE_HOOK"] = "fentry" });
         Assert.Equal(1, bogus.ExitCode);
-        Assert.Equal("tracer: TRACER_OPEN_HOOK takes syscall or sys_exit, not 'fentry'", Assert.Single(bogus.Lines));
+        Assert.Equal("tracer: TRACER_FILE_HOOK takes syscall or sys_exit, not 'fentry'", Assert.Single(bogus.Lines));
     }
 
     [Fact]
@@ -328,7 +328,7 @@ public sealed partial class TracerTests(BuildScriptFixture build)
         var config = new TracerConfig { Events = wanted.Aggregate(0u, (bits, e) => bits | 1u << (int)e) };
 
         using var tracefs = Tracefs.MountForAttach();
-        BpfSession Load() => BpfSession.Load(wanted, config, null, () => new MemoryStream(image), wanted.Contains(EventType.Open) ? OpenHook.Syscall : null);
+        BpfSession Load() => BpfSession.Load(wanted, config, null, () => new MemoryStream(image), wanted.Contains(EventType.Open) ? FileHook.Syscall : null);
 
         if (error is null)
             Load().Dispose();
@@ -347,7 +347,7 @@ public sealed partial class TracerTests(BuildScriptFixture build)
         var (exitCode, stdout, _) = monitor.WaitForExit();
 
         Assert.True(doctor.ExitCode == 0, report);
-        Assert.Contains("pass  open: via syscall (sys_exit_openat and the other open syscalls' tracepoints)", report);
+        Assert.Contains("pass  file: via syscall (sys_exit_openat and the other file syscalls' tracepoints)", report);
         var live = Regex.Matches(report, @"^pass  live connect: (ipv4|ipv6) (?:127\.0\.0\.1|\[::1\]):(\d+) result (-?\d+) via (?:kprobe|tracepoint)$", RegexOptions.Multiline);
         Assert.Equal(["ipv4", "ipv6"], live.Select(m => m.Groups[1].Value));
         Assert.Equal(0, exitCode);
