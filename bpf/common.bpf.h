@@ -143,11 +143,17 @@ static __always_inline void fill_common(void *event, enum event_type type)
 #define NR_DUP3 292
 #define NR_CONNECT 42
 #define NR_ACCEPT 43
+#define NR_SENDTO 44
+#define NR_RECVFROM 45
+#define NR_SENDMSG 46
+#define NR_RECVMSG 47
 #define NR_EXECVE 59
 #define NR_INIT_MODULE 175
 #define NR_DELETE_MODULE 176
 #define NR_OPENAT 257
 #define NR_ACCEPT4 288
+#define NR_RECVMMSG 299
+#define NR_SENDMMSG 307
 #define NR_FINIT_MODULE 313
 #define NR_EXECVEAT 322
 #elif defined(__TARGET_ARCH_arm64)
@@ -164,7 +170,13 @@ static __always_inline void fill_common(void *event, enum event_type type)
 #define NR_SENDFILE 71
 #define NR_CONNECT 203
 #define NR_ACCEPT 202
+#define NR_SENDTO 206
+#define NR_RECVFROM 207
+#define NR_SENDMSG 211
+#define NR_RECVMSG 212
 #define NR_ACCEPT4 242
+#define NR_RECVMMSG 243
+#define NR_SENDMMSG 269
 #define NR_OPENAT 56
 #define NR_EXECVE 221
 #define NR_INIT_MODULE 105
@@ -192,6 +204,12 @@ static __always_inline struct file *current_file(int fd)
 	if (fd < 0 || bpf_core_read(&file, sizeof(file), &fds[fd]))
 		return NULL;
 	return file;
+}
+
+/* The registers of the current syscall, from its own tracepoint's program (bpf_task_pt_regs: 5.15+). */
+static __always_inline struct pt_regs *current_regs(void)
+{
+	return (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
 }
 
 /* The socket behind a descriptor, NULL unless it is one: only a socket's private_data is a struct socket. */

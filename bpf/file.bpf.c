@@ -291,11 +291,6 @@ static __always_inline int open_exit(long nr, long ret)
 }
 
 /* The other file syscalls' own tracepoints, with the same needs. */
-static __always_inline struct pt_regs *current_regs(void)
-{
-	return (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
-}
-
 static __always_inline int io_exit(bool write, long ret)
 {
 	count_io(PT_REGS_PARM1_SYSCALL(current_regs()), write, ret);

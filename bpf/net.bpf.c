@@ -1,15 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
-/* Network flows: TCP connects and accepts, and each TCP flow's end with its duration and bytes. */
-#include "common.bpf.h"
-
-/* The start of the UAPI sockaddr_in / sockaddr_in6 (a stable ABI, so read without CO-RE): the address is at
- * offset 4 in the one and 8 in the other (after sin6_flowinfo). */
-struct call_sockaddr {
-	__u16 family;
-	__be16 port;
-	__u8 in4[4];
-	__u8 in6[16];
-};
+/* Network flows: TCP connects and accepts, each TCP flow's end with its duration and bytes, and UDP flows counted in
+ * the kernel. */
+#include "socket.bpf.h"
 
 /* A TCP connect call: family, destination and port from the call's own sockaddr (the socket forgets its
  * destination when the connect fails), the source from the socket once the kernel has chosen it (0 before,
@@ -156,7 +148,7 @@ int BPF_PROG(handle_net_sys_exit, struct pt_regs *regs, long ret)
 	long nr = SYSCALL_NR(regs);
 	if (nr == NR_CONNECT && !tracer_settings.connect_kprobe && traced(EVENT_CONNECT) && wanted())
 		connect_syscall_exit(regs, ret);
-	else if ((nr == NR_ACCEPT || nr == NR_ACCEPT4) && !tracer_settings.accept_tracepoints && (traced(EVENT_ACCEPT) || traced(EVENT_TCP_CLOSE)))
+	else if ((nr == NR_ACCEPT || nr == NR_ACCEPT4) && !tracer_settings.socket_tracepoints && (traced(EVENT_ACCEPT) || traced(EVENT_TCP_CLOSE)))
 		accept_exit(ret);
 	return 0;
 }
@@ -237,5 +229,159 @@ int BPF_KRETPROBE(handle_connect_return, int ret)
 		return 0;
 	emit_connect(call->sock, call->uaddr, false, ret);
 	bpf_map_delete_elem(&connect_calls, &id);
+	return 0;
+}
+
+/* UDP flows, by (process, descriptor, peer), and the descriptors that have some, so that a close finds them. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct udp_key);
+	__type(value, struct udp_event);
+} udp_totals SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u64); /* tgid << 32 | fd */
+	__type(value, __u8);
+} udp_fds SEC(".maps");
+
+/* One datagram sent or received with its bytes (or, for sendmmsg and recvmmsg, each of them). */
+static __always_inline void count_udp(const struct sock *sk, const struct socket_call *c, __u64 datagrams, long bytes)
+{
+	struct udp_key key = { .tgid = bpf_get_current_pid_tgid() >> 32, .fd = c->fd };
+	/* A receive on an unconnected socket that asks no source address has no known peer: counted under port 0. */
+	if (!peer_end(sk, c->peer, &key.family, &key.dport, key.daddr)) {
+		key.family = BPF_CORE_READ(sk, __sk_common.skc_family);
+		key.dport = 0;
+	}
+	struct udp_event *e = bpf_map_lookup_elem(&udp_totals, &key);
+	if (!e) {
+		struct udp_event flow = {};
+		fill_common(&flow, EVENT_UDP);
+		flow.first_ns = flow.boot_ns;
+		flow.fd = c->fd;
+		flow.family = key.family;
+		flow.dport = key.dport;
+		__builtin_memcpy(flow.daddr, key.daddr, 16);
+		local_end(sk, key.family, &flow.sport, flow.saddr);
+		if (bpf_map_update_elem(&udp_totals, &key, &flow, BPF_NOEXIST) == -7) /* E2BIG: the map is full */
+			count_lost();
+		__u64 fd_key = (__u64)key.tgid << 32 | (__u32)c->fd;
+		__u8 one = 1;
+		bpf_map_update_elem(&udp_fds, &fd_key, &one, BPF_ANY);
+		e = bpf_map_lookup_elem(&udp_totals, &key);
+		if (!e)
+			return;
+	}
+	e->last_ns = bpf_ktime_get_boot_ns();
+	if (c->send) {
+		__sync_fetch_and_add(&e->datagrams_sent, datagrams);
+		__sync_fetch_and_add(&e->bytes_sent, bytes);
+	} else {
+		__sync_fetch_and_add(&e->datagrams_received, datagrams);
+		__sync_fetch_and_add(&e->bytes_received, bytes);
+	}
+}
+
+/* sendmmsg and recvmmsg move up to this many messages a call that are counted one by one. */
+#define MMSG_COUNTED 8
+
+/* A socket data syscall's exit on a UDP socket of a traced process. */
+static __always_inline void udp_exit(long nr, struct pt_regs *regs, long ret)
+{
+	if (ret <= 0 || !wanted())
+		return;
+	struct socket_call c;
+	if (!socket_call(nr, regs, 0, &c))
+		return;
+	struct socket *sock = current_socket(c.fd);
+	struct sock *sk = sock ? BPF_CORE_READ(sock, sk) : NULL;
+	if (!sk || BPF_CORE_READ(sk, sk_protocol) != IPPROTO_UDP)
+		return;
+	if (nr != NR_SENDMMSG && nr != NR_RECVMMSG) {
+		count_udp(sk, &c, 1, ret);
+		return;
+	}
+	for (int i = 0; i < MMSG_COUNTED && i < ret; i++) {
+		if (i > 0 && !socket_call(nr, regs, i, &c))
+			return;
+		count_udp(sk, &c, 1, mmsg_length(regs, i));
+	}
+}
+
+/* A descriptor closed (by close, or by dup2 and dup3 over it): if it had UDP flows, the tracer reports them. */
+static __always_inline void udp_close(int fd)
+{
+	__u64 fd_key = (bpf_get_current_pid_tgid() >> 32) << 32 | (__u32)fd;
+	if (!bpf_map_lookup_elem(&udp_fds, &fd_key))
+		return;
+	bpf_map_delete_elem(&udp_fds, &fd_key);
+	struct udp_close_event *e = reserve(sizeof(*e));
+	if (!e)
+		return;
+	fill_common(e, EVENT_UDP_CLOSE);
+	e->fd = fd;
+	e->reserved = 0;
+	submit(e);
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(handle_udp_sys_exit, struct pt_regs *regs, long ret)
+{
+	long nr = SYSCALL_NR(regs);
+	if (is_socket_data(nr))
+		udp_exit(nr, regs, ret);
+	else if (nr == NR_CLOSE)
+		udp_close(PT_REGS_PARM1_SYSCALL(regs));
+#ifdef NR_DUP2
+	else if ((nr == NR_DUP2 || nr == NR_DUP3) && ret >= 0)
+#else
+	else if (nr == NR_DUP3 && ret >= 0)
+#endif
+		udp_close(ret);
+	return 0;
+}
+
+#define UDP_EXIT(syscall, nr)                                          \
+	SEC("tracepoint/syscalls/sys_exit_" #syscall)                   \
+	int handle_udp_##syscall##_exit(struct trace_event_raw_sys_exit *ctx) \
+	{                                                               \
+		udp_exit(nr, current_regs(), ctx->ret);                 \
+		return 0;                                               \
+	}
+
+UDP_EXIT(sendto, NR_SENDTO)
+UDP_EXIT(recvfrom, NR_RECVFROM)
+UDP_EXIT(sendmsg, NR_SENDMSG)
+UDP_EXIT(recvmsg, NR_RECVMSG)
+UDP_EXIT(sendmmsg, NR_SENDMMSG)
+UDP_EXIT(recvmmsg, NR_RECVMMSG)
+UDP_EXIT(write, NR_WRITE)
+UDP_EXIT(read, NR_READ)
+
+SEC("tracepoint/syscalls/sys_enter_close")
+int handle_udp_close_enter(struct trace_event_raw_sys_enter *ctx)
+{
+	udp_close(ctx->args[0]);
+	return 0;
+}
+
+#ifdef NR_DUP2
+SEC("tracepoint/syscalls/sys_exit_dup2")
+int handle_udp_dup2_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	if (ctx->ret >= 0)
+		udp_close(ctx->ret);
+	return 0;
+}
+#endif
+
+SEC("tracepoint/syscalls/sys_exit_dup3")
+int handle_udp_dup3_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	if (ctx->ret >= 0)
+		udp_close(ctx->ret);
 	return 0;
 }

@@ -22,4 +22,8 @@ struct {
 	struct tcp_close_event tcp_close;
 	struct unlink_event unlink;
 	struct file_io_event file_io;
+	struct udp_event udp;
+	struct udp_key udp_key;
+	struct udp_close_event udp_close;
+	struct dns_event dns;
 } *event_types __attribute__((unused));

@@ -24,6 +24,7 @@ enum event_type {
 	EVENT_FILE_IO = 8,      /* a file's read and write totals */
 	EVENT_DNS = 9,
 	EVENT_MODULE = 10,
+	EVENT_UDP_CLOSE = 11,   /* not printed: a descriptor with UDP flows closed, whose flows the tracer then reports */
 };
 
 /* The fields every event starts with, so the tracer can read any event as a struct event_header to learn its type. */
@@ -149,6 +150,63 @@ struct tcp_close_event {
 	__u8 daddr[16];
 };
 
+/* A UDP flow: one process's datagrams through one descriptor with one peer, counted in the kernel (its map's values). */
+struct udp_event {
+	TOTALS_HEADER_FIELDS;
+	__s32 fd;
+	__u16 family;       /* AF_INET or AF_INET6 */
+	__u16 sport;        /* this host's port */
+	__u16 dport;        /* the peer's */
+	__u16 reserved;
+	__u64 datagrams_sent;
+	__u64 bytes_sent;
+	__u64 datagrams_received;
+	__u64 bytes_received;
+	__u8 saddr[16];     /* network byte order; IPv4 uses the first 4 bytes */
+	__u8 daddr[16];
+};
+
+/* A UDP flow's key in its map: the tracer reports a closed descriptor's flows by their tgid and fd. */
+struct udp_key {
+	__u32 tgid;
+	__s32 fd;
+	__u16 family;
+	__u16 dport;
+	__u32 reserved;
+	__u8 daddr[16];
+};
+
+struct udp_close_event {
+	EVENT_HEADER_FIELDS;
+	__s32 fd;
+	__u32 reserved;
+};
+
+/* Bytes of a DNS message an event keeps (a power of two: up to DNS_PAYLOAD_LEN - 1 are kept). */
+#define DNS_PAYLOAD_LEN 1024
+
+enum dns_direction {
+	DNS_SENT = 1,
+	DNS_RECEIVED = 2,
+};
+
+/* A message to or from port 53, as the call passed it (over TCP with its two-byte length first). The record ends after
+ * the payload bytes kept. */
+struct dns_event {
+	EVENT_HEADER_FIELDS;
+	enum dns_direction direction;
+	__u8 protocol;      /* IPPROTO_UDP or IPPROTO_TCP */
+	__u8 reserved;
+	__u16 family;
+	__u16 sport;        /* this host's port */
+	__u16 dport;        /* the peer's */
+	__u32 message_size; /* the bytes the call moved: more than payload keeps when cut */
+	__u32 kept;         /* bytes of payload used */
+	__u8 saddr[16];
+	__u8 daddr[16];
+	__u8 payload[DNS_PAYLOAD_LEN];
+};
+
 #define MODULE_NAME_LEN 56
 
 enum module_op {
@@ -175,7 +233,7 @@ struct tracer_config {
 	__u32 connect_kprobe; /* 1: the kprobes on inet_stream_connect report connects, not sys_exit */
 	__u32 open_tracepoints; /* 1: the open syscalls' own tracepoints report opens, not sys_exit */
 	__u32 exec_env;     /* 1: exec events carry the environment (--env) */
-	__u32 accept_tracepoints; /* 1: accept's own tracepoints report accepts, not sys_exit */
+	__u32 socket_tracepoints; /* 1: the socket syscalls' own tracepoints report accepts, not sys_exit */
 	char comm[TASK_COMM_LEN];
 };
 

@@ -254,6 +254,21 @@ public static partial class VmScenario
                     Type(e) == "exec" && Str(e, "filename") == MissingProgram && Int(e, "result") == EnoEnt && Int(e, "ppid") == 1 &&
                     Args(e).SequenceEqual([MissingProgram]) && Int(e, "argc") == 1),
             ],
+            "nslookup" =>
+            [
+                stdin, Exec("/usr/bin/nslookup", "example.com", "127.0.0.1"),
+                // Older busybox-static links glibc's resolver, which looks for its configuration first (absent here).
+                Open("/etc/resolv.conf", e => Int(e, "result") == EnoEnt, "glibc's resolver, absent") with { Optional = true },
+                Open("/etc/host.conf", e => Int(e, "result") == EnoEnt, "glibc's resolver, absent") with { Optional = true },
+                new("its DNS query for example.com A to 127.0.0.1 port 53 (29 bytes)", e =>
+                    Type(e) == "dns" && Str(e, "direction") == "sent" && Str(e, "transport") == "udp" && Str(e, "daddr") == "127.0.0.1" &&
+                    Int(e, "dport") == 53 && Int(e, "size") == DnsQueryBytes && Str(e, "qname") == "example.com" && Str(e, "qtype") == "A" &&
+                    !Bool(e, "response") && e.GetProperty("malformed").ValueKind == JsonValueKind.Null),
+                new("its UDP flow to 127.0.0.1 port 53: one datagram of 29 bytes sent, none received, at close", e =>
+                    Type(e) == "udp" && Str(e, "reason") == "close" && Str(e, "daddr") == "127.0.0.1" && Int(e, "dport") == 53 &&
+                    Str(e, "saddr") == "127.0.0.1" && Int(e, "sport") > 0 && Int(e, "datagrams_sent") == 1 && Int(e, "bytes_sent") == DnsQueryBytes &&
+                    Int(e, "datagrams_received") == 0 && Int(e, "bytes_received") == 0),
+            ],
             "insmod" =>
             [
                 stdin,
@@ -347,6 +362,9 @@ public static partial class VmScenario
 
     private const string MissingProgram = "/opt/missing-program", TestModuleFile = "/tmp/dummy.ko";
 
+    /// <summary>A query for example.com's A record: a 12-byte header, the name in 13 bytes, its type and class.</summary>
+    private const int DnsQueryBytes = 29;
+
     private static string[] Args(JsonElement e) => Strings(e, "args");
 
     private static string[] Env(JsonElement e) => Strings(e, "env");
@@ -418,7 +436,8 @@ public static partial class VmScenario
         var found = new Dictionary<string, int>();
         foreach (var line in lines)
         {
-            var parts = line.Split(' ');
+            // A trigger's own output to the console may come first on the line (the shell's "not found" of a failed exec).
+            var parts = line[Math.Max(0, line.IndexOf("@@vmtest ", StringComparison.Ordinal))..].Split(' ');
             if (parts.Length == 4 && parts[0] == "@@vmtest" && parts[1] == marker &&
                 (parts[2].StartsWith(round + ":", StringComparison.Ordinal) || parts[2] == $"monitor-{round}") && int.TryParse(parts[3], out var value))
                 found[parts[2]] = value;

@@ -28,7 +28,7 @@ mkdir -p "${long%/*}"
 echo hello > "$long"
 
 # The events the monitor rounds trace, all of which VmScenario.cs checks.
-events=exec,open,unlink,file_io,connect,accept,tcp_close,module
+events=exec,open,unlink,file_io,connect,accept,tcp_close,udp,dns,module
 # Made before any monitor runs (a command substitution is a process of its own): an argv longer than an exec event
 # keeps, and a 70 kB environment variable.
 numbers=$(seq 1 3000)
@@ -85,7 +85,7 @@ round() {
 	local name=$1 port=$2 family address listener monitor line
 	if [ -n "$3" ]; then export TRACER_CONNECT_HOOK="$3"; else unset TRACER_CONNECT_HOOK; fi
 	# The capabilities caught at syscall exit, each by its syscalls' own tracepoints or by sys_exit.
-	for variable in TRACER_FILE_HOOK TRACER_EXEC_HOOK TRACER_MODULE_HOOK TRACER_ACCEPT_HOOK; do
+	for variable in TRACER_FILE_HOOK TRACER_EXEC_HOOK TRACER_MODULE_HOOK TRACER_SOCKET_HOOK; do
 		if [ -n "$4" ]; then export "$variable=$4"; else unset "$variable"; fi
 	done
 	rm -f /tmp/ready
@@ -118,6 +118,8 @@ round() {
 	trigger "$name:read" /bin/dd if=/tmp/data of=/dev/null bs=4096
 	trigger "$name:rm" /bin/rm /tmp/data
 	trigger "$name:rmdir" /bin/rmdir /tmp/dir-$name
+	# No server on port 53: one query for the A record, then the port unreachable ends it.
+	trigger "$name:nslookup" /usr/bin/nslookup example.com 127.0.0.1
 	trigger "$name:insmod" /sbin/insmod /tmp/dummy.ko
 	trigger "$name:rmmod" /sbin/rmmod dummy
 	for family in 4 6; do

@@ -12,11 +12,11 @@ internal sealed unsafe class BpfSession : IDisposable
     private readonly IReadOnlySet<EventType> _events;
 
     private BpfSession(byte* image, nint bpfObject, IReadOnlySet<EventType> events, HookChoice<ConnectHook>? connect, FileHook? open, ExecHook? exec,
-        ModuleHook? module, AcceptHook? accept)
+        ModuleHook? module, SocketHook? socket)
     {
         Exec = exec;
         Module = module;
-        Accept = accept;
+        Socket = socket;
         _image = image;
         _events = events;
         _object = bpfObject;
@@ -45,8 +45,8 @@ internal sealed unsafe class BpfSession : IDisposable
                 hooks.Add((FileHooks.Set.Capability, FileHooks.Set[file].Name));
             if (Connect is { } connect)
                 hooks.Add((ConnectHooks.Set.Capability, connect.Hook.Name));
-            if (Accept is { } accept)
-                hooks.Add((AcceptHooks.Set.Capability, AcceptHooks.Set[accept].Name));
+            if (Socket is { } socket)
+                hooks.Add((SocketHooks.Set.Capability, SocketHooks.Set[socket].Name));
             if (Module is { } module)
                 hooks.Add((ModuleHooks.Set.Capability, ModuleHooks.Set[module].Name));
             return hooks;
@@ -59,8 +59,8 @@ internal sealed unsafe class BpfSession : IDisposable
     /// <summary>How module events are caught, null when they are not traced.</summary>
     public ModuleHook? Module { get; }
 
-    /// <summary>How accepts are caught (for accept events, and for the flows tcp_close reports), null when neither is traced.</summary>
-    public AcceptHook? Accept { get; }
+    /// <summary>How the socket syscalls are caught (accepts, also for the flows tcp_close reports; UDP; DNS), null when none is traced.</summary>
+    public SocketHook? Socket { get; }
 
     /// <summary>
     /// Loads the chosen events' programs. Connect takes the kprobe hook where the kernel has kprobes and falls back to
@@ -73,11 +73,14 @@ internal sealed unsafe class BpfSession : IDisposable
         return Load(events, config, events.Contains(EventType.Connect) ? ConnectHooks.Set.Choose() : null, EmbeddedObject,
             FileEvents.Any(events.Contains) ? FileHooks.Set.Choose().Kind : null,
             events.Contains(EventType.Exec) ? ExecHooks.Set.Choose().Kind : null, events.Contains(EventType.Module) ? ModuleHooks.Set.Choose().Kind : null,
-            events.Contains(EventType.Accept) || events.Contains(EventType.TcpClose) ? AcceptHooks.Set.Choose().Kind : null);
+            SocketEvents.Any(events.Contains) ? SocketHooks.Set.Choose().Kind : null);
     }
 
     /// <summary>The events caught at the file syscalls, all through the hook <see cref="FileHooks"/> chooses.</summary>
     private static readonly EventType[] FileEvents = [EventType.Open, EventType.Unlink, EventType.FileIo];
+
+    /// <summary>The events caught at the socket syscalls, all through the hook <see cref="SocketHooks"/> chooses.</summary>
+    private static readonly EventType[] SocketEvents = [EventType.Accept, EventType.TcpClose, EventType.Udp, EventType.Dns];
 
     /// <summary>Why this kernel cannot trace an event at all, or null when it can.</summary>
     public static string? Unavailable(EventType type) => type switch
@@ -91,15 +94,15 @@ internal sealed unsafe class BpfSession : IDisposable
     /// <paramref name="openObject"/>.
     /// </summary>
     internal static BpfSession Load(IReadOnlySet<EventType> events, TracerConfig config, HookChoice<ConnectHook>? connect, Func<Stream> openObject,
-        FileHook? open = null, ExecHook? exec = null, ModuleHook? module = null, AcceptHook? accept = null)
+        FileHook? open = null, ExecHook? exec = null, ModuleHook? module = null, SocketHook? socket = null)
     {
         try
         {
-            return LoadWith(events, config, connect, open, exec, module, accept, openObject);
+            return LoadWith(events, config, connect, open, exec, module, socket, openObject);
         }
         catch (TracerException kprobe) when (connect is { Kind: ConnectHook.Kprobe, Forced: false })
         {
-            return LoadWith(events, config, ConnectHooks.Set.After(connect, kprobe.Message), open, exec, module, accept, openObject);
+            return LoadWith(events, config, ConnectHooks.Set.After(connect, kprobe.Message), open, exec, module, socket, openObject);
         }
     }
 
@@ -108,7 +111,7 @@ internal sealed unsafe class BpfSession : IDisposable
             ?? throw new TracerException("this tracer was built without its BPF object; build it with ./build.sh --target Publish");
 
     private static BpfSession LoadWith(IReadOnlySet<EventType> events, TracerConfig config, HookChoice<ConnectHook>? connect, FileHook? open, ExecHook? exec,
-        ModuleHook? module, AcceptHook? accept, Func<Stream> openObject)
+        ModuleHook? module, SocketHook? socket, Func<Stream> openObject)
     {
         if (Environment.GetEnvironmentVariable(DebugVariable) is null)
             LibBpf.SetPrint(0);
@@ -126,12 +129,12 @@ internal sealed unsafe class BpfSession : IDisposable
             throw new TracerException($"libbpf could not open the BPF object: {LibBpf.ErrorText(error)}");
         }
 
-        var session = new BpfSession(image, bpfObject, events, connect, open, exec, module, accept);
+        var session = new BpfSession(image, bpfObject, events, connect, open, exec, module, socket);
         try
         {
             config.ConnectKprobe = connect?.Kind == ConnectHook.Kprobe ? 1u : 0u;
             config.OpenTracepoints = open == FileHook.Syscall ? 1u : 0u;
-            config.AcceptTracepoints = accept == AcceptHook.Syscall ? 1u : 0u;
+            config.SocketTracepoints = socket == SocketHook.Syscall ? 1u : 0u;
             session.Configure(events, config);
             session.LoadAndAttach();
             return session;
@@ -167,9 +170,22 @@ internal sealed unsafe class BpfSession : IDisposable
             BpfPrograms.HandleDup2Exit, BpfPrograms.HandleDup3Exit,
         ],
         EventType.Open or EventType.Unlink or EventType.FileIo => [BpfPrograms.HandleFileSysExit],
-        EventType.Accept or EventType.TcpClose when Accept == AcceptHook.Syscall =>
+        EventType.Accept or EventType.TcpClose when Socket == SocketHook.Syscall =>
             [BpfPrograms.HandleAccept4Exit, BpfPrograms.HandleAcceptExit, .. TcpCloseProgram(type)],
         EventType.Accept or EventType.TcpClose => [BpfPrograms.HandleNetSysExit, .. TcpCloseProgram(type)],
+        EventType.Udp when Socket == SocketHook.Syscall =>
+        [
+            BpfPrograms.HandleUdpSendtoExit, BpfPrograms.HandleUdpRecvfromExit, BpfPrograms.HandleUdpSendmsgExit, BpfPrograms.HandleUdpRecvmsgExit,
+            BpfPrograms.HandleUdpSendmmsgExit, BpfPrograms.HandleUdpRecvmmsgExit, BpfPrograms.HandleUdpWriteExit, BpfPrograms.HandleUdpReadExit,
+            BpfPrograms.HandleUdpCloseEnter, BpfPrograms.HandleUdpDup2Exit, BpfPrograms.HandleUdpDup3Exit,
+        ],
+        EventType.Udp => [BpfPrograms.HandleUdpSysExit],
+        EventType.Dns when Socket == SocketHook.Syscall =>
+        [
+            BpfPrograms.HandleDnsSendtoExit, BpfPrograms.HandleDnsRecvfromExit, BpfPrograms.HandleDnsSendmsgExit, BpfPrograms.HandleDnsRecvmsgExit,
+            BpfPrograms.HandleDnsSendmmsgExit, BpfPrograms.HandleDnsRecvmmsgExit, BpfPrograms.HandleDnsWriteExit, BpfPrograms.HandleDnsReadExit,
+        ],
+        EventType.Dns => [BpfPrograms.HandleDnsSysExit],
         EventType.Connect => [BpfPrograms.HandleNetSysExit],
         _ => throw new ArgumentOutOfRangeException(nameof(type), type, null),
     };
@@ -236,9 +252,18 @@ internal sealed unsafe class BpfSession : IDisposable
     }
 
     /// <summary>The events whose programs count in a map of totals, reported at close by the programs and here otherwise.</summary>
-    private static readonly (EventType Type, string Map)[] TotalsMaps = [(EventType.FileIo, BpfMaps.FileTotals)];
+    private static readonly (EventType Type, string Map)[] TotalsMaps = [(EventType.FileIo, BpfMaps.FileTotals), (EventType.Udp, BpfMaps.UdpTotals)];
 
-    private void ReportTotals(string mapName, ulong nowNs, ulong idleNs, bool exit, RingBuffer.RecordHandler onRecord)
+    /// <summary>A descriptor with UDP flows closed (a udp_close record): its flows, reported as closed and removed.</summary>
+    public void ReportUdpClose(UdpCloseEvent* closed, RingBuffer.RecordHandler onRecord)
+    {
+        var (tgid, fd) = (closed->Pid, closed->Fd);
+        ReportTotals(BpfMaps.UdpTotals, Output.Clock.BootNanoseconds(), 0, exit: false, onRecord,
+            key => ((UdpKey*)key)->Tgid == tgid && ((UdpKey*)key)->Fd == fd, FlushReason.Close);
+    }
+
+    private void ReportTotals(string mapName, ulong nowNs, ulong idleNs, bool exit, RingBuffer.RecordHandler onRecord,
+        Func<nint, bool>? only = null, FlushReason? reason = null)
     {
         var map = LibBpf.ObjectFindMapByName(_object, mapName);
         if (map == 0)
@@ -262,13 +287,15 @@ internal sealed unsafe class BpfSession : IDisposable
         {
             fixed (byte* k = key, v = value)
             {
+                if (only is not null && !only((nint)k))
+                    continue;
                 if (LibBpf.MapLookupElem(fd, k, v) != 0)
                     continue; // closed meanwhile: the program reported it
                 var totals = (TotalsHeader*)v;
                 var idle = nowNs - totals->LastNs >= idleNs;
-                totals->Reason = exit ? FlushReason.Exit : idle ? FlushReason.Idle : FlushReason.Interval;
+                totals->Reason = reason ?? (exit ? FlushReason.Exit : idle ? FlushReason.Idle : FlushReason.Interval);
                 totals->BootNs = nowNs;
-                if (exit || idle)
+                if (exit || idle || reason is not null)
                     LibBpf.MapDeleteElem(fd, k);
                 onRecord(v, (nuint)value.Length);
             }

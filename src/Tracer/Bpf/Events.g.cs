@@ -19,6 +19,7 @@ internal enum EventType : uint
     FileIo = 8, // event_type.EVENT_FILE_IO = 8
     Dns = 9, // event_type.EVENT_DNS = 9
     Module = 10, // event_type.EVENT_MODULE = 10
+    UdpClose = 11, // event_type.EVENT_UDP_CLOSE = 11
 }
 
 /// <summary>enum flush_reason of bpf/tracer.h.</summary>
@@ -43,6 +44,13 @@ internal enum FlowDirection : uint
 {
     Connect = 1, // flow_direction.FLOW_CONNECT = 1
     Accept = 2, // flow_direction.FLOW_ACCEPT = 2
+}
+
+/// <summary>enum dns_direction of bpf/tracer.h.</summary>
+internal enum DnsDirection : uint
+{
+    Sent = 1, // dns_direction.DNS_SENT = 1
+    Received = 2, // dns_direction.DNS_RECEIVED = 2
 }
 
 /// <summary>enum module_op of bpf/tracer.h.</summary>
@@ -222,6 +230,93 @@ internal unsafe struct TcpCloseEvent
     public fixed byte Daddr[DaddrLength]; // tcp_close_event.daddr: __u8[16] at 88
 }
 
+/// <summary>struct udp_event of bpf/tracer.h.</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal unsafe struct UdpEvent
+{
+    public const int Size = 136; // udp_event: 136 bytes
+    public const int CommLength = 16;
+    public const int SaddrLength = 16;
+    public const int DaddrLength = 16;
+
+    public ulong BootNs; // udp_event.boot_ns: __u64 at 0
+    public EventType Type; // udp_event.type: enum event_type at 8
+    public uint Pid; // udp_event.pid: __u32 at 12
+    public fixed byte Comm[CommLength]; // udp_event.comm: char[16] at 16
+    public FlushReason Reason; // udp_event.reason: enum flush_reason at 32
+    public uint ReservedTotals; // udp_event.reserved_totals: __u32 at 36
+    public ulong FirstNs; // udp_event.first_ns: __u64 at 40
+    public ulong LastNs; // udp_event.last_ns: __u64 at 48
+    public int Fd; // udp_event.fd: __s32 at 56
+    public ushort Family; // udp_event.family: __u16 at 60
+    public ushort Sport; // udp_event.sport: __u16 at 62
+    public ushort Dport; // udp_event.dport: __u16 at 64
+    public ushort Reserved; // udp_event.reserved: __u16 at 66
+    public ulong DatagramsSent; // udp_event.datagrams_sent: __u64 at 72
+    public ulong BytesSent; // udp_event.bytes_sent: __u64 at 80
+    public ulong DatagramsReceived; // udp_event.datagrams_received: __u64 at 88
+    public ulong BytesReceived; // udp_event.bytes_received: __u64 at 96
+    public fixed byte Saddr[SaddrLength]; // udp_event.saddr: __u8[16] at 104
+    public fixed byte Daddr[DaddrLength]; // udp_event.daddr: __u8[16] at 120
+}
+
+/// <summary>struct udp_key of bpf/tracer.h.</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal unsafe struct UdpKey
+{
+    public const int Size = 32; // udp_key: 32 bytes
+    public const int DaddrLength = 16;
+
+    public uint Tgid; // udp_key.tgid: __u32 at 0
+    public int Fd; // udp_key.fd: __s32 at 4
+    public ushort Family; // udp_key.family: __u16 at 8
+    public ushort Dport; // udp_key.dport: __u16 at 10
+    public uint Reserved; // udp_key.reserved: __u32 at 12
+    public fixed byte Daddr[DaddrLength]; // udp_key.daddr: __u8[16] at 16
+}
+
+/// <summary>struct udp_close_event of bpf/tracer.h.</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal unsafe struct UdpCloseEvent
+{
+    public const int Size = 40; // udp_close_event: 40 bytes
+    public const int CommLength = 16;
+
+    public ulong BootNs; // udp_close_event.boot_ns: __u64 at 0
+    public EventType Type; // udp_close_event.type: enum event_type at 8
+    public uint Pid; // udp_close_event.pid: __u32 at 12
+    public fixed byte Comm[CommLength]; // udp_close_event.comm: char[16] at 16
+    public int Fd; // udp_close_event.fd: __s32 at 32
+    public uint Reserved; // udp_close_event.reserved: __u32 at 36
+}
+
+/// <summary>struct dns_event of bpf/tracer.h.</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal unsafe struct DnsEvent
+{
+    public const int Size = 1112; // dns_event: 1112 bytes
+    public const int CommLength = 16;
+    public const int SaddrLength = 16;
+    public const int DaddrLength = 16;
+    public const int PayloadLength = 1024;
+
+    public ulong BootNs; // dns_event.boot_ns: __u64 at 0
+    public EventType Type; // dns_event.type: enum event_type at 8
+    public uint Pid; // dns_event.pid: __u32 at 12
+    public fixed byte Comm[CommLength]; // dns_event.comm: char[16] at 16
+    public DnsDirection Direction; // dns_event.direction: enum dns_direction at 32
+    public byte Protocol; // dns_event.protocol: __u8 at 36
+    public byte Reserved; // dns_event.reserved: __u8 at 37
+    public ushort Family; // dns_event.family: __u16 at 38
+    public ushort Sport; // dns_event.sport: __u16 at 40
+    public ushort Dport; // dns_event.dport: __u16 at 42
+    public uint MessageSize; // dns_event.message_size: __u32 at 44
+    public uint Kept; // dns_event.kept: __u32 at 48
+    public fixed byte Saddr[SaddrLength]; // dns_event.saddr: __u8[16] at 52
+    public fixed byte Daddr[DaddrLength]; // dns_event.daddr: __u8[16] at 68
+    public fixed byte Payload[PayloadLength]; // dns_event.payload: __u8[1024] at 84
+}
+
 /// <summary>struct module_event of bpf/tracer.h.</summary>
 [StructLayout(LayoutKind.Sequential)]
 internal unsafe struct ModuleEvent
@@ -257,7 +352,7 @@ internal unsafe struct TracerConfig
     public uint ConnectKprobe; // tracer_config.connect_kprobe: __u32 at 12
     public uint OpenTracepoints; // tracer_config.open_tracepoints: __u32 at 16
     public uint ExecEnv; // tracer_config.exec_env: __u32 at 20
-    public uint AcceptTracepoints; // tracer_config.accept_tracepoints: __u32 at 24
+    public uint SocketTracepoints; // tracer_config.socket_tracepoints: __u32 at 24
     public fixed byte Comm[CommLength]; // tracer_config.comm: char[16] at 28
 }
 
@@ -265,7 +360,7 @@ internal unsafe struct TracerConfig
 internal static class BpfPrograms
 {
     /// <summary>Programs only some arches' objects have: asking for one where it is missing is no error.</summary>
-    public static readonly IReadOnlySet<string> ArchSpecific = new HashSet<string> { HandleDup2Exit, HandleOpenExit, HandleRmdirExit, HandleUnlinkExit };
+    public static readonly IReadOnlySet<string> ArchSpecific = new HashSet<string> { HandleDup2Exit, HandleOpenExit, HandleRmdirExit, HandleUdpDup2Exit, HandleUnlinkExit };
 
     public const string HandleAccept4Exit = "handle_accept4_exit"; // programs.handle_accept4_exit: tracepoint/syscalls/sys_exit_accept4
     public const string HandleAcceptExit = "handle_accept_exit"; // programs.handle_accept_exit: tracepoint/syscalls/sys_exit_accept
@@ -274,6 +369,15 @@ internal static class BpfPrograms
     public const string HandleConnectReturn = "handle_connect_return"; // programs.handle_connect_return: kretprobe/inet_stream_connect
     public const string HandleDeleteModuleEnter = "handle_delete_module_enter"; // programs.handle_delete_module_enter: tracepoint/syscalls/sys_enter_delete_module
     public const string HandleDeleteModuleExit = "handle_delete_module_exit"; // programs.handle_delete_module_exit: tracepoint/syscalls/sys_exit_delete_module
+    public const string HandleDnsReadExit = "handle_dns_read_exit"; // programs.handle_dns_read_exit: tracepoint/syscalls/sys_exit_read
+    public const string HandleDnsRecvfromExit = "handle_dns_recvfrom_exit"; // programs.handle_dns_recvfrom_exit: tracepoint/syscalls/sys_exit_recvfrom
+    public const string HandleDnsRecvmmsgExit = "handle_dns_recvmmsg_exit"; // programs.handle_dns_recvmmsg_exit: tracepoint/syscalls/sys_exit_recvmmsg
+    public const string HandleDnsRecvmsgExit = "handle_dns_recvmsg_exit"; // programs.handle_dns_recvmsg_exit: tracepoint/syscalls/sys_exit_recvmsg
+    public const string HandleDnsSendmmsgExit = "handle_dns_sendmmsg_exit"; // programs.handle_dns_sendmmsg_exit: tracepoint/syscalls/sys_exit_sendmmsg
+    public const string HandleDnsSendmsgExit = "handle_dns_sendmsg_exit"; // programs.handle_dns_sendmsg_exit: tracepoint/syscalls/sys_exit_sendmsg
+    public const string HandleDnsSendtoExit = "handle_dns_sendto_exit"; // programs.handle_dns_sendto_exit: tracepoint/syscalls/sys_exit_sendto
+    public const string HandleDnsSysExit = "handle_dns_sys_exit"; // programs.handle_dns_sys_exit: tp_btf/sys_exit
+    public const string HandleDnsWriteExit = "handle_dns_write_exit"; // programs.handle_dns_write_exit: tracepoint/syscalls/sys_exit_write
     public const string HandleDup2Exit = "handle_dup2_exit"; // programs.handle_dup2_exit: tracepoint/syscalls/sys_exit_dup2 (x64 only)
     public const string HandleDup3Exit = "handle_dup3_exit"; // programs.handle_dup3_exit: tracepoint/syscalls/sys_exit_dup3
     public const string HandleExec = "handle_exec"; // programs.handle_exec: tp_btf/sched_process_exec
@@ -301,6 +405,18 @@ internal static class BpfPrograms
     public const string HandleRmdirExit = "handle_rmdir_exit"; // programs.handle_rmdir_exit: tracepoint/syscalls/sys_exit_rmdir (x64 only)
     public const string HandleSendfileExit = "handle_sendfile_exit"; // programs.handle_sendfile_exit: tracepoint/syscalls/sys_exit_sendfile64
     public const string HandleSockSetState = "handle_sock_set_state"; // programs.handle_sock_set_state: tp_btf/inet_sock_set_state
+    public const string HandleUdpCloseEnter = "handle_udp_close_enter"; // programs.handle_udp_close_enter: tracepoint/syscalls/sys_enter_close
+    public const string HandleUdpDup2Exit = "handle_udp_dup2_exit"; // programs.handle_udp_dup2_exit: tracepoint/syscalls/sys_exit_dup2 (x64 only)
+    public const string HandleUdpDup3Exit = "handle_udp_dup3_exit"; // programs.handle_udp_dup3_exit: tracepoint/syscalls/sys_exit_dup3
+    public const string HandleUdpReadExit = "handle_udp_read_exit"; // programs.handle_udp_read_exit: tracepoint/syscalls/sys_exit_read
+    public const string HandleUdpRecvfromExit = "handle_udp_recvfrom_exit"; // programs.handle_udp_recvfrom_exit: tracepoint/syscalls/sys_exit_recvfrom
+    public const string HandleUdpRecvmmsgExit = "handle_udp_recvmmsg_exit"; // programs.handle_udp_recvmmsg_exit: tracepoint/syscalls/sys_exit_recvmmsg
+    public const string HandleUdpRecvmsgExit = "handle_udp_recvmsg_exit"; // programs.handle_udp_recvmsg_exit: tracepoint/syscalls/sys_exit_recvmsg
+    public const string HandleUdpSendmmsgExit = "handle_udp_sendmmsg_exit"; // programs.handle_udp_sendmmsg_exit: tracepoint/syscalls/sys_exit_sendmmsg
+    public const string HandleUdpSendmsgExit = "handle_udp_sendmsg_exit"; // programs.handle_udp_sendmsg_exit: tracepoint/syscalls/sys_exit_sendmsg
+    public const string HandleUdpSendtoExit = "handle_udp_sendto_exit"; // programs.handle_udp_sendto_exit: tracepoint/syscalls/sys_exit_sendto
+    public const string HandleUdpSysExit = "handle_udp_sys_exit"; // programs.handle_udp_sys_exit: tp_btf/sys_exit
+    public const string HandleUdpWriteExit = "handle_udp_write_exit"; // programs.handle_udp_write_exit: tracepoint/syscalls/sys_exit_write
     public const string HandleUnlinkExit = "handle_unlink_exit"; // programs.handle_unlink_exit: tracepoint/syscalls/sys_exit_unlink (x64 only)
     public const string HandleUnlinkatExit = "handle_unlinkat_exit"; // programs.handle_unlinkat_exit: tracepoint/syscalls/sys_exit_unlinkat
     public const string HandleWriteExit = "handle_write_exit"; // programs.handle_write_exit: tracepoint/syscalls/sys_exit_write
@@ -311,6 +427,7 @@ internal static class BpfPrograms
 internal static class BpfMaps
 {
     public const string ConnectCalls = "connect_calls"; // maps.connect_calls: .maps
+    public const string DnsScratch = "dns_scratch"; // maps.dns_scratch: .maps
     public const string Events = "events"; // maps.events: .maps
     public const string ExecCalls = "exec_calls"; // maps.exec_calls: .maps
     public const string ExecScratch = "exec_scratch"; // maps.exec_scratch: .maps
@@ -319,4 +436,6 @@ internal static class BpfMaps
     public const string Flows = "flows"; // maps.flows: .maps
     public const string Lost = "lost"; // maps.lost: .maps
     public const string ModuleCalls = "module_calls"; // maps.module_calls: .maps
+    public const string UdpFds = "udp_fds"; // maps.udp_fds: .maps
+    public const string UdpTotals = "udp_totals"; // maps.udp_totals: .maps
 }

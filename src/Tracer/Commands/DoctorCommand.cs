@@ -21,7 +21,7 @@ internal static class DoctorCommand
             {
                 HookLine(ExecHooks.Set);
                 HookLine(FileHooks.Set);
-                HookLine(AcceptHooks.Set);
+                HookLine(SocketHooks.Set);
                 HookLine(ModuleHooks.Set);
             }
             failure = LiveConnectCheck.Run();

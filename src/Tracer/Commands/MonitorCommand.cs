@@ -37,7 +37,14 @@ internal static unsafe class MonitorCommand
             options.Environment, redactSecrets: !options.ShowSecrets);
         try
         {
-            using var events = session.ReadEvents(writer.Write);
+            // A udp_close record is not printed: it asks for the closed descriptor's UDP flows.
+            using var events = session.ReadEvents((data, size) =>
+            {
+                if (size >= (nuint)sizeof(UdpCloseEvent) && ((EventHeader*)data)->Type == EventType.UdpClose)
+                    session.ReportUdpClose((UdpCloseEvent*)data, writer.Write);
+                else
+                    writer.Write(data, size);
+            });
             if (session.Connect is { FellBack: true } connect)
                 Console.Error.WriteLine($"tracer: {connect.Reason}");
             foreach (var (capability, hook) in session.Hooks)
@@ -66,6 +73,8 @@ internal static unsafe class MonitorCommand
             session.ReportTotals(0, exit: true, writer.Write);
             writer.Flush();
             Console.Error.WriteLine($"tracer: {writer.Received} events received, {session.LostEvents()} lost");
+            if (writer.MalformedDns > 0)
+                Console.Error.WriteLine($"tracer: {writer.MalformedDns} DNS messages malformed");
             return ExitCode.Ok;
         }
         catch (OutputFailedException e)

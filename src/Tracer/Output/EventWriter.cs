@@ -10,6 +10,7 @@ using System.Text.Unicode;
 
 using Tracer.Bpf;
 using Tracer.Commands;
+using Tracer.Dns;
 
 namespace Tracer.Output;
 
@@ -27,6 +28,18 @@ internal sealed unsafe class EventWriter(Stream output, OutputFormat format, str
 
     /// <summary>Records read from the kernel, whether printed or filtered out by --path.</summary>
     public long Received { get; private set; }
+
+    /// <summary>DNS messages that did not decode cleanly (printed with the fault named).</summary>
+    public long MalformedDns { get; private set; }
+
+    /// <summary>Where a DNS record's payload starts (not its size less the payload's: the struct has padding at its end).</summary>
+    private static readonly nuint DnsPayloadOffset = (nuint)Marshal.OffsetOf<DnsEvent>(nameof(DnsEvent.Payload));
+
+    /// <summary>Queries seen, by process, id and name, until their response gives the latency.</summary>
+    private readonly Dictionary<(uint Pid, ushort Id, string Name), ulong> _queries = [];
+
+    /// <summary>Queries never answered are forgotten past this many.</summary>
+    private const int QueriesRemembered = 4096;
 
     public void Write(void* data, nuint size)
     {
@@ -63,6 +76,20 @@ internal sealed unsafe class EventWriter(Stream output, OutputFormat format, str
                 if (PathMatches(Encoding.UTF8.GetBytes(path)))
                     _format.FileIo(io, ts, path, Clock.ToUtc(io->FirstNs, bootToUnixOffsetNs), Clock.ToUtc(io->LastNs, bootToUnixOffsetNs));
                 break;
+            case EventType.Udp when size >= (nuint)sizeof(UdpEvent):
+                var udp = (UdpEvent*)data;
+                _format.Udp(udp, ts, Clock.ToUtc(udp->FirstNs, bootToUnixOffsetNs), Clock.ToUtc(udp->LastNs, bootToUnixOffsetNs));
+                break;
+            case EventType.Dns when size >= DnsPayloadOffset:
+                var dns = (DnsEvent*)data;
+                var payload = new ReadOnlySpan<byte>(dns->Payload, (int)Math.Min(Math.Min(dns->Kept, (uint)DnsEvent.PayloadLength), size - DnsPayloadOffset));
+                var message = dns->Protocol == IpProtocol.Tcp ? DnsMessage.DecodeTcp(payload) : DnsMessage.Decode(payload);
+                if (message.Malformed is null && dns->MessageSize > dns->Kept)
+                    message = message.WithFault("truncated capture");
+                if (message.Malformed is not null)
+                    MalformedDns++;
+                _format.Dns(dns, ts, message, Latency(dns, message));
+                break;
             case EventType.TcpClose when size >= (nuint)sizeof(TcpCloseEvent):
                 _format.TcpClose((TcpCloseEvent*)data, ts);
                 break;
@@ -70,6 +97,22 @@ internal sealed unsafe class EventWriter(Stream output, OutputFormat format, str
                 _format.Module((ModuleEvent*)data, ts);
                 break;
         }
+    }
+
+    /// <summary>A response's latency when its query (same process, id and name) was seen; a query is remembered.</summary>
+    private ulong? Latency(DnsEvent* e, DnsMessage message)
+    {
+        if (message.Questions.Count == 0)
+            return null;
+        var key = (e->Pid, message.Id, message.Questions[0].Name);
+        if (!message.IsResponse)
+        {
+            if (_queries.Count >= QueriesRemembered)
+                _queries.Clear();
+            _queries[key] = e->BootNs;
+            return null;
+        }
+        return _queries.Remove(key, out var sent) && e->BootNs >= sent ? e->BootNs - sent : null;
     }
 
     /// <summary>
@@ -145,6 +188,12 @@ internal sealed unsafe class EventWriter(Stream output, OutputFormat format, str
 /// <summary>An exec's argv, and its environment when traced (null when not), ready to print.</summary>
 internal sealed record ExecStrings(List<string> Args, List<string>? Env);
 
+/// <summary>The IP protocol numbers a record may carry.</summary>
+internal static class IpProtocol
+{
+    public const byte Tcp = 6;
+}
+
 /// <summary>An unlink event's call as printed.</summary>
 internal static class UnlinkCalls
 {
@@ -197,6 +246,8 @@ internal unsafe interface IEventFormat
     void Connect(ConnectEvent* e, DateTime ts);
     void TcpClose(TcpCloseEvent* e, DateTime ts);
     void Unlink(UnlinkEvent* e, DateTime ts);
+    void Udp(UdpEvent* e, DateTime ts, DateTime first, DateTime last);
+    void Dns(DnsEvent* e, DateTime ts, DnsMessage message, ulong? latencyNs);
     void FileIo(FileIoEvent* e, DateTime ts, string path, DateTime first, DateTime last);
     void Module(ModuleEvent* e, DateTime ts);
     void Flush();
@@ -219,6 +270,12 @@ internal sealed unsafe class JsonLines(Stream output) : IEventFormat
         FileIo = JsonEncodedText.Encode("file_io"), Reason = JsonEncodedText.Encode("reason"), Reads = JsonEncodedText.Encode("reads"),
         BytesRead = JsonEncodedText.Encode("read_bytes"), Writes = JsonEncodedText.Encode("writes"), BytesWritten = JsonEncodedText.Encode("write_bytes"),
         FirstTs = JsonEncodedText.Encode("first_ts"), LastTs = JsonEncodedText.Encode("last_ts"),
+        Udp = JsonEncodedText.Encode("udp"), DatagramsSent = JsonEncodedText.Encode("datagrams_sent"),
+        DatagramsReceived = JsonEncodedText.Encode("datagrams_received"), Dns = JsonEncodedText.Encode("dns"), Transport = JsonEncodedText.Encode("transport"),
+        Id = JsonEncodedText.Encode("id"), Response = JsonEncodedText.Encode("response"), Qname = JsonEncodedText.Encode("qname"),
+        Qtype = JsonEncodedText.Encode("qtype"), Rcode = JsonEncodedText.Encode("rcode"), Answers = JsonEncodedText.Encode("answers"),
+        Ttl = JsonEncodedText.Encode("ttl"), Data = JsonEncodedText.Encode("data"), LatencyNs = JsonEncodedText.Encode("latency_ns"),
+        Malformed = JsonEncodedText.Encode("malformed"), Size = JsonEncodedText.Encode("size"),
         Op = JsonEncodedText.Encode("op"), Name = JsonEncodedText.Encode("name"), File = JsonEncodedText.Encode("file"), Fd = JsonEncodedText.Encode("fd"),
         Taints = JsonEncodedText.Encode("taints"), Module = JsonEncodedText.Encode("module"),
         Exec = JsonEncodedText.Encode("exec"), Open = JsonEncodedText.Encode("open"), Connect = JsonEncodedText.Encode("connect");
@@ -300,6 +357,71 @@ internal sealed unsafe class JsonLines(Stream output) : IEventFormat
         _json.WriteNumber(BytesWritten, e->WriteBytes);
         _json.WriteString(FirstTs, Timestamp(first));
         _json.WriteString(LastTs, Timestamp(last));
+        End();
+    }
+
+    void IEventFormat.Udp(UdpEvent* e, DateTime ts, DateTime first, DateTime last)
+    {
+        Begin(ts, Udp, e->Pid, e->Comm);
+        _json.WriteString(Reason, Totals.Reason(e->Reason));
+        _json.WriteNumber(Fd, e->Fd);
+        _json.WriteString(Family, ConnectFamily.Name(e->Family));
+        _json.WriteString(Saddr, EventWriter.Address(e->Family, e->Saddr));
+        _json.WriteNumber(Sport, e->Sport);
+        _json.WriteString(Daddr, EventWriter.Address(e->Family, e->Daddr));
+        _json.WriteNumber(Dport, e->Dport);
+        _json.WriteNumber(DatagramsSent, e->DatagramsSent);
+        _json.WriteNumber(BytesSent, e->BytesSent);
+        _json.WriteNumber(DatagramsReceived, e->DatagramsReceived);
+        _json.WriteNumber(BytesReceived, e->BytesReceived);
+        _json.WriteString(FirstTs, Timestamp(first));
+        _json.WriteString(LastTs, Timestamp(last));
+        End();
+    }
+
+    void IEventFormat.Dns(DnsEvent* e, DateTime ts, DnsMessage message, ulong? latencyNs)
+    {
+        Begin(ts, Dns, e->Pid, e->Comm);
+        _json.WriteString(Direction, e->Direction == DnsDirection.Sent ? "sent" : "received");
+        _json.WriteString(Transport, e->Protocol == IpProtocol.Tcp ? "tcp" : "udp");
+        _json.WriteString(Family, ConnectFamily.Name(e->Family));
+        _json.WriteString(Saddr, EventWriter.Address(e->Family, e->Saddr));
+        _json.WriteNumber(Sport, e->Sport);
+        _json.WriteString(Daddr, EventWriter.Address(e->Family, e->Daddr));
+        _json.WriteNumber(Dport, e->Dport);
+        _json.WriteNumber(Size, e->MessageSize);
+        _json.WriteNumber(Id, message.Id);
+        _json.WriteBoolean(Response, message.IsResponse);
+        if (message.Questions is [var question, ..])
+        {
+            _json.WriteString(Qname, question.Name);
+            _json.WriteString(Qtype, DnsMessage.TypeName(question.Type));
+        }
+        else
+        {
+            _json.WriteNull(Qname);
+            _json.WriteNull(Qtype);
+        }
+        _json.WriteString(Rcode, DnsMessage.ResponseCodeName(message.ResponseCode));
+        _json.WriteStartArray(Answers);
+        foreach (var answer in message.Answers)
+        {
+            _json.WriteStartObject();
+            _json.WriteString(Name, answer.Name);
+            _json.WriteString(Type, DnsMessage.TypeName(answer.Type));
+            _json.WriteNumber(Ttl, answer.Ttl);
+            _json.WriteString(Data, answer.Data);
+            _json.WriteEndObject();
+        }
+        _json.WriteEndArray();
+        if (latencyNs is { } latency)
+            _json.WriteNumber(LatencyNs, latency);
+        else
+            _json.WriteNull(LatencyNs);
+        if (message.Malformed is { } malformed)
+            _json.WriteString(Malformed, malformed);
+        else
+            _json.WriteNull(Malformed);
         End();
     }
 
@@ -413,6 +535,16 @@ internal sealed unsafe class TextLines(Stream output) : IEventFormat
 
     void IEventFormat.FileIo(FileIoEvent* e, DateTime ts, string path, DateTime first, DateTime last) =>
         Line(ts, "file_io", e->Pid, e->Comm, $"{path} fd={e->Fd} reads={e->Reads} ({e->ReadBytes} B) writes={e->Writes} ({e->WriteBytes} B) {Totals.Reason(e->Reason)}");
+
+    void IEventFormat.Udp(UdpEvent* e, DateTime ts, DateTime first, DateTime last) =>
+        Line(ts, "udp", e->Pid, e->Comm, $"{ConnectFamily.Name(e->Family)} {Endpoint(e->Family, e->Saddr, e->Sport)} -> {Endpoint(e->Family, e->Daddr, e->Dport)} " +
+            $"sent={e->DatagramsSent} ({e->BytesSent} B) received={e->DatagramsReceived} ({e->BytesReceived} B) {Totals.Reason(e->Reason)}");
+
+    void IEventFormat.Dns(DnsEvent* e, DateTime ts, DnsMessage message, ulong? latencyNs) =>
+        Line(ts, "dns", e->Pid, e->Comm, $"{(message.IsResponse ? "response" : "query")} id={message.Id} " +
+            (message.Questions is [var q, ..] ? $"{q.Name} {DnsMessage.TypeName(q.Type)}" : "?") +
+            (message.IsResponse ? $" {DnsMessage.ResponseCodeName(message.ResponseCode)} [{string.Join(", ", message.Answers.Select(a => $"{DnsMessage.TypeName(a.Type)} {a.Data}"))}]" : "") +
+            (latencyNs is { } l ? $" {l / 1e6:0.###} ms" : "") + (message.Malformed is { } m ? $" malformed: {m}" : ""));
 
     void IEventFormat.TcpClose(TcpCloseEvent* e, DateTime ts) =>
         Line(ts, "tcp_close", e->Pid, e->Comm, $"{FlowDirections.Name(e->Direction)} {ConnectFamily.Name(e->Family)} {Endpoint(e->Family, e->Saddr, e->Sport)} -> " +

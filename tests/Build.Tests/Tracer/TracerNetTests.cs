@@ -56,6 +56,95 @@ public sealed partial class TracerTests
         Assert.All(events, e => Assert.Equal(Environment.ProcessId, e.GetProperty("pid").GetInt32()));
     }
 
+    [Theory]
+    [InlineData("ipv4")]
+    [InlineData("ipv6")]
+    public void A_udp_exchange_has_exact_counts_each_way_at_close(string family)
+    {
+        Assert.SkipUnless(Environment.IsPrivilegedProcess, NeedsRoot);
+        var loopback = family == "ipv6" ? IPAddress.IPv6Loopback : IPAddress.Loopback;
+        using var tracer = new TracerProcess(Tracer(), "--events", "udp", "--pid", Environment.ProcessId.ToString(), "--include-self", "--duration", "3");
+        int clientPort, serverPort;
+        using (var server = new Socket(loopback.AddressFamily, SocketType.Dgram, ProtocolType.Udp))
+        using (var client = new Socket(loopback.AddressFamily, SocketType.Dgram, ProtocolType.Udp))
+        {
+            server.Bind(new IPEndPoint(loopback, 0));
+            serverPort = ((IPEndPoint)server.LocalEndPoint!).Port;
+            var buffer = new byte[2048];
+            EndPoint peer = new IPEndPoint(loopback, 0);
+            for (var i = 0; i < 3; i++)
+                client.SendTo(new byte[100], server.LocalEndPoint!);
+            for (var i = 0; i < 3; i++)
+                server.ReceiveFrom(buffer, ref peer);
+            clientPort = ((IPEndPoint)peer).Port;
+            for (var i = 0; i < 2; i++)
+                server.SendTo(new byte[50], peer);
+            EndPoint from = new IPEndPoint(loopback, 0);
+            for (var i = 0; i < 2; i++)
+                client.ReceiveFrom(buffer, ref from);
+        }
+        var flows = TracerProcess.JsonLines(tracer.WaitForExit().Stdout).Where(e => Type(e) == "udp").ToList();
+
+        Assert.Equal(2, flows.Count);
+        var address = loopback.ToString();
+        var clientFlow = Assert.Single(flows, e => e.GetProperty("dport").GetInt32() == serverPort);
+        var serverFlow = Assert.Single(flows, e => e.GetProperty("dport").GetInt32() == clientPort);
+        Assert.Equal(("close", family, address, clientPort, 3L, 300L, 2L, 100L), Counts(clientFlow));
+        Assert.Equal(("close", family, address, serverPort, 2L, 100L, 3L, 300L), Counts(serverFlow));
+    }
+
+    private static (string?, string?, string?, int, long, long, long, long) Counts(JsonElement e) =>
+        (e.GetProperty("reason").GetString(), e.GetProperty("family").GetString(), e.GetProperty("daddr").GetString(), e.GetProperty("sport").GetInt32(),
+            e.GetProperty("datagrams_sent").GetInt64(), e.GetProperty("bytes_sent").GetInt64(), e.GetProperty("datagrams_received").GetInt64(),
+            e.GetProperty("bytes_received").GetInt64());
+
+    [Fact]
+    public void A_dns_query_and_its_response_are_decoded_with_the_latency()
+    {
+        Assert.SkipUnless(Environment.IsPrivilegedProcess, NeedsRoot);
+        using var server = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        try
+        {
+            server.Bind(new IPEndPoint(IPAddress.Loopback, 53));
+        }
+        catch (SocketException e)
+        {
+            Assert.Skip($"port 53 of 127.0.0.1 is taken here ({e.SocketErrorCode}): the test's DNS server needs it");
+        }
+        byte[] query = Convert.FromHexString("4321010000010000000000000474657374076578616d706c6503636f6d0000010001");
+        byte[] answer = Convert.FromHexString("c00c000100010000003c00040a000001");
+
+        using var tracer = new TracerProcess(Tracer(), "--events", "dns", "--pid", Environment.ProcessId.ToString(), "--include-self", "--duration", "3");
+        using (var client = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp))
+        {
+            client.Connect(IPAddress.Loopback, 53);
+            client.Send(query);
+            var buffer = new byte[512];
+            EndPoint peer = new IPEndPoint(IPAddress.Any, 0);
+            var length = server.ReceiveFrom(buffer, ref peer);
+            // The response: the query with QR, RD, RA set and one answer.
+            byte[] response = [.. buffer[..2], 0x81, 0x80, 0, 1, 0, 1, 0, 0, 0, 0, .. buffer[12..length], .. answer];
+            server.SendTo(response, peer);
+            client.Receive(buffer);
+        }
+        var events = TracerProcess.JsonLines(tracer.WaitForExit().Stdout);
+
+        // Each message is seen twice here, sent by one socket and received by the other, both of this process.
+        Assert.Equal(4, events.Count);
+        Assert.All(events, e => Assert.Equal(JsonValueKind.Null, e.GetProperty("malformed").ValueKind));
+        Assert.All(events, e => Assert.Equal(("test.example.com", "A", 0x4321), (e.GetProperty("qname").GetString(), e.GetProperty("qtype").GetString(), e.GetProperty("id").GetInt32())));
+        var received = Assert.Single(events, e => e.GetProperty("response").GetBoolean() && e.GetProperty("direction").GetString() == "received");
+        Assert.Equal("NOERROR", received.GetProperty("rcode").GetString());
+        var only = Assert.Single(received.GetProperty("answers").EnumerateArray());
+        Assert.Equal(("test.example.com", "A", 60, "10.0.0.1"), (only.GetProperty("name").GetString(), only.GetProperty("type").GetString(),
+            only.GetProperty("ttl").GetInt32(), only.GetProperty("data").GetString()));
+        Assert.Equal(53, received.GetProperty("dport").GetInt32()); // the peer's: the server's
+
+        var latencies = events.Where(e => e.GetProperty("latency_ns").ValueKind == JsonValueKind.Number).ToList();
+        Assert.Single(latencies);
+        Assert.InRange(latencies[0].GetProperty("latency_ns").GetInt64(), 1, 3_000_000_000);
+    }
+
     private static void AssertClose(JsonElement e, string family, string address, int sport, int dport, long sent, long received)
     {
         Assert.Equal((family, address, sport, address, dport), (e.GetProperty("family").GetString(), e.GetProperty("saddr").GetString(),
