@@ -10,13 +10,13 @@ using Tracer.Commands;
 
 var eventsOption = new Option<string>("--events")
 {
-    Description = "Comma-separated events to trace: exec, open, connect",
-    DefaultValueFactory = _ => "exec,open,connect",
+    Description = "Comma-separated events to trace: exec, open, unlink, file_io, connect, accept, tcp_close, udp, dns, module; or the groups process, file, net, all (the default: every event this kernel can trace)",
+    DefaultValueFactory = _ => "all",
 };
 eventsOption.Validators.Add(result =>
 {
     if (ParseEvents(result.GetValueOrDefault<string>()) is null)
-        result.AddError($"--events takes a comma-separated list of {string.Join(", ", EventNames.All.Select(EventNames.Of))}.");
+        result.AddError($"--events takes a comma-separated list of {string.Join(", ", EventNames.All.Select(EventNames.Of))} or {string.Join(", ", EventNames.Groups.Keys)}.");
 });
 
 var durationOption = new Option<double?>("--duration")
@@ -44,7 +44,7 @@ commOption.Validators.Add(result =>
         result.AddError($"--comm must be 1 to {TracerConfig.CommLength - 1} bytes, as the kernel keeps a process name.");
 });
 
-var pathOption = new Option<string?>("--path") { Description = "Only exec and open events whose path matches this glob (* and ?)" };
+var pathOption = new Option<string?>("--path") { Description = "Only exec, open, unlink and file_io events whose path matches this glob (* and ?)" };
 
 var formatOption = new Option<string>("--format")
 {
@@ -71,7 +71,7 @@ var showSecretsOption = new Option<bool>("--show-secrets")
 
 var includeSelfOption = new Option<bool>("--include-self") { Description = "Also show the tracer's own events (skipped in the kernel by default)" };
 
-var monitor = new Command("monitor", "Stream kernel events (exec, open, connect) as JSON lines")
+var monitor = new Command("monitor", "Stream kernel events (processes, files, network flows, DNS, modules) as JSON lines")
 {
     eventsOption, durationOption, pidOption, commOption, pathOption, formatOption, includeSelfOption, intervalOption, envOption, showSecretsOption,
 };
@@ -91,7 +91,7 @@ monitor.SetAction(parse => Guarded(() => MonitorCommand.Run(new MonitorOptions(
 var doctor = new Command("doctor", "Check that this machine can run the tracer, and say how to fix what is missing");
 doctor.SetAction(_ => (int)DoctorCommand.Run());
 
-var root = new RootCommand("tracer: streams kernel events (exec, open, connect) as JSON lines, through eBPF") { monitor, doctor };
+var root = new RootCommand("tracer: streams kernel events (processes, files, network flows, DNS, modules) as JSON lines, through eBPF") { monitor, doctor };
 root.Options.OfType<VersionOption>().Single().Action = new PrintVersion();
 // .NET decodes arguments as UTF-8, putting U+FFFD for bytes that are not: refuse them rather than filter on a mangled value.
 if (args.FirstOrDefault(a => a.Contains('\uFFFD')) is { } mangled)

@@ -57,7 +57,7 @@ internal sealed class HookSet<T>(string capability, string variable, params Hook
     public string? NoHook()
     {
         var why = preferenceOrder.Select(h => h.Unavailable()).ToList();
-        return why.All(w => w is not null) ? string.Join("; ", why) : null;
+        return why.All(w => w is not null) ? string.Join("; ", why.Distinct()) : null;
     }
 
     /// <summary>The first hook this kernel can take; the reason names why those before it could not be taken.</summary>

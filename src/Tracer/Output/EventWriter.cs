@@ -445,12 +445,9 @@ internal sealed unsafe class JsonLines(Stream output) : IEventFormat
         Begin(ts, Module, e->Pid, e->Comm);
         _json.WriteString(Op, ModuleOps.Name(e->Op));
         WriteBytes(Name, EventWriter.CString(e->Name, ModuleEvent.NameLength));
-        if (e->Op == ModuleOp.Load)
-        {
-            WriteBytes(File, EventWriter.CString(e->File, ModuleEvent.FileLength));
-            _json.WriteNumber(Fd, e->Fd);
-            _json.WriteNumber(Taints, e->Taints);
-        }
+        WriteBytes(File, EventWriter.CString(e->File, ModuleEvent.FileLength));
+        _json.WriteNumber(Fd, e->Fd);
+        _json.WriteNumber(Taints, e->Taints);
         _json.WriteNumber(Flags, e->Flags);
         _json.WriteNumber(Result, e->Result);
         End();

@@ -111,22 +111,8 @@ public sealed partial class TracerTests
         {
             Assert.Skip($"port 53 of 127.0.0.1 is taken here ({e.SocketErrorCode}): the test's DNS server needs it");
         }
-        byte[] query = Convert.FromHexString("4321010000010000000000000474657374076578616d706c6503636f6d0000010001");
-        byte[] answer = Convert.FromHexString("c00c000100010000003c00040a000001");
-
         using var tracer = new TracerProcess(Tracer(), "--events", "dns", "--pid", Environment.ProcessId.ToString(), "--include-self", "--duration", "3");
-        using (var client = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp))
-        {
-            client.Connect(IPAddress.Loopback, 53);
-            client.Send(query);
-            var buffer = new byte[512];
-            EndPoint peer = new IPEndPoint(IPAddress.Any, 0);
-            var length = server.ReceiveFrom(buffer, ref peer);
-            // The response: the query with QR, RD, RA set and one answer.
-            byte[] response = [.. buffer[..2], 0x81, 0x80, 0, 1, 0, 1, 0, 0, 0, 0, .. buffer[12..length], .. answer];
-            server.SendTo(response, peer);
-            client.Receive(buffer);
-        }
+        DnsExchange(server);
         var events = TracerProcess.JsonLines(tracer.WaitForExit().Stdout);
 
         // Each message is seen twice here, sent by one socket and received by the other, both of this process.
@@ -143,6 +129,23 @@ public sealed partial class TracerTests
         var latencies = events.Where(e => e.GetProperty("latency_ns").ValueKind == JsonValueKind.Number).ToList();
         Assert.Single(latencies);
         Assert.InRange(latencies[0].GetProperty("latency_ns").GetInt64(), 1, 3_000_000_000);
+    }
+
+    /// <summary>A query for test.example.com A from a client socket, answered through <paramref name="server"/> (bound to 127.0.0.1:53).</summary>
+    internal static void DnsExchange(Socket server)
+    {
+        byte[] query = Convert.FromHexString("4321010000010000000000000474657374076578616d706c6503636f6d0000010001");
+        byte[] answer = Convert.FromHexString("c00c000100010000003c00040a000001");
+        using var client = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        client.Connect(IPAddress.Loopback, 53);
+        client.Send(query);
+        var buffer = new byte[512];
+        EndPoint peer = new IPEndPoint(IPAddress.Any, 0);
+        var length = server.ReceiveFrom(buffer, ref peer);
+        // The response: the query with QR, RD, RA set and one answer.
+        byte[] response = [.. buffer[..2], 0x81, 0x80, 0, 1, 0, 1, 0, 0, 0, 0, .. buffer[12..length], .. answer];
+        server.SendTo(response, peer);
+        client.Receive(buffer);
     }
 
     private static void AssertClose(JsonElement e, string family, string address, int sport, int dport, long sent, long received)

@@ -386,11 +386,11 @@ public sealed partial class TracerTests(BuildScriptFixture build)
     public void Exit_on_signal_or_duration_is_clean_and_leaves_no_program_loaded(string how)
     {
         Assert.SkipUnless(Environment.IsPrivilegedProcess, NeedsRoot);
-        using var tracer = new TracerProcess(Tracer(), how == "duration" ? ["--duration", "2"] : []);
+        using var tracer = new TracerProcess(Tracer(), ["--events", "exec,open,connect", .. how == "duration" ? new[] { "--duration", "2" } : []]);
         var programs = tracer.LoadedProgramIds();
-        // handle_exec, the three open tracepoints' programs (this kernel has them), and for connect handle_net_sys_exit or,
-        // where connect goes through kprobes, handle_connect_entry and handle_connect_return.
-        Assert.Equal(Directory.Exists(KprobePmu) ? 6 : 5, programs.Count);
+        // handle_exec and execve and execveat's four, the three open tracepoints' programs (this kernel has them), and for
+        // connect handle_net_sys_exit or, where connect goes through kprobes, handle_connect_entry and handle_connect_return.
+        Assert.Equal(Directory.Exists(KprobePmu) ? 10 : 9, programs.Count);
         Assert.All(programs, id => Assert.Contains(id, LoadedProgramIds()));
 
         if (how != "duration")
@@ -489,6 +489,7 @@ public sealed partial class TracerTests(BuildScriptFixture build)
     [InlineData("--pid", "abc")]
     [InlineData("--pid", "-1")]
     [InlineData("--pid", "4294967296")]
+    [InlineData("--interval", "0")]
     public void Bad_input_gives_one_error_line_and_exit_code_2(string option, string value)
     {
         var result = Programs.TryRun(Tracer(), ["monitor", option, value]);
