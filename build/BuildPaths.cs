@@ -35,6 +35,8 @@ public sealed record BuildPaths(AbsolutePath Root, AbsolutePath Cache, string Ve
     public AbsolutePath BpfHeader => BpfSources / "tracer.h";
     public AbsolutePath EventTypes => Root / Bpf.EventTypesFile.RelativePath;
     public AbsolutePath VmlinuxLock => BpfSources / "vmlinux.lock.json";
+    /// <summary>The kernels the tracer carries BTF for (<see cref="TracerBuild.KernelBtf.KernelBtfLock"/>).</summary>
+    public AbsolutePath KernelBtfLock => BpfSources / "btf.lock.json";
     public AbsolutePath TracerDirectory => Root / "src" / "Tracer";
     public AbsolutePath TracerProject => TracerDirectory / "Tracer.csproj";
     /// <summary>The launcher of a framework-dependent tracer.</summary>
