@@ -8,7 +8,8 @@ partial class Build
         .DependsOn(Preflight, Vmlinux)
         .Description("Compiles bpf/*.bpf.c with clang and links them (bpftool) for every arch's __TARGET_ARCH_ and vmlinux.h; generates src/Tracer/Bpf/Events.g.cs from the objects")
         .Inputs(() => [Paths.BpfSources, LibbpfHeaders, .. BpfArches.Select(Paths.VmlinuxInclude)])
-        .InputValues(() => [ClangVersion(), .. BpfArches.SelectMany(a => ClangArguments(a).SelectMany(source => source))])
+        // clang compiles the parts, bpftool links them: a new version of either may change the object.
+        .InputValues(() => [InstalledProgram("clang"), InstalledProgram("bpftool"), .. BpfArches.SelectMany(a => ClangArguments(a).SelectMany(source => source))])
         // Events.g.cs is an output, so an edit by hand makes CompileBpf run again and undo it.
         .Outputs(() => [.. BpfArches.Select(Paths.BpfObject), Paths.EventTypes])
         .Executes(() =>
@@ -31,14 +32,15 @@ partial class Build
         BpfCompiler.Arguments(arch, Paths.VmlinuxInclude(arch), Paths.BpfSources, RootDirectory, Paths.BpfObject(arch));
 
     /// <summary>
-    /// A new clang may compile differently, so its identity is an input of CompileBpf: the binary clang resolves to,
-    /// with its size and mtime, changes with every upgrade and costs nothing, unlike running `clang --version` (0.1 s).
+    /// A new clang may compile differently (a new bpftool minimize differently), so a tool's identity is an input of the
+    /// targets it works for: the binary the name resolves to, with its size and mtime, changes with every upgrade and
+    /// costs nothing, unlike running `clang --version` (0.1 s).
     /// </summary>
-    static string ClangVersion()
+    static string InstalledProgram(string name)
     {
-        if (Which("clang") is not { } onPath)
-            return "clang not installed";
+        if (Which(name) is not { } onPath)
+            return $"{name} not installed";
         var binary = new FileInfo(File.ResolveLinkTarget(onPath, returnFinalTarget: true)?.FullName ?? onPath);
-        return $"clang {binary.FullName} {binary.Length} {binary.LastWriteTimeUtc:O}";
+        return $"{name} {binary.FullName} {binary.Length} {binary.LastWriteTimeUtc:O}";
     }
 }

@@ -7,7 +7,7 @@ partial class Build
         .DependsOn(Preflight)
         .Description($"Builds libbpf {LibbpfSource.Version} from its pinned source with Debian {Sysroot.Suite}'s libelf and zlib, against Debian {Sysroot.Suite}'s C library, for each arch")
         .Inputs(() => [Paths.GlibcCompatSource])
-        .InputValues(() => [LibbpfSource.Sha256, Sysroot.Suite, DebianArchiveUri, ClangVersion(), .. Sysroot.Packages,
+        .InputValues(() => [LibbpfSource.Sha256, Sysroot.Suite, DebianArchiveUri, InstalledProgram("clang"), .. Sysroot.Packages,
             .. Arches.Select(a => $"{a.Name} {string.Join(' ', a.NativeCFlags)}")])
         // Not the whole sysroot (thousands of headers to hash on every run): its version list, written once it is complete.
         .Outputs(() => Arches.Select(Paths.NativeLibraries).SelectMany(n => new[] { n.Static, n.Shared, n.Licenses, Sysroot.VersionsFileOf(n.SysrootFolder) }))

@@ -4,7 +4,8 @@ namespace TracerBuild;
 /// Every path the build reads or writes, resolved once from the parameters (the checkout, the cache folder, the
 /// version and kind of tracer being built) and handed to the steps that need them. Each derived name (object, restore
 /// and publish folders, tarball, checksum, SBOM, VM files) is made here and nowhere else; the cache's own entries are
-/// named by the cache classes (<see cref="Vmlinux.VmlinuxCache"/>, <see cref="Debian.DebianPackageCache"/>, <see cref="Native.LibbpfSource"/>).
+/// named by the cache classes (<see cref="Vmlinux.VmlinuxCache"/>, <see cref="Debian.DebianPackageCache"/>, <see cref="Native.LibbpfSource"/>,
+/// <see cref="TracerBuild.KernelBtf.KernelBtfCache"/>).
 /// </summary>
 public sealed record BuildPaths(AbsolutePath Root, AbsolutePath Cache, string Version, bool SelfContained)
 {
@@ -35,6 +36,8 @@ public sealed record BuildPaths(AbsolutePath Root, AbsolutePath Cache, string Ve
     public AbsolutePath BpfHeader => BpfSources / "tracer.h";
     public AbsolutePath EventTypes => Root / Bpf.EventTypesFile.RelativePath;
     public AbsolutePath VmlinuxLock => BpfSources / "vmlinux.lock.json";
+    /// <summary>The kernels the tracer carries BTF for (<see cref="TracerBuild.KernelBtf.KernelBtfLock"/>).</summary>
+    public AbsolutePath KernelBtfLock => BpfSources / "btf.lock.json";
     public AbsolutePath TracerDirectory => Root / "src" / "Tracer";
     public AbsolutePath TracerProject => TracerDirectory / "Tracer.csproj";
     /// <summary>The launcher of a framework-dependent tracer.</summary>
@@ -51,6 +54,9 @@ public sealed record BuildPaths(AbsolutePath Root, AbsolutePath Cache, string Ve
     public AbsolutePath VmlinuxInclude(Arch arch) => Obj / "vmlinux" / arch.VmlinuxDir;
     public AbsolutePath StagedVmlinux(Arch arch) => VmlinuxInclude(arch) / "vmlinux.h";
     public AbsolutePath BpfObject(Arch arch) => Obj / "bpf" / arch.Name / "tracer.bpf.o";
+    /// <summary>An arch's minimized BTFs: one per kernel of the lock, named after its release as uname -r prints it, and nothing else.</summary>
+    public AbsolutePath KernelBtfFolder(Arch arch) => Obj / "btf" / arch.Name;
+    public AbsolutePath KernelBtf(Arch arch, string release) => KernelBtfFolder(arch) / $"{release}.btf";
     public AbsolutePath RestoreDirectory(Arch arch) => Obj / "restore" / arch.Rid;
     public AbsolutePath AssetsFile(Arch arch) => RestoreDirectory(arch) / "project.assets.json";
     public AbsolutePath PublishDirectory(Arch arch) => Artifacts / "publish" / arch.Rid;

@@ -7,9 +7,11 @@ public static class Prerequisites
 {
     /// <summary>
     /// clang, bpftool and libbpf's headers compile the BPF code; make and Debian's keyring build libbpf against the
-    /// sysroot fetched through the build's own apt state (<see cref="Native.Sysroot"/>).
+    /// sysroot fetched through the build's own apt state (<see cref="Native.Sysroot"/>); lz4 and zstd decompress the
+    /// x86 kernels whose BTF the tracer carries (<see cref="KernelBtf.PayloadCompression"/>).
     /// </summary>
-    private static readonly string[] Tools = ["clang", "llvm", "libbpf-dev", "libelf-dev", "zlib1g-dev", "bpftool", "make", "debian-archive-keyring"];
+    private static readonly string[] Tools =
+        ["clang", "llvm", "libbpf-dev", "libelf-dev", "zlib1g-dev", "bpftool", "make", "debian-archive-keyring", "lz4", "zstd"];
 
     /// <summary>
     /// The linker and archiver for an arch's native code (clang, a tool, compiles it): the machine's own binutils, or

@@ -15,6 +15,11 @@ public sealed record VmPackages(string Kernel, IReadOnlyList<string> Userland)
     public static readonly string[] UserlandPackages = ["busybox-static", "libc6", "libgcc-s1", "libstdc++6", "libcap2", "libcap2-bin"];
 
     public static VmPackages Ensure(string cacheDirectory, string archiveUri, DebianKernel kernel, Arch arch) => new(
-        DebianPackageCache.Ensure(cacheDirectory, archiveUri, kernel.Suite, arch, "kernel", [arch.DebianCloudKernel], archive => [archive.Dependency(arch.DebianCloudKernel)]).Single(),
+        KernelPackage(cacheDirectory, archiveUri, kernel, arch),
         DebianPackageCache.Ensure(cacheDirectory, archiveUri, kernel.Suite, arch, "userland", UserlandPackages));
+
+    /// <summary>The release's cloud kernel image package (the metapackage's versioned dependency); KernelBtf reads its BTF.</summary>
+    public static string KernelPackage(string cacheDirectory, string archiveUri, DebianKernel kernel, Arch arch) =>
+        DebianPackageCache.Ensure(cacheDirectory, archiveUri, kernel.Suite, arch, "kernel", [arch.DebianCloudKernel],
+            archive => [archive.Dependency(arch.DebianCloudKernel)]).Single();
 }
