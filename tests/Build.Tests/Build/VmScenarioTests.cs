@@ -8,7 +8,7 @@ namespace TracerBuild.Tests;
 /// </summary>
 public sealed class VmScenarioTests
 {
-    private const string Version = "tracer 0.1.0-dev.207+ea68622 linux-arm64";
+    private const string Version = "tracer 0.1.0-dev.211+b58bb62 linux-arm64";
     private static readonly string Console = File.ReadAllText(Path.Combine(Repository.Root, "tests", "Build.Tests", "Build", "Vm", "arm64-bookworm.console"));
 
     [Fact]
@@ -21,16 +21,16 @@ public sealed class VmScenarioTests
         Assert.Equal("2.36", outcome.Glibc);
         // Without root the kprobe hook was refused (Permission denied) and the tracer fell back, events intact.
         // tracefs is root's: there the syscall tracepoints cannot be attached either, and sys_exit catches those calls.
-        Assert.Equal("connect=kprobe exec=syscall module=syscall open=syscall (nonroot: connect=tracepoint exec=sys_exit module=sys_exit open=sys_exit)", outcome.Hooks);
-        Assert.Equal(296, outcome.EventsChecked);
+        Assert.Equal("connect=kprobe exec=syscall file=syscall module=syscall socket=syscall (nonroot: connect=tracepoint exec=sys_exit file=sys_exit module=sys_exit socket=sys_exit)", outcome.Hooks);
+        Assert.Equal(481, outcome.EventsChecked);
     }
 
     [Fact]
     public void A_hook_other_than_the_forced_one_fails_the_run()
     {
-        var console = Console.Replace("@@vmtest stderr tracepoint tracer: open events via sys_exit", "@@vmtest stderr tracepoint tracer: open events via syscall");
+        var console = Console.Replace("@@vmtest stderr tracepoint tracer: file events via sys_exit", "@@vmtest stderr tracepoint tracer: file events via syscall");
 
-        Assert.Equal("tracepoint: the tracer took the syscall hook for open where the sys_exit one was forced", Assert.Single(VmScenario.Check(console, Version).Failures));
+        Assert.Equal("tracepoint: the tracer took the syscall hook for file where the sys_exit one was forced", Assert.Single(VmScenario.Check(console, Version).Failures));
     }
 
     [Fact]
@@ -79,7 +79,7 @@ public sealed class VmScenarioTests
 
         var failures = VmScenario.Check(console, Version).Failures;
         Assert.Contains(failures, f => f.StartsWith("default: unexplained event of a process the test did not start: ", StringComparison.Ordinal));
-        Assert.Contains("default: the monitor says 'tracer: 101 events received, 0 lost' but printed 102 events", failures);
+        Assert.Contains("default: the monitor says 'tracer: 165 events received, 0 lost' but printed 166 events", failures);
     }
 
     [Fact]
@@ -89,7 +89,7 @@ public sealed class VmScenarioTests
 
         var failures = VmScenario.Check(console, Version).Failures;
         Assert.Contains(failures, f => f.StartsWith("default: unexplained event of default:refused4:127.0.0.1:8081: ", StringComparison.Ordinal));
-        Assert.Contains("default: default:refused4:127.0.0.1:8081 (pid 129): no ipv4 connect to 127.0.0.1 port 8081 with result -111", failures);
+        Assert.Contains("default: default:refused4:127.0.0.1:8081 (pid 140): no ipv4 connect to 127.0.0.1 port 8081 with result -111", failures);
     }
 
     [Fact]

@@ -54,28 +54,35 @@ public sealed partial class TracerTests
     }
 
     [Fact]
-    public void A_file_still_open_is_reported_every_interval_and_at_exit()
+    public void A_file_in_use_is_reported_every_interval_and_at_exit_and_an_unused_one_once_idle()
     {
         Assert.SkipUnless(Environment.IsPrivilegedProcess, NeedsRoot);
         using var dir = new TempDirectory();
         var name = UniqueComm("tpy");
         var python = Copy("/usr/bin/python3", dir.Path, name);
-        var log = Path.Combine(dir.Path, "log");
+        var busy = Path.Combine(dir.Path, "busy");
+        var quiet = Path.Combine(dir.Path, "quiet");
 
         using var tracer = new TracerProcess(Tracer(), "--events", "file_io", "--comm", name, "--interval", "1", "--duration", "4");
-        // Six writes to fd 3 half a second apart; the file stays open until after the tracer has stopped.
-        var script = $"import os, time\nfd = os.open('{log}', os.O_WRONLY | os.O_CREAT)\nfor i in range(6):\n    os.write(fd, b'0123456789')\n    time.sleep(0.5)\ntime.sleep(3)\n";
+        // One file written every 0.2 s past the tracer's end, the other once; both stay open.
+        var script = $"import os, time\nbusy = os.open('{busy}', os.O_WRONLY | os.O_CREAT)\nquiet = os.open('{quiet}', os.O_WRONLY | os.O_CREAT)\n" +
+            "os.write(quiet, b'0123456789')\nfor i in range(30):\n    os.write(busy, b'0123456789')\n    time.sleep(0.2)\n";
         using var writer = new BackgroundProgram(python, ["-c", script]);
-        var events = TracerProcess.JsonLines(tracer.WaitForExit().Stdout).Where(e => e.GetProperty("path").GetString() == log).ToList();
+        var events = TracerProcess.JsonLines(tracer.WaitForExit().Stdout);
 
-        Assert.True(events.Count >= 3, $"expected reports every second and one at exit, got {events.Count}");
-        Assert.All(events[..^1], e => Assert.Equal("interval", e.GetProperty("reason").GetString()));
-        var last = events[^1];
-        Assert.Equal("exit", last.GetProperty("reason").GetString());
-        AssertTotals(last, "exit", reads: 0, readBytes: 0, writes: 6, writeBytes: 60);
-        Assert.Equal(3, last.GetProperty("fd").GetInt32());
-        var writes = events.Select(e => e.GetProperty("writes").GetInt64()).ToList();
-        Assert.Equal(writes.Order(), writes);
+        var reports = events.Where(e => e.GetProperty("path").GetString() == busy).ToList();
+        Assert.True(reports.Count >= 3, $"expected reports every second and one at exit, got {reports.Count}");
+        Assert.All(reports[..^1], e => Assert.Equal("interval", e.GetProperty("reason").GetString()));
+        var last = reports[^1];
+        var writes = last.GetProperty("writes").GetInt64();
+        AssertTotals(last, "exit", reads: 0, readBytes: 0, writes: writes, writeBytes: 10 * writes);
+        Assert.InRange(writes, 10, 30);
+        Assert.Equal(reports.Select(e => e.GetProperty("writes").GetInt64()).Order(), reports.Select(e => e.GetProperty("writes").GetInt64()));
+        // Written once at the start: reported (at the first interval, if it came within the second) then once idle, then
+        // forgotten: never at exit.
+        var quietReasons = events.Where(e => e.GetProperty("path").GetString() == quiet).Select(e => e.GetProperty("reason").GetString()).ToList();
+        Assert.Equal("idle", quietReasons[^1]);
+        Assert.All(quietReasons[..^1], reason => Assert.Equal("interval", reason));
     }
 
     private static void AssertTotals(JsonElement e, string reason, long reads, long readBytes, long writes, long writeBytes)
