@@ -30,17 +30,6 @@ declare -A peer=(
     [udp]='tracepoint:syscalls:sys_exit_sendto /comm == "hotgen" && args->ret >= 0/ { @datagrams[pid] = count(); @bytes[pid] = sum(args->ret); }'
 )
 
-wait_for() {
-    for _ in $(seq 600); do grep -q "$3" "$2" 2>/dev/null && return 0; sleep 0.1; done
-    kill "$1"; echo "bench/hotpaths.sh: timed out waiting for '$3' in $2" >&2; cat "$2" >&2; exit 1
-}
-wait_loaded() {
-    for _ in $(seq 300); do
-        if grep -qs '^prog_id' /proc/"$1"/fdinfo/*; then sleep 1; return 0; fi
-        sleep 0.1
-    done
-    kill "$1"; echo "bench/hotpaths.sh: process $1 loaded no BPF program within 30 s" >&2; exit 1
-}
 # shellcheck disable=SC2086 # a workload's arguments, a word each
 generate() { "$work/hotgen" "$seconds" ${args[$1]} | cut -d' ' -f2; }
 

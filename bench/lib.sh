@@ -34,6 +34,27 @@ mount_tracefs() {
     fi
 }
 
+# wait_for PID FILE PATTERN: until the tracer says it is attached (at most 60 s: with every event it loads dozens of
+# programs); else stop it and fail.
+# shellcheck disable=SC2317 # called by the scripts that source this file
+wait_for() {
+    for _ in $(seq 600); do grep -q "$3" "$2" 2>/dev/null && return 0; sleep 0.1; done
+    kill "$1"
+    echo "$0: timed out waiting for '$3' in $2" >&2; cat "$2" >&2; exit 1
+}
+
+# wait_loaded PID: until the tool holds a loaded BPF program, plus a second to attach; else stop it and fail
+# (the C tools' stdout goes to a file, fully buffered, so they announce nothing in time).
+# shellcheck disable=SC2317 # called by the scripts that source this file
+wait_loaded() {
+    for _ in $(seq 300); do
+        if grep -qs '^prog_id' /proc/"$1"/fdinfo/*; then sleep 1; return 0; fi
+        sleep 0.1
+    done
+    kill "$1"
+    echo "$0: process $1 loaded no BPF program within 30 s" >&2; exit 1
+}
+
 # Removes what a bench made: the git worktrees under $work, $work itself, tracefs if mount_tracefs mounted it.
 # shellcheck disable=SC2154 # $work is the caller's
 remove_scratch() {

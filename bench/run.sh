@@ -21,23 +21,6 @@ gcc -O2 -o "$work/opengen" bench/opengen.c
 target="$work/target"
 echo hello > "$target"
 
-# wait_for PID FILE PATTERN: until the tracer says it is attached (at most 30 s); else stop it and fail.
-wait_for() {
-    for _ in $(seq 300); do grep -q "$3" "$2" 2>/dev/null && return 0; sleep 0.1; done
-    kill "$1"
-    echo "bench/run.sh: timed out waiting for '$3' in $2" >&2; cat "$2" >&2; exit 1
-}
-
-# wait_loaded PID: until the tool holds a loaded BPF program, plus a second to attach; else stop it and fail
-# (the C tools' stdout goes to a file, fully buffered, so they announce nothing in time).
-wait_loaded() {
-    for _ in $(seq 300); do
-        if grep -qs '^prog_id' /proc/"$1"/fdinfo/*; then sleep 1; return 0; fi
-        sleep 0.1
-    done
-    kill "$1"
-    echo "bench/run.sh: process $1 loaded no BPF program within 30 s" >&2; exit 1
-}
 
 generate() { "$work/opengen" "$seconds" "$target" | cut -d' ' -f2; }
 

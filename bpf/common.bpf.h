@@ -212,6 +212,15 @@ static __always_inline struct pt_regs *current_regs(void)
 	return (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
 }
 
+/* A program named name on syscall's own exit tracepoint, handing fn(nr, its registers, its result) on. */
+#define ON_SYSCALL_EXIT(name, syscall, nr, fn)                      \
+	SEC("tracepoint/syscalls/sys_exit_" #syscall)                   \
+	int name(struct trace_event_raw_sys_exit *ctx)                   \
+	{                                                               \
+		fn(nr, current_regs(), ctx->ret);                       \
+		return 0;                                               \
+	}
+
 /* The socket behind a descriptor, NULL unless it is one: only a socket's private_data is a struct socket. */
 static __always_inline struct socket *current_socket(int fd)
 {

@@ -76,19 +76,11 @@ int BPF_PROG(handle_dns_sys_exit, struct pt_regs *regs, long ret)
 	return 0;
 }
 
-#define DNS_EXIT(syscall, nr)                                          \
-	SEC("tracepoint/syscalls/sys_exit_" #syscall)                   \
-	int handle_dns_##syscall##_exit(struct trace_event_raw_sys_exit *ctx) \
-	{                                                               \
-		dns_exit(nr, current_regs(), ctx->ret);                 \
-		return 0;                                               \
-	}
-
-DNS_EXIT(sendto, NR_SENDTO)
-DNS_EXIT(recvfrom, NR_RECVFROM)
-DNS_EXIT(sendmsg, NR_SENDMSG)
-DNS_EXIT(recvmsg, NR_RECVMSG)
-DNS_EXIT(sendmmsg, NR_SENDMMSG)
-DNS_EXIT(recvmmsg, NR_RECVMMSG)
-DNS_EXIT(write, NR_WRITE)
-DNS_EXIT(read, NR_READ)
+ON_SYSCALL_EXIT(handle_dns_sendto_exit, sendto, NR_SENDTO, dns_exit)
+ON_SYSCALL_EXIT(handle_dns_recvfrom_exit, recvfrom, NR_RECVFROM, dns_exit)
+ON_SYSCALL_EXIT(handle_dns_sendmsg_exit, sendmsg, NR_SENDMSG, dns_exit)
+ON_SYSCALL_EXIT(handle_dns_recvmsg_exit, recvmsg, NR_RECVMSG, dns_exit)
+ON_SYSCALL_EXIT(handle_dns_sendmmsg_exit, sendmmsg, NR_SENDMMSG, dns_exit)
+ON_SYSCALL_EXIT(handle_dns_recvmmsg_exit, recvmmsg, NR_RECVMMSG, dns_exit)
+ON_SYSCALL_EXIT(handle_dns_write_exit, write, NR_WRITE, dns_exit)
+ON_SYSCALL_EXIT(handle_dns_read_exit, read, NR_READ, dns_exit)

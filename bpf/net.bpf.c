@@ -344,22 +344,14 @@ int BPF_PROG(handle_udp_sys_exit, struct pt_regs *regs, long ret)
 	return 0;
 }
 
-#define UDP_EXIT(syscall, nr)                                          \
-	SEC("tracepoint/syscalls/sys_exit_" #syscall)                   \
-	int handle_udp_##syscall##_exit(struct trace_event_raw_sys_exit *ctx) \
-	{                                                               \
-		udp_exit(nr, current_regs(), ctx->ret);                 \
-		return 0;                                               \
-	}
-
-UDP_EXIT(sendto, NR_SENDTO)
-UDP_EXIT(recvfrom, NR_RECVFROM)
-UDP_EXIT(sendmsg, NR_SENDMSG)
-UDP_EXIT(recvmsg, NR_RECVMSG)
-UDP_EXIT(sendmmsg, NR_SENDMMSG)
-UDP_EXIT(recvmmsg, NR_RECVMMSG)
-UDP_EXIT(write, NR_WRITE)
-UDP_EXIT(read, NR_READ)
+ON_SYSCALL_EXIT(handle_udp_sendto_exit, sendto, NR_SENDTO, udp_exit)
+ON_SYSCALL_EXIT(handle_udp_recvfrom_exit, recvfrom, NR_RECVFROM, udp_exit)
+ON_SYSCALL_EXIT(handle_udp_sendmsg_exit, sendmsg, NR_SENDMSG, udp_exit)
+ON_SYSCALL_EXIT(handle_udp_recvmsg_exit, recvmsg, NR_RECVMSG, udp_exit)
+ON_SYSCALL_EXIT(handle_udp_sendmmsg_exit, sendmmsg, NR_SENDMMSG, udp_exit)
+ON_SYSCALL_EXIT(handle_udp_recvmmsg_exit, recvmmsg, NR_RECVMMSG, udp_exit)
+ON_SYSCALL_EXIT(handle_udp_write_exit, write, NR_WRITE, udp_exit)
+ON_SYSCALL_EXIT(handle_udp_read_exit, read, NR_READ, udp_exit)
 
 SEC("tracepoint/syscalls/sys_enter_close")
 int handle_udp_close_enter(struct trace_event_raw_sys_enter *ctx)

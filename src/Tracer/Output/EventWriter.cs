@@ -325,11 +325,7 @@ internal sealed unsafe class JsonLines(Stream output) : IEventFormat
     void IEventFormat.Connect(ConnectEvent* e, DateTime ts)
     {
         Begin(ts, e->Type == EventType.Accept ? Accept : Connect, e->Pid, e->Comm);
-        _json.WriteString(Family, ConnectFamily.Name(e->Family));
-        _json.WriteString(Saddr, EventWriter.Address(e->Family, e->Saddr));
-        _json.WriteNumber(Sport, e->Sport);
-        _json.WriteString(Daddr, EventWriter.Address(e->Family, e->Daddr));
-        _json.WriteNumber(Dport, e->Dport);
+        WriteEndpoints(e->Family, e->Saddr, e->Sport, e->Daddr, e->Dport);
         _json.WriteNumber(Result, e->Result);
         End();
     }
@@ -365,11 +361,7 @@ internal sealed unsafe class JsonLines(Stream output) : IEventFormat
         Begin(ts, Udp, e->Pid, e->Comm);
         _json.WriteString(Reason, Totals.Reason(e->Reason));
         _json.WriteNumber(Fd, e->Fd);
-        _json.WriteString(Family, ConnectFamily.Name(e->Family));
-        _json.WriteString(Saddr, EventWriter.Address(e->Family, e->Saddr));
-        _json.WriteNumber(Sport, e->Sport);
-        _json.WriteString(Daddr, EventWriter.Address(e->Family, e->Daddr));
-        _json.WriteNumber(Dport, e->Dport);
+        WriteEndpoints(e->Family, e->Saddr, e->Sport, e->Daddr, e->Dport);
         _json.WriteNumber(DatagramsSent, e->DatagramsSent);
         _json.WriteNumber(BytesSent, e->BytesSent);
         _json.WriteNumber(DatagramsReceived, e->DatagramsReceived);
@@ -384,11 +376,7 @@ internal sealed unsafe class JsonLines(Stream output) : IEventFormat
         Begin(ts, Dns, e->Pid, e->Comm);
         _json.WriteString(Direction, e->Direction == DnsDirection.Sent ? "sent" : "received");
         _json.WriteString(Transport, e->Protocol == IpProtocol.Tcp ? "tcp" : "udp");
-        _json.WriteString(Family, ConnectFamily.Name(e->Family));
-        _json.WriteString(Saddr, EventWriter.Address(e->Family, e->Saddr));
-        _json.WriteNumber(Sport, e->Sport);
-        _json.WriteString(Daddr, EventWriter.Address(e->Family, e->Daddr));
-        _json.WriteNumber(Dport, e->Dport);
+        WriteEndpoints(e->Family, e->Saddr, e->Sport, e->Daddr, e->Dport);
         _json.WriteNumber(Size, e->MessageSize);
         _json.WriteNumber(Id, message.Id);
         _json.WriteBoolean(Response, message.IsResponse);
@@ -429,11 +417,7 @@ internal sealed unsafe class JsonLines(Stream output) : IEventFormat
     {
         Begin(ts, TcpClose, e->Pid, e->Comm);
         _json.WriteString(Direction, FlowDirections.Name(e->Direction));
-        _json.WriteString(Family, ConnectFamily.Name(e->Family));
-        _json.WriteString(Saddr, EventWriter.Address(e->Family, e->Saddr));
-        _json.WriteNumber(Sport, e->Sport);
-        _json.WriteString(Daddr, EventWriter.Address(e->Family, e->Daddr));
-        _json.WriteNumber(Dport, e->Dport);
+        WriteEndpoints(e->Family, e->Saddr, e->Sport, e->Daddr, e->Dport);
         _json.WriteNumber(DurationNs, e->DurationNs);
         _json.WriteNumber(BytesSent, e->BytesSent);
         _json.WriteNumber(BytesReceived, e->BytesReceived);
@@ -451,6 +435,16 @@ internal sealed unsafe class JsonLines(Stream output) : IEventFormat
         _json.WriteNumber(Flags, e->Flags);
         _json.WriteNumber(Result, e->Result);
         End();
+    }
+
+    /// <summary>family, saddr, sport (this side), daddr, dport (the peer).</summary>
+    private void WriteEndpoints(ushort family, byte* saddr, ushort sport, byte* daddr, ushort dport)
+    {
+        _json.WriteString(Family, ConnectFamily.Name(family));
+        _json.WriteString(Saddr, EventWriter.Address(family, saddr));
+        _json.WriteNumber(Sport, sport);
+        _json.WriteString(Daddr, EventWriter.Address(family, daddr));
+        _json.WriteNumber(Dport, dport);
     }
 
     /// <summary>The fields every event has, in the order docs/USER-README.md shows: ts, type, pid, comm.</summary>
