@@ -27,12 +27,16 @@ internal static unsafe class MonitorCommand
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
 
         var traced = options.Events.ToHashSet();
+        var leftOut = new List<string>();
         foreach (var type in options.Optional ?? new HashSet<EventType>())
         {
             if (BpfSession.Unavailable(type) is { } why && traced.Remove(type))
-                Console.Error.WriteLine($"tracer: {EventNames.Of(type)} events not traced: {why}");
+                leftOut.Add($"tracer: {EventNames.Of(type)} events not traced: {why}");
         }
         using var session = BpfSession.Load(traced, KernelFilters(options, traced));
+        // Said once tracing starts: a run that cannot start says only why.
+        foreach (var line in leftOut)
+            Console.Error.WriteLine(line);
         var writer = new EventWriter(new StandardOutput(), options.Format, options.PathGlob, Clock.BootToUnixOffsetNanoseconds(),
             options.Environment, redactSecrets: !options.ShowSecrets);
         try
