@@ -206,19 +206,59 @@ static __always_inline struct file *current_file(int fd)
 	return file;
 }
 
-/* The registers of the current syscall, from its own tracepoint's program (bpf_task_pt_regs: 5.15+). */
+/* The registers of the current syscall, from its own tracepoint's program (bpf_task_pt_regs: 5.15+). Both helpers
+ * need the kernel's BTF, so every program that calls this is named *_btf (the build checks it). */
 static __always_inline struct pt_regs *current_regs(void)
 {
 	return (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
 }
 
-/* A program named name on syscall's own exit tracepoint, handing fn(nr, its registers, its result) on. */
+/* A program named name_btf on syscall's own exit tracepoint, handing fn(nr, its registers, its result) on. */
 #define ON_SYSCALL_EXIT(name, syscall, nr, fn)                      \
 	SEC("tracepoint/syscalls/sys_exit_" #syscall)                   \
-	int name(struct trace_event_raw_sys_exit *ctx)                   \
+	int name##_btf(struct trace_event_raw_sys_exit *ctx)             \
 	{                                                               \
 		fn(nr, current_regs(), ctx->ret);                       \
 		return 0;                                               \
+	}
+
+/* A copy of the current syscall's registers for the raw sys_exit tracepoint's programs, which get a plain pointer to
+ * them: the copy lets the code that tp_btf's programs run on the registers in place run on it unchanged. */
+SHARED_MAP struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct pt_regs);
+} regs_copy SEC(".maps");
+
+/* Copies no more than the running kernel's pt_regs (its size relocated by CO-RE): they sit at the top of the kernel
+ * stack, and a read past them can fault. */
+static __always_inline struct pt_regs *copy_regs(const struct pt_regs *regs)
+{
+	__u32 zero = 0;
+	struct pt_regs *copy = bpf_map_lookup_elem(&regs_copy, &zero);
+	__u32 size = bpf_core_type_size(struct pt_regs);
+	if (size > sizeof(*copy))
+		size = sizeof(*copy);
+	if (!copy || bpf_probe_read_kernel(copy, size, regs))
+		return NULL;
+	return copy;
+}
+
+/* Two programs on sys_exit handing fn(its registers, its result) on: name_btf on the BTF tracepoint, which reads the
+ * registers in place, and name on the raw tracepoint, which needs no kernel BTF (for kernels built without it) and
+ * reads a copy of them. */
+#define ON_SYS_EXIT(name, fn)                                           \
+	SEC("tp_btf/sys_exit")                                          \
+	int BPF_PROG(name##_btf, struct pt_regs *regs, long ret)        \
+	{                                                               \
+		return fn(regs, ret);                                   \
+	}                                                               \
+	SEC("raw_tp/sys_exit")                                          \
+	int BPF_PROG(name, struct pt_regs *regs, long ret)              \
+	{                                                               \
+		struct pt_regs *copy = copy_regs(regs);                 \
+		return copy ? fn(copy, ret) : 0;                        \
 	}
 
 /* The socket behind a descriptor, NULL unless it is one: only a socket's private_data is a struct socket. */

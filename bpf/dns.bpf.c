@@ -67,14 +67,15 @@ static __always_inline void dns_exit(long nr, struct pt_regs *regs, long ret)
 	}
 }
 
-SEC("tp_btf/sys_exit")
-int BPF_PROG(handle_dns_sys_exit, struct pt_regs *regs, long ret)
+static __always_inline int dns_sys_exit(struct pt_regs *regs, long ret)
 {
 	long nr = SYSCALL_NR(regs);
 	if (is_socket_data(nr))
 		dns_exit(nr, regs, ret);
 	return 0;
 }
+
+ON_SYS_EXIT(handle_dns_sys_exit, dns_sys_exit)
 
 ON_SYSCALL_EXIT(handle_dns_sendto_exit, sendto, NR_SENDTO, dns_exit)
 ON_SYSCALL_EXIT(handle_dns_recvfrom_exit, recvfrom, NR_RECVFROM, dns_exit)

@@ -49,9 +49,10 @@ static __always_inline void submit_exec(struct exec_event *e)
 		count_lost();
 }
 
-/* tp_btf needs no tracefs mount, unlike SEC("tracepoint/..."). At this point the new program's argv and environment
- * sit NUL-separated on its stack between mm's arg_start/arg_end and env_start/env_end. */
-SEC("tp_btf/sched_process_exec")
+/* A raw tracepoint needs no tracefs mount, unlike SEC("tracepoint/..."), and no kernel BTF, unlike tp_btf. At this
+ * point the new program's argv and environment sit NUL-separated on its stack between mm's arg_start/arg_end and
+ * env_start/env_end. */
+SEC("raw_tp/sched_process_exec")
 int BPF_PROG(handle_exec, struct task_struct *task, pid_t old_pid, struct linux_binprm *bprm)
 {
 	if (!wanted())
@@ -187,8 +188,7 @@ int handle_execveat_exit(struct trace_event_raw_sys_exit *ctx)
 	return 0;
 }
 
-SEC("tp_btf/sys_exit")
-int BPF_PROG(handle_exec_sys_exit, struct pt_regs *regs, long ret)
+static __always_inline int exec_sys_exit(struct pt_regs *regs, long ret)
 {
 	if (ret >= 0)
 		return 0;
@@ -207,3 +207,5 @@ int BPF_PROG(handle_exec_sys_exit, struct pt_regs *regs, long ret)
 		emit_failed_exec(c, ret);
 	return 0;
 }
+
+ON_SYS_EXIT(handle_exec_sys_exit, exec_sys_exit)

@@ -230,11 +230,9 @@ static __always_inline bool is_io(long nr, bool *write)
 }
 
 /* open/openat/openat2, unlink/unlinkat/rmdir, reads, writes and closes where their own tracepoints (below) cannot be
- * used, seen at syscall exit, where the arguments (still in pt_regs) and the result are both known. A raw BTF
- * tracepoint: it needs no kprobes (some kernels have none, CONFIG_KPROBES unset) and no tracefs, but it runs for every
- * syscall. */
-SEC("tp_btf/sys_exit")
-int BPF_PROG(handle_file_sys_exit, struct pt_regs *regs, long ret)
+ * used, seen at syscall exit, where the arguments (still in pt_regs) and the result are both known. sys_exit
+ * needs no kprobes (some kernels have none, CONFIG_KPROBES unset) and no tracefs, but it runs for every syscall. */
+static __always_inline int file_sys_exit(struct pt_regs *regs, long ret)
 {
 	long nr = SYSCALL_NR(regs);
 	bool write;
@@ -278,6 +276,8 @@ int BPF_PROG(handle_file_sys_exit, struct pt_regs *regs, long ret)
 	return 0;
 }
 
+ON_SYS_EXIT(handle_file_sys_exit, file_sys_exit)
+
 /* The open syscalls' own tracepoints, where the kernel has them and bpf_task_pt_regs (5.15+): unlike sys_exit, they
  * run for opens only, so other syscalls run no program (a traced open/close loop kept 1% to 3% more of its rate,
  * docs/benchmarks.md). The arguments are still in the task's pt_regs at exit. */
@@ -298,44 +298,44 @@ static __always_inline int io_exit(bool write, long ret)
 }
 
 SEC("tracepoint/syscalls/sys_exit_read")
-int handle_read_exit(struct trace_event_raw_sys_exit *ctx)
+int handle_read_exit_btf(struct trace_event_raw_sys_exit *ctx)
 {
 	return io_exit(false, ctx->ret);
 }
 
 SEC("tracepoint/syscalls/sys_exit_pread64")
-int handle_pread64_exit(struct trace_event_raw_sys_exit *ctx)
+int handle_pread64_exit_btf(struct trace_event_raw_sys_exit *ctx)
 {
 	return io_exit(false, ctx->ret);
 }
 
 SEC("tracepoint/syscalls/sys_exit_readv")
-int handle_readv_exit(struct trace_event_raw_sys_exit *ctx)
+int handle_readv_exit_btf(struct trace_event_raw_sys_exit *ctx)
 {
 	return io_exit(false, ctx->ret);
 }
 
 SEC("tracepoint/syscalls/sys_exit_sendfile64")
-int handle_sendfile_exit(struct trace_event_raw_sys_exit *ctx)
+int handle_sendfile_exit_btf(struct trace_event_raw_sys_exit *ctx)
 {
 	count_sendfile(current_regs(), ctx->ret);
 	return 0;
 }
 
 SEC("tracepoint/syscalls/sys_exit_write")
-int handle_write_exit(struct trace_event_raw_sys_exit *ctx)
+int handle_write_exit_btf(struct trace_event_raw_sys_exit *ctx)
 {
 	return io_exit(true, ctx->ret);
 }
 
 SEC("tracepoint/syscalls/sys_exit_pwrite64")
-int handle_pwrite64_exit(struct trace_event_raw_sys_exit *ctx)
+int handle_pwrite64_exit_btf(struct trace_event_raw_sys_exit *ctx)
 {
 	return io_exit(true, ctx->ret);
 }
 
 SEC("tracepoint/syscalls/sys_exit_writev")
-int handle_writev_exit(struct trace_event_raw_sys_exit *ctx)
+int handle_writev_exit_btf(struct trace_event_raw_sys_exit *ctx)
 {
 	return io_exit(true, ctx->ret);
 }
@@ -377,14 +377,14 @@ static __always_inline int unlink_exit(long nr, long ret)
 }
 
 SEC("tracepoint/syscalls/sys_exit_unlinkat")
-int handle_unlinkat_exit(struct trace_event_raw_sys_exit *ctx)
+int handle_unlinkat_exit_btf(struct trace_event_raw_sys_exit *ctx)
 {
 	return unlink_exit(NR_UNLINKAT, ctx->ret);
 }
 
 #ifdef NR_UNLINK
 SEC("tracepoint/syscalls/sys_exit_unlink")
-int handle_unlink_exit(struct trace_event_raw_sys_exit *ctx)
+int handle_unlink_exit_btf(struct trace_event_raw_sys_exit *ctx)
 {
 	return unlink_exit(NR_UNLINK, ctx->ret);
 }
@@ -392,27 +392,27 @@ int handle_unlink_exit(struct trace_event_raw_sys_exit *ctx)
 
 #ifdef NR_RMDIR
 SEC("tracepoint/syscalls/sys_exit_rmdir")
-int handle_rmdir_exit(struct trace_event_raw_sys_exit *ctx)
+int handle_rmdir_exit_btf(struct trace_event_raw_sys_exit *ctx)
 {
 	return unlink_exit(NR_RMDIR, ctx->ret);
 }
 #endif
 
 SEC("tracepoint/syscalls/sys_exit_openat")
-int handle_openat_exit(struct trace_event_raw_sys_exit *ctx)
+int handle_openat_exit_btf(struct trace_event_raw_sys_exit *ctx)
 {
 	return open_exit(NR_OPENAT, ctx->ret);
 }
 
 SEC("tracepoint/syscalls/sys_exit_openat2")
-int handle_openat2_exit(struct trace_event_raw_sys_exit *ctx)
+int handle_openat2_exit_btf(struct trace_event_raw_sys_exit *ctx)
 {
 	return open_exit(NR_OPENAT2, ctx->ret);
 }
 
 #ifdef NR_OPEN
 SEC("tracepoint/syscalls/sys_exit_open")
-int handle_open_exit(struct trace_event_raw_sys_exit *ctx)
+int handle_open_exit_btf(struct trace_event_raw_sys_exit *ctx)
 {
 	return open_exit(NR_OPEN, ctx->ret);
 }

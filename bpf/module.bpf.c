@@ -48,15 +48,15 @@ static __always_inline void module_exit(long ret)
 	bpf_map_delete_elem(&module_calls, &id);
 }
 
-SEC("tp_btf/module_load")
+SEC("raw_tp/module_load")
 int BPF_PROG(handle_module_load, struct module *mod)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	struct module_event *call = bpf_map_lookup_elem(&module_calls, &id);
 	if (!call)
 		return 0;
-	bpf_probe_read_kernel_str(call->name, sizeof(call->name), mod->name);
-	call->taints = mod->taints;
+	bpf_probe_read_kernel_str(call->name, sizeof(call->name), &mod->name);
+	call->taints = BPF_CORE_READ(mod, taints);
 	return 0;
 }
 
@@ -103,22 +103,21 @@ int handle_delete_module_exit(struct trace_event_raw_sys_exit *ctx)
 }
 
 /* The other hook: sys_exit alone, with module_load's name and taints found under the thread by its exit. */
-SEC("tp_btf/module_load")
+SEC("raw_tp/module_load")
 int BPF_PROG(handle_module_load_alone, struct module *mod)
 {
 	if (!traced(EVENT_MODULE) || !wanted())
 		return 0;
 	struct module_event e = {};
 	e.op = MODULE_LOAD;
-	bpf_probe_read_kernel_str(e.name, sizeof(e.name), mod->name);
-	e.taints = mod->taints;
+	bpf_probe_read_kernel_str(e.name, sizeof(e.name), &mod->name);
+	e.taints = BPF_CORE_READ(mod, taints);
 	__u64 id = bpf_get_current_pid_tgid();
 	bpf_map_update_elem(&module_calls, &id, &e, BPF_ANY);
 	return 0;
 }
 
-SEC("tp_btf/sys_exit")
-int BPF_PROG(handle_module_sys_exit, struct pt_regs *regs, long ret)
+static __always_inline int module_sys_exit(struct pt_regs *regs, long ret)
 {
 	long nr = SYSCALL_NR(regs);
 	if (nr != NR_FINIT_MODULE && nr != NR_INIT_MODULE && nr != NR_DELETE_MODULE)
@@ -156,3 +155,5 @@ int BPF_PROG(handle_module_sys_exit, struct pt_regs *regs, long ret)
 		bpf_map_delete_elem(&module_calls, &id);
 	return 0;
 }
+
+ON_SYS_EXIT(handle_module_sys_exit, module_sys_exit)

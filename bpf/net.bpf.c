@@ -142,8 +142,7 @@ int handle_accept_exit(struct trace_event_raw_sys_exit *ctx)
 
 /* connect unless the kprobes below catch it, and accept unless its tracepoints above do, seen at syscall exit (as
  * handle_file_sys_exit sees opens). */
-SEC("tp_btf/sys_exit")
-int BPF_PROG(handle_net_sys_exit, struct pt_regs *regs, long ret)
+static __always_inline int net_sys_exit(struct pt_regs *regs, long ret)
 {
 	long nr = SYSCALL_NR(regs);
 	if (nr == NR_CONNECT && !tracer_settings.connect_kprobe && traced(EVENT_CONNECT) && wanted())
@@ -153,13 +152,15 @@ int BPF_PROG(handle_net_sys_exit, struct pt_regs *regs, long ret)
 	return 0;
 }
 
+ON_SYS_EXIT(handle_net_sys_exit, net_sys_exit)
+
 /* A TCP socket's state changes: SYN_SENT is a connect starting (in the connecting process), CLOSE the end of every
  * flow, however it ended (a refused connect, a reset, both FINs). The socket's own counters give the bytes (tcp_info's
  * tcpi_bytes_sent and tcpi_bytes_received, less the retransmissions and the FIN). */
-SEC("tp_btf/inet_sock_set_state")
+SEC("raw_tp/inet_sock_set_state")
 int BPF_PROG(handle_sock_set_state, const struct sock *sk, const int oldstate, const int newstate)
 {
-	if (sk->sk_protocol != IPPROTO_TCP)
+	if (BPF_CORE_READ(sk, sk_protocol) != IPPROTO_TCP)
 		return 0;
 	if (newstate == BPF_TCP_SYN_SENT) {
 		if (wanted())
@@ -327,8 +328,7 @@ static __always_inline void udp_close(int fd)
 	submit(e);
 }
 
-SEC("tp_btf/sys_exit")
-int BPF_PROG(handle_udp_sys_exit, struct pt_regs *regs, long ret)
+static __always_inline int udp_sys_exit(struct pt_regs *regs, long ret)
 {
 	long nr = SYSCALL_NR(regs);
 	if (is_socket_data(nr))
@@ -343,6 +343,8 @@ int BPF_PROG(handle_udp_sys_exit, struct pt_regs *regs, long ret)
 		udp_close(ret);
 	return 0;
 }
+
+ON_SYS_EXIT(handle_udp_sys_exit, udp_sys_exit)
 
 ON_SYSCALL_EXIT(handle_udp_sendto_exit, sendto, NR_SENDTO, udp_exit)
 ON_SYSCALL_EXIT(handle_udp_recvfrom_exit, recvfrom, NR_RECVFROM, udp_exit)

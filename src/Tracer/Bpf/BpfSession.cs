@@ -121,10 +121,15 @@ internal sealed unsafe class BpfSession : IDisposable
         // libbpf may keep pointing into the ELF image until the object is closed, so it lives in native memory until then.
         var image = (byte*)NativeMemory.Alloc((nuint)resource.Length);
         resource.ReadExactly(new Span<byte>(image, (int)resource.Length));
-        var bpfObject = LibBpf.ObjectOpenMem(image, (nuint)resource.Length, 0);
+        var btfPath = ProgramBtf.CustomPath is { } path ? Marshal.StringToCoTaskMemUTF8(path) : 0;
+        var options = new LibBpf.ObjectOpenOptions { Size = (nuint)sizeof(LibBpf.ObjectOpenOptions), BtfCustomPath = btfPath };
+        // libbpf copies the path when it opens the object.
+        var bpfObject = LibBpf.ObjectOpenMem(image, (nuint)resource.Length, (nint)(&options));
+        var openError = Marshal.GetLastSystemError();
+        Marshal.FreeCoTaskMem(btfPath);
         if (bpfObject == 0)
         {
-            var error = Marshal.GetLastSystemError();
+            var error = openError;
             NativeMemory.Free(image);
             throw new TracerException($"libbpf could not open the BPF object: {LibBpf.ErrorText(error)}");
         }
@@ -151,42 +156,42 @@ internal sealed unsafe class BpfSession : IDisposable
     {
         EventType.Exec when Exec == ExecHook.Syscall =>
             [BpfPrograms.HandleExec, BpfPrograms.HandleExecveEnter, BpfPrograms.HandleExecveExit, BpfPrograms.HandleExecveatEnter, BpfPrograms.HandleExecveatExit],
-        EventType.Exec => [BpfPrograms.HandleExec, BpfPrograms.HandleExecSysExit],
+        EventType.Exec => [BpfPrograms.HandleExec, ProgramBtf.SysExit(BpfPrograms.HandleExecSysExit)],
         EventType.Module when Module == ModuleHook.Syscall =>
         [
             BpfPrograms.HandleModuleLoad, BpfPrograms.HandleFinitModuleEnter, BpfPrograms.HandleFinitModuleExit, BpfPrograms.HandleInitModuleEnter,
             BpfPrograms.HandleInitModuleExit, BpfPrograms.HandleDeleteModuleEnter, BpfPrograms.HandleDeleteModuleExit,
         ],
-        EventType.Module => [BpfPrograms.HandleModuleLoadAlone, BpfPrograms.HandleModuleSysExit],
+        EventType.Module => [BpfPrograms.HandleModuleLoadAlone, ProgramBtf.SysExit(BpfPrograms.HandleModuleSysExit)],
         EventType.Connect when Connect?.Kind == ConnectHook.Kprobe => [BpfPrograms.HandleConnectEntry, BpfPrograms.HandleConnectReturn],
         // handle_open_exit is x86's alone: arm64 has no open(2).
-        EventType.Open when File == FileHook.Syscall => [BpfPrograms.HandleOpenatExit, BpfPrograms.HandleOpenat2Exit, BpfPrograms.HandleOpenExit],
+        EventType.Open when File == FileHook.Syscall => [BpfPrograms.HandleOpenatExitBtf, BpfPrograms.HandleOpenat2ExitBtf, BpfPrograms.HandleOpenExitBtf],
         // handle_unlink_exit and handle_rmdir_exit are x86's alone: arm64 has only unlinkat.
-        EventType.Unlink when File == FileHook.Syscall => [BpfPrograms.HandleUnlinkatExit, BpfPrograms.HandleUnlinkExit, BpfPrograms.HandleRmdirExit],
+        EventType.Unlink when File == FileHook.Syscall => [BpfPrograms.HandleUnlinkatExitBtf, BpfPrograms.HandleUnlinkExitBtf, BpfPrograms.HandleRmdirExitBtf],
         EventType.FileIo when File == FileHook.Syscall =>
         [
-            BpfPrograms.HandleReadExit, BpfPrograms.HandlePread64Exit, BpfPrograms.HandleReadvExit, BpfPrograms.HandleWriteExit,
-            BpfPrograms.HandlePwrite64Exit, BpfPrograms.HandleWritevExit, BpfPrograms.HandleSendfileExit, BpfPrograms.HandleCloseEnter,
+            BpfPrograms.HandleReadExitBtf, BpfPrograms.HandlePread64ExitBtf, BpfPrograms.HandleReadvExitBtf, BpfPrograms.HandleWriteExitBtf,
+            BpfPrograms.HandlePwrite64ExitBtf, BpfPrograms.HandleWritevExitBtf, BpfPrograms.HandleSendfileExitBtf, BpfPrograms.HandleCloseEnter,
             BpfPrograms.HandleDup2Exit, BpfPrograms.HandleDup3Exit,
         ],
-        EventType.Open or EventType.Unlink or EventType.FileIo => [BpfPrograms.HandleFileSysExit],
+        EventType.Open or EventType.Unlink or EventType.FileIo => [ProgramBtf.SysExit(BpfPrograms.HandleFileSysExit)],
         EventType.Accept or EventType.TcpClose when Socket == SocketHook.Syscall =>
             [BpfPrograms.HandleAccept4Exit, BpfPrograms.HandleAcceptExit, .. TcpCloseProgram(type)],
-        EventType.Accept or EventType.TcpClose => [BpfPrograms.HandleNetSysExit, .. TcpCloseProgram(type)],
+        EventType.Accept or EventType.TcpClose => [ProgramBtf.SysExit(BpfPrograms.HandleNetSysExit), .. TcpCloseProgram(type)],
         EventType.Udp when Socket == SocketHook.Syscall =>
         [
-            BpfPrograms.HandleUdpSendtoExit, BpfPrograms.HandleUdpRecvfromExit, BpfPrograms.HandleUdpSendmsgExit, BpfPrograms.HandleUdpRecvmsgExit,
-            BpfPrograms.HandleUdpSendmmsgExit, BpfPrograms.HandleUdpRecvmmsgExit, BpfPrograms.HandleUdpWriteExit, BpfPrograms.HandleUdpReadExit,
+            BpfPrograms.HandleUdpSendtoExitBtf, BpfPrograms.HandleUdpRecvfromExitBtf, BpfPrograms.HandleUdpSendmsgExitBtf, BpfPrograms.HandleUdpRecvmsgExitBtf,
+            BpfPrograms.HandleUdpSendmmsgExitBtf, BpfPrograms.HandleUdpRecvmmsgExitBtf, BpfPrograms.HandleUdpWriteExitBtf, BpfPrograms.HandleUdpReadExitBtf,
             BpfPrograms.HandleUdpCloseEnter, BpfPrograms.HandleUdpDup2Exit, BpfPrograms.HandleUdpDup3Exit,
         ],
-        EventType.Udp => [BpfPrograms.HandleUdpSysExit],
+        EventType.Udp => [ProgramBtf.SysExit(BpfPrograms.HandleUdpSysExit)],
         EventType.Dns when Socket == SocketHook.Syscall =>
         [
-            BpfPrograms.HandleDnsSendtoExit, BpfPrograms.HandleDnsRecvfromExit, BpfPrograms.HandleDnsSendmsgExit, BpfPrograms.HandleDnsRecvmsgExit,
-            BpfPrograms.HandleDnsSendmmsgExit, BpfPrograms.HandleDnsRecvmmsgExit, BpfPrograms.HandleDnsWriteExit, BpfPrograms.HandleDnsReadExit,
+            BpfPrograms.HandleDnsSendtoExitBtf, BpfPrograms.HandleDnsRecvfromExitBtf, BpfPrograms.HandleDnsSendmsgExitBtf, BpfPrograms.HandleDnsRecvmsgExitBtf,
+            BpfPrograms.HandleDnsSendmmsgExitBtf, BpfPrograms.HandleDnsRecvmmsgExitBtf, BpfPrograms.HandleDnsWriteExitBtf, BpfPrograms.HandleDnsReadExitBtf,
         ],
-        EventType.Dns => [BpfPrograms.HandleDnsSysExit],
-        EventType.Connect => [BpfPrograms.HandleNetSysExit],
+        EventType.Dns => [ProgramBtf.SysExit(BpfPrograms.HandleDnsSysExit)],
+        EventType.Connect => [ProgramBtf.SysExit(BpfPrograms.HandleNetSysExit)],
         _ => throw new ArgumentOutOfRangeException(nameof(type), type, null),
     };
 
@@ -218,6 +223,9 @@ internal sealed unsafe class BpfSession : IDisposable
         }
         if (wanted.Except(found).FirstOrDefault(name => !BpfPrograms.ArchSpecific.Contains(name)) is { } missing)
             throw new TracerException($"the BPF object has no program '{missing}': this tracer was built from a different bpf/ than its object");
+        // The hooks whose programs need the kernel's BTF are unavailable without it (ProgramBtf.KernelBtfMissing).
+        if (!ProgramBtf.KernelOwn && wanted.FirstOrDefault(name => name.EndsWith(ProgramBtf.Suffix, StringComparison.Ordinal)) is { } needsBtf)
+            throw new InvalidOperationException($"{needsBtf} needs the kernel's BTF, which this kernel lacks");
 
         var rodata = FindMap(".rodata");
         var error = LibBpf.MapSetInitialValue(rodata, &config, (nuint)sizeof(TracerConfig));

@@ -14,6 +14,23 @@ internal static unsafe partial class LibBpf
     [LibraryImport(Library, EntryPoint = "bpf_object__open_mem", SetLastError = true)]
     public static partial nint ObjectOpenMem(void* buffer, nuint size, nint options);
 
+    /// <summary>
+    /// The start of libbpf's struct bpf_object_open_opts, up to the field the tracer sets; libbpf takes a shorter
+    /// struct than its own (sz says how long).
+    /// </summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public struct ObjectOpenOptions
+    {
+        public nuint Size;
+        public nint ObjectName;
+        public byte RelaxedMaps;
+        public nint PinRootPath;
+        public uint Unused;
+        public nint Kconfig;
+        /// <summary>The BTF to relocate the programs against instead of the kernel's (a path).</summary>
+        public nint BtfCustomPath;
+    }
+
     [LibraryImport(Library, EntryPoint = "bpf_object__load")]
     public static partial int ObjectLoad(nint bpfObject);
 

@@ -20,6 +20,8 @@ internal static class SocketHooks
 
     private static string? SyscallTracepointsUnavailable()
     {
+        if (ProgramBtf.KernelBtfMissing("reading a task's registers at the socket syscalls' tracepoints") is { } noBtf)
+            return noBtf;
         if (LibBpf.ProbeHelper(LibBpf.ProgramTypeTracepoint, LibBpf.HelperTaskPtRegs, 0) != 1)
             return "this kernel's tracepoint programs cannot read a task's registers: bpf_task_pt_regs is Linux 5.15+";
         return Tracefs.EventMissing("syscalls/sys_exit_sendto");

@@ -34,7 +34,9 @@ public sealed class BpfObjectTests(BuildScriptFixture build)
     public void Sys_exit_compares_the_syscall_number_only_with_syscalls_the_arch_has(string arch, int[] numbers)
     {
         Btf(arch); // compiles the objects
-        var disassembly = Programs.Run("llvm-objdump", ["-d", "--no-show-raw-insn", "--section=tp_btf/sys_exit", BuildScriptFixture.Artifact($"obj/bpf/{arch}/tracer.bpf.o")], echo: false).Output;
+        // Both programs of each pair: on the BTF tracepoint, and on the raw one for kernels without BTF.
+        var disassembly = Programs.Run("llvm-objdump", ["-d", "--no-show-raw-insn", "--section=tp_btf/sys_exit", "--section=raw_tp/sys_exit",
+            BuildScriptFixture.Artifact($"obj/bpf/{arch}/tracer.bpf.o")], echo: false).Output;
         // The arch's own openat and connect numbers are compared with (the compiler turns runs of numbers, such as
         // arm64's reads and writes, into ranges); -1, the stand-in that once passed rt_sigreturn's exit on arm64 as an
         // open, never is. (A -1 loaded into a register first is no longer told apart from masks such as a uid's: the

@@ -302,11 +302,11 @@ public sealed partial class TracerTests(BuildScriptFixture build)
 
     /// <summary>
     /// The tracer asks only for the programs generated from the objects (BpfPrograms in Events.g.cs); one its object
-    /// lacks is an error, unless only some arches have it (x64's handle_open_exit: arm64 has no open(2)).
+    /// lacks is an error, unless only some arches have it (x64's handle_open_exit_btf: arm64 has no open(2)).
     /// </summary>
     [Theory]
     [InlineData("handle_exec", "exec", "the BPF object has no program 'handle_exec': this tracer was built from a different bpf/ than its object")]
-    [InlineData("handle_open_exit", "open", null)]
+    [InlineData("handle_open_exit_btf", "open", null)]
     public void A_program_the_object_lacks_is_an_error_unless_it_is_arch_specific(string program, string events, string? error)
     {
         Assert.SkipUnless(Environment.IsPrivilegedProcess, NeedsRoot);
@@ -322,7 +322,7 @@ public sealed partial class TracerTests(BuildScriptFixture build)
             renamed.CopyTo(image, at);
             replaced++;
         }
-        // arm64's object has no handle_open_exit to begin with.
+        // arm64's object has no handle_open_exit_btf to begin with.
         Assert.True(replaced > 0 || BpfPrograms.ArchSpecific.Contains(program), $"{program} is not in the object");
         var wanted = new HashSet<EventType> { events == "exec" ? EventType.Exec : EventType.Open };
         var config = new TracerConfig { Events = wanted.Aggregate(0u, (bits, e) => bits | 1u << (int)e) };
