@@ -19,6 +19,16 @@ partial class Build
                 Paths.BpfObject(arch).Parent.CreateDirectory();
                 BpfCompiler.Compile(arch, ClangArguments(arch), Paths.BpfObject(arch));
                 ArchCheck.VerifyBpfObject(Paths.BpfObject(arch));
+                // Refused before anything uses it: the object is removed, so the next run compiles it again.
+                try
+                {
+                    BtfFreeCheck.Require(Paths.BpfObject(arch), arch.Name);
+                }
+                catch (BuildFailedException)
+                {
+                    Paths.BpfObject(arch).DeleteFile();
+                    throw;
+                }
             });
             var generated = EventTypesFile.Generate(Paths.BpfHeader, [.. BpfArches.Select(a => (a.Name, (string)Paths.BpfObject(a)))]);
             if (EventTypesFile.Update(Paths.EventTypes, generated, ci: EnvironmentVariables.GetValueOrDefault("CI") == "true") is { } change)

@@ -26,10 +26,10 @@ partial class Build
                 {
                     var minimized = Paths.KernelBtf(arch, entry.Release);
                     MinCoreBtf.Write(full, Paths.BpfObject(arch), minimized, work.Path);
-                    Log.Line($"{Paths.Show(minimized)}: {minimized.FileLength():N0} bytes, from {full.FileLength():N0} ({entry.Package} {entry.Version})");
+                    Log.Line($"{Paths.Show(minimized)}: {minimized.FileLength():N0} bytes ({MinCoreBtf.Compressed(minimized).FileLength():N0} gzipped), from {full.FileLength():N0} ({entry.Package} {entry.Version})");
                 }
                 // The folder holds the lock's kernels alone, so whoever embeds it takes no kernel the lock has dropped.
-                var pinned = kernels.Select(k => Paths.KernelBtf(arch, k.Entry.Release)).ToHashSet();
+                var pinned = kernels.Select(k => Paths.KernelBtf(arch, k.Entry.Release)).SelectMany(f => new[] { f, MinCoreBtf.Compressed(f) }).ToHashSet();
                 foreach (var stale in Paths.KernelBtfFolder(arch).GetFiles().Where(f => !pinned.Contains(f)).ToList())
                 {
                     Log.Line($"Removing {Paths.Show(stale)}: the lock no longer pins that kernel");

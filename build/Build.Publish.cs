@@ -16,9 +16,9 @@ partial class Build
         });
 
     Target Publish => _ => _
-        .DependsOn(Restore, CompileBpf, NativeLibraries)
-        .Description("Publishes the tracer for each arch, its BPF object embedded")
-        .Inputs(() => [Paths.TracerDirectory, .. Paths.SharedBuildFiles, .. Arches.Select(Paths.BpfObject), .. Arches.Select(Paths.AssetsFile),
+        .DependsOn(Restore, CompileBpf, KernelBtf, NativeLibraries)
+        .Description("Publishes the tracer for each arch, its BPF object and the minimized BTF of the lock's kernels embedded")
+        .Inputs(() => [Paths.TracerDirectory, .. Paths.SharedBuildFiles, .. Arches.Select(Paths.BpfObject), .. Arches.Select(Paths.KernelBtfFolder), .. Arches.Select(Paths.AssetsFile),
             .. Arches.Select(a => Paths.NativeLibraries(a).Static)])
         .InputValues(() => Arches.SelectMany(a => PublishSettings(a).MsBuildArguments))
         .Outputs(() => Arches.Select(Paths.PublishDirectory))
@@ -33,5 +33,6 @@ partial class Build
         });
 
     TracerPublishSettings PublishSettings(Arch arch) =>
-        new(arch, SelfContained, Executable == TracerExecutable.Aot, Configuration.ToString(), ReleaseVersion, Paths.BpfObject(arch), Paths.RestoreDirectory(arch), Paths.NativeLibraries(arch));
+        new(arch, SelfContained, Executable == TracerExecutable.Aot, Configuration.ToString(), ReleaseVersion, Paths.BpfObject(arch), Paths.RestoreDirectory(arch), Paths.NativeLibraries(arch),
+            Paths.KernelBtfFolder(arch));
 }

@@ -39,8 +39,11 @@ public static class Elf
         return data;
     }
 
-    /// <summary>A symbol of the symbol table: STT_FUNC is 2, STT_OBJECT 1; STB_GLOBAL 1; the section it is defined in ("" when none).</summary>
-    public sealed record Symbol(string Name, int Type, int Binding, string Section);
+    /// <summary>
+    /// A symbol of the symbol table: STT_FUNC is 2, STT_OBJECT 1; STB_GLOBAL 1; the section it is defined in ("" when
+    /// none); its value (in an object file, its offset in that section) and size.
+    /// </summary>
+    public sealed record Symbol(string Name, int Type, int Binding, string Section, long Value = 0, long Size = 0);
 
     public const int SymbolObject = 1;
     public const int SymbolFunction = 2;
@@ -62,9 +65,31 @@ public static class Elf
                 Text(names, BinaryPrimitives.ReadUInt32LittleEndian(entry)),
                 entry[4] & 0xf,
                 entry[4] >> 4,
-                index > 0 && index < sections.Count ? sections[index].Name : ""));
+                index > 0 && index < sections.Count ? sections[index].Name : "",
+                (long)BinaryPrimitives.ReadUInt64LittleEndian(entry[8..]),
+                (long)BinaryPrimitives.ReadUInt64LittleEndian(entry[16..])));
         }
         return symbols;
+    }
+
+    /// <summary>
+    /// The relocations of an object file's section (its .rel section, as clang names them: ".rel" and the section's
+    /// name): each place it patches, and the symbol it refers to.
+    /// </summary>
+    public static IReadOnlyList<(long Offset, Symbol Symbol)> Relocations(string path, string section)
+    {
+        if (SectionData(path, ".rel" + section) is not { } table)
+            return [];
+        var symbols = Symbols(path);
+        const int EntrySize = 16; // Elf64_Rel
+        var relocations = new List<(long, Symbol)>(table.Length / EntrySize);
+        for (var offset = 0; offset + EntrySize <= table.Length; offset += EntrySize)
+        {
+            var symbol = (int)(BinaryPrimitives.ReadUInt64LittleEndian(table.AsSpan(offset + 8)) >> 32);
+            if (symbol < symbols.Count)
+                relocations.Add(((long)BinaryPrimitives.ReadUInt64LittleEndian(table.AsSpan(offset)), symbols[symbol]));
+        }
+        return relocations;
     }
 
     /// <summary>A symbol another library must provide at run time, and the version it is bound to ("" when none).</summary>

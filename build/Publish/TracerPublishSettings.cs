@@ -7,7 +7,8 @@ namespace TracerBuild.Publish;
 /// <param name="NativeAot">For a self-contained tracer: NativeAOT (a native executable; another arch's is cross-linked with
 /// Debian's cross toolchain), else a trimmed single file on the JIT.</param>
 /// <param name="Native">What a NativeAOT tracer links in (libbpf, libelf, zlib) and links against (the sysroot).</param>
-public sealed record TracerPublishSettings(Arch Arch, bool SelfContained, bool NativeAot, string Configuration, string Version, string BpfObject, string RestoreDirectory, NativeLibraries Native)
+/// <param name="KernelBtfFolder">The arch's minimized kernel BTF (the KernelBtf target), carried by the tracer.</param>
+public sealed record TracerPublishSettings(Arch Arch, bool SelfContained, bool NativeAot, string Configuration, string Version, string BpfObject, string RestoreDirectory, NativeLibraries Native, string KernelBtfFolder)
 {
     /// <summary>A NativeAOT tracer links libbpf, libelf and zlib in; any other kind loads them from the tarball's lib/.</summary>
     public bool LinksNatively => SelfContained && NativeAot;
@@ -32,6 +33,8 @@ public sealed record TracerPublishSettings(Arch Arch, bool SelfContained, bool N
         $"-p:Version={ReleaseVersion.WithoutMetadata(Version)}",
         $"-p:InformationalVersion={Version}",
         $"-p:BpfObject={BpfObject}",
+        // The gzipped minimized BTF of each kernel the lock pins for the arch, for kernels without their own.
+        $"-p:KernelBtfFolder={KernelBtfFolder}",
         // MSBuild retries a failed copy 10 times a second apart (for Windows' virus scanners): on a full disk that is
         // 10 s per file before the failure, here nothing but a wait.
         "-p:CopyRetryCount=0",

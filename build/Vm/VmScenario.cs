@@ -23,9 +23,15 @@ public static partial class VmScenario
     /// <summary>
     /// The rounds init.sh runs: the tracer's own choice of hooks; the tracepoint for connect and sys_exit for every
     /// capability caught at syscall exit, forced; the tracer's own choice again, run by uid 65534 with the capabilities
-    /// USER-README.md documents (hooks it takes there that differ from the first round's are reported beside them).
+    /// USER-README.md documents; the tracer's own choice with the kernel's BTF hidden, on the BTF it carries for the kernel
+    /// (hooks taken in the last two that differ from the first round's are reported beside them).
     /// </summary>
-    public static readonly (string Name, bool Forced)[] Rounds = [("default", false), ("tracepoint", true), ("nonroot", false)];
+    public static readonly (string Name, bool Forced)[] Rounds = [("default", false), ("tracepoint", true), ("nonroot", false), (NoBtfRound, false)];
+
+    private const string NoBtfRound = "nobtf";
+
+    /// <summary>What init.sh's kernel release, faked over /proc/sys/kernel/osrelease, is, for the tracer to carry no BTF for.</summary>
+    private const string UnknownKernel = "5.4.0-vmtest";
 
     /// <summary>The hook the forced round asks of a capability: connect's tracepoint, sys_exit for the others.</summary>
     private static string ForcedHook(string capability) => capability == "connect" ? "tracepoint" : "sys_exit";
@@ -81,7 +87,23 @@ public static partial class VmScenario
         if (glibc == "?")
             failures.Add("the VM's C library did not say its version");
         CheckWithoutRoot(lines, kernel, failures);
+        CheckWithoutBtf(lines, kernel, failures);
         return new(kernel, glibc, hookSummary, checkedEvents, failures);
+    }
+
+    /// <summary>
+    /// With the kernel's BTF hidden the monitor says it runs on the BTF it carries for this kernel (the round's events
+    /// are checked as every round's); with a kernel release it carries none for, it stops in one line with exit 4.
+    /// </summary>
+    private static void CheckWithoutBtf(List<string> lines, string kernel, List<string> failures)
+    {
+        var carried = $"tracer: BTF: carried for {kernel}";
+        if (!lines.Any(l => l.StartsWith($"@@vmtest stderr {NoBtfRound} {carried}", StringComparison.Ordinal)))
+            failures.Add($"{NoBtfRound}: the monitor did not say '{carried}'");
+        var unknown = Section(lines, "nobtf-unknown");
+        if (unknown is not { Exit: 4 } || unknown.Value.Lines.Where(l => l.Length > 0).ToList() is not [var line] ||
+            !line.StartsWith($"tracer: this kernel ({UnknownKernel}) has no BTF", StringComparison.Ordinal))
+            failures.Add($"nobtf-unknown: expected exit 4 and one line 'tracer: this kernel ({UnknownKernel}) has no BTF ...', got {Describe(unknown)}");
     }
 
     /// <summary>

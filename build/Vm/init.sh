@@ -167,6 +167,17 @@ section() {
 round default 8080
 round tracepoint 8090 tracepoint sys_exit
 round nonroot 8100 "" "" nobody
+# A kernel without BTF, as far as the tracer can tell: an empty file over /sys/kernel/btf/vmlinux. The tracer then runs
+# on the BTF it carries for this kernel, with the programs that need none.
+: > /tmp/no-btf
+mount --bind /tmp/no-btf /sys/kernel/btf/vmlinux
+round nobtf 8110
+# And a kernel it carries no BTF for: one line and exit 4.
+echo 5.4.0-vmtest > /tmp/osrelease
+mount --bind /tmp/osrelease /proc/sys/kernel/osrelease
+section nobtf-unknown "$tracer" monitor --duration 1
+umount /proc/sys/kernel/osrelease
+umount /sys/kernel/btf/vmlinux
 
 # Not root: what doctor sees with the documented capabilities; without any, the one line and exit 3; with only
 # CAP_BPF and CAP_PERFMON, events on 5.11 and later, and the locked-memory line and exit 3 before.

@@ -69,27 +69,40 @@ var showSecretsOption = new Option<bool>("--show-secrets")
     Description = "Do not replace the values of arguments and variables whose names look secret (TOKEN, SECRET, PASSWORD, PASSWD, KEY, CREDENTIAL, AUTH)",
 };
 
+var btfOption = new Option<string?>("--btf")
+{
+    Description = "The running kernel's BTF (a vmlinux, or raw BTF), for a kernel without /sys/kernel/btf/vmlinux that the tracer carries none for; also TRACER_BTF",
+};
+
 var includeSelfOption = new Option<bool>("--include-self") { Description = "Also show the tracer's own events (skipped in the kernel by default)" };
 
 var monitor = new Command("monitor", "Stream kernel events (processes, files, network flows, DNS, modules) as JSON lines")
 {
-    eventsOption, durationOption, pidOption, commOption, pathOption, formatOption, includeSelfOption, intervalOption, envOption, showSecretsOption,
+    eventsOption, durationOption, pidOption, commOption, pathOption, formatOption, includeSelfOption, intervalOption, envOption, showSecretsOption, btfOption,
 };
-monitor.SetAction(parse => Guarded(() => MonitorCommand.Run(new MonitorOptions(
-    ParseEvents(parse.GetValue(eventsOption))!,
-    parse.GetValue(durationOption) is { } seconds ? TimeSpan.FromSeconds(seconds) : null,
-    parse.GetValue(pidOption) ?? 0,
-    parse.GetValue(commOption),
-    parse.GetValue(pathOption),
-    parse.GetValue(formatOption) == "text" ? OutputFormat.Text : OutputFormat.Json,
-    parse.GetValue(includeSelfOption),
-    parse.GetValue(intervalOption) is { } interval ? TimeSpan.FromSeconds(interval) : null,
-    parse.GetValue(envOption),
-    parse.GetValue(showSecretsOption),
-    OptionalEvents(parse.GetValue(eventsOption))))));
+monitor.SetAction(parse =>
+{
+    GiveBtf(parse);
+    return Guarded(() => MonitorCommand.Run(new MonitorOptions(
+        ParseEvents(parse.GetValue(eventsOption))!,
+        parse.GetValue(durationOption) is { } seconds ? TimeSpan.FromSeconds(seconds) : null,
+        parse.GetValue(pidOption) ?? 0,
+        parse.GetValue(commOption),
+        parse.GetValue(pathOption),
+        parse.GetValue(formatOption) == "text" ? OutputFormat.Text : OutputFormat.Json,
+        parse.GetValue(includeSelfOption),
+        parse.GetValue(intervalOption) is { } interval ? TimeSpan.FromSeconds(interval) : null,
+        parse.GetValue(envOption),
+        parse.GetValue(showSecretsOption),
+        OptionalEvents(parse.GetValue(eventsOption)))));
+});
 
-var doctor = new Command("doctor", "Check that this machine can run the tracer, and say how to fix what is missing");
-doctor.SetAction(_ => (int)DoctorCommand.Run());
+var doctor = new Command("doctor", "Check that this machine can run the tracer, and say how to fix what is missing") { btfOption };
+doctor.SetAction(parse =>
+{
+    GiveBtf(parse);
+    return Guarded(DoctorCommand.Run);
+});
 
 var root = new RootCommand("tracer: streams kernel events (processes, files, network flows, DNS, modules) as JSON lines, through eBPF") { monitor, doctor };
 root.Options.OfType<VersionOption>().Single().Action = new PrintVersion();
@@ -137,6 +150,13 @@ static HashSet<EventType> OptionalEvents(string? list)
     var names = (list ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
     var named = names.Where(n => n != "all").SelectMany(n => EventNames.Parse(n) ?? []);
     return names.Contains("all") ? EventNames.All.Except(named).ToHashSet() : [];
+}
+
+/// <summary>--btf, when given, stands before TRACER_BTF; the choice among the BTF sources is made at the first check.</summary>
+void GiveBtf(ParseResult parse)
+{
+    if (parse.GetValue(btfOption) is { } file)
+        ProgramBtf.Given = file;
 }
 
 static int Guarded(Func<ExitCode> action)

@@ -70,6 +70,6 @@ internal sealed class HookSet<T>(string capability, string variable, params Hook
                 return new(hook, passedOver.Count == 0 ? hook.Description : string.Join("; ", passedOver));
             passedOver.Add(why);
         }
-        throw new TracerException($"no way to trace {capability} on this kernel: {string.Join("; ", passedOver)}");
+        throw new TracerException($"no way to trace {capability} on this kernel: {string.Join("; ", passedOver.Distinct())}");
     }
 }

@@ -13,7 +13,6 @@ internal static partial class SystemChecks
     private static partial System.Text.RegularExpressions.Regex MissingGlibc();
 
     public const string PrivilegeFix = "run as root (sudo), or grant CAP_BPF and CAP_PERFMON";
-    public const string BtfPath = "/sys/kernel/btf/vmlinux";
 
     /// <summary>
     /// What bpf/tracer.bpf.c needs, on both arches: the ring buffer and bpf_ktime_get_boot_ns (5.8); tp_btf programs
@@ -60,12 +59,11 @@ internal static partial class SystemChecks
             $"boot a Linux kernel {MinimumKernel} or later", ExitCode.KernelTooOld);
     }
 
+    /// <summary>The BTF the programs are relocated against: the kernel's, else the one carried for it, or one given.</summary>
     private static Check Btf()
     {
-        var present = File.Exists(BtfPath);
-        return new("BTF", present,
-            present ? $"{BtfPath} present" : $"{BtfPath} is missing, the kernel has no BTF",
-            "boot a kernel built with CONFIG_DEBUG_INFO_BTF=y", ExitCode.NoBtf);
+        var choice = ProgramBtf.Choice;
+        return new("BTF", choice.Found, choice.Detail, choice.Fix, choice.Failure ?? ExitCode.NoBtf);
     }
 
     /// <summary>Informational: which capabilities the tracer runs with, so a setcap is seen to have taken.</summary>

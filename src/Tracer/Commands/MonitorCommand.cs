@@ -20,6 +20,9 @@ internal static unsafe class MonitorCommand
     public static ExitCode Run(MonitorOptions options)
     {
         SystemChecks.Require();
+        // The kernel's own BTF goes without saying; any other is worth a line (which one, from where).
+        if (!ProgramBtf.KernelOwn)
+            Console.Error.WriteLine($"tracer: BTF: {ProgramBtf.Choice.Detail}");
         using var stop = new CancellationTokenSource();
         // Never disposed: a signal handler may still be waiting on it as Run returns.
         var finished = new ManualResetEventSlim();

@@ -47,7 +47,7 @@ public sealed class BpfObjectTests(BuildScriptFixture build)
     }
 
     [Fact]
-    public void The_arm64_tracer_embeds_the_arm64_object()
+    public void The_arm64_tracer_embeds_the_arm64_object_and_the_btf_of_the_arm64_kernels_of_the_lock()
     {
         build.Succeed("--target", "Publish", "--arch", "arm64", "--self-contained", "false");
         using var dir = new TempDirectory();
@@ -58,6 +58,19 @@ public sealed class BpfObjectTests(BuildScriptFixture build)
         Assert.Contains("regs", MemberNames(btf, "user_pt_regs"));
         Assert.Contains("syscallno", MemberNames(btf, "pt_regs"));
         Assert.Equal(File.ReadAllBytes(BuildScriptFixture.Artifact("obj/bpf/arm64/tracer.bpf.o")), File.ReadAllBytes(embedded));
+
+        // And the minimized BTF of each arm64 kernel the lock pins, gzipped, by release: what KernelBtf made.
+        using var lockFile = JsonDocument.Parse(File.ReadAllText(Path.Combine(Repository.Root, "bpf", "btf.lock.json")));
+        var releases = lockFile.RootElement.GetProperty("kernels").GetProperty("arm64").EnumerateObject().Select(k => k.Value.GetProperty("release").GetString()!).ToList();
+        Assert.Equal(3, releases.Count);
+        foreach (var release in releases)
+        {
+            using var gzip = new System.IO.Compression.GZipStream(new MemoryStream(EmbeddedResource(BuildScriptFixture.Artifact("publish/linux-arm64/tracer.dll"), $"btf/{release}.btf.gz")),
+                System.IO.Compression.CompressionMode.Decompress);
+            using var carried = new MemoryStream();
+            gzip.CopyTo(carried);
+            Assert.Equal(File.ReadAllBytes(BuildScriptFixture.Artifact($"obj/btf/arm64/{release}.btf")), carried.ToArray());
+        }
     }
 
     /// <summary>A managed resource's bytes, read from the PE file without loading it (an arm64 assembly does not load here).</summary>

@@ -95,7 +95,7 @@ public sealed class FaultTests : IDisposable
     [Fact]
     public void MSBuild_is_told_not_to_retry_copies_for_ten_seconds_each()
     {
-        var settings = new TracerPublishSettings(Arch.X64, true, true, "Release", "1.2.3", "tracer.bpf.o", "restore", new(AbsolutePath.Of("/native")));
+        var settings = new TracerPublishSettings(Arch.X64, true, true, "Release", "1.2.3", "tracer.bpf.o", "restore", new(AbsolutePath.Of("/native")), "btf");
 
         Assert.Contains("-p:CopyRetryCount=0", settings.MsBuildArguments);
     }
