@@ -27,11 +27,12 @@ partial class Build
             var rows = new ConcurrentBag<VmTestRow>();
             ForEachArch(arch =>
             {
+                UdpPeer.Build(arch, Paths.VmUdpPeerSource, Paths.NativeLibraries(arch), Paths.VmUdpPeer(arch));
                 foreach (var kernel in Kernels)
                 {
                     var cell = $"{arch.Name}-{kernel.Suite}";
                     var packages = VmPackages.Ensure(Paths.Cache, archive, kernel, arch);
-                    var image = VmImage.Assemble(packages, Paths.Tarball(arch), Paths.VmInitScript, Paths.VmImage(cell));
+                    var image = VmImage.Assemble(packages, Paths.Tarball(arch), Paths.VmInitScript, Paths.VmUdpPeer(arch), Paths.VmImage(cell));
                     var consoleLog = Paths.VmConsoleLog(cell);
                     Log.Line($"Booting {Path.GetFileName(packages.Kernel)} under {arch.QemuSystem}");
                     var boot = Qemu.Boot(arch, image, consoleLog, VmTimeout, Cancellation);

@@ -48,6 +48,10 @@ public sealed record BuildPaths(AbsolutePath Root, AbsolutePath Cache, string Ve
     public AbsolutePath InstallScript => Root / GitHub.InstallScript.FileName;
     public AbsolutePath VmInitScript => Root / "build" / "Vm" / "init.sh";
 
+    /// <summary>The VM's UDP peer (<see cref="TracerBuild.Vm.UdpPeer"/>): its source, and each arch's static build.</summary>
+    public AbsolutePath VmUdpPeerSource => Root / "build" / "Vm" / "udppeer.c";
+    public AbsolutePath VmUdpPeer(Arch arch) => Obj / "vm" / $"udppeer-{arch.Name}";
+
     /// <summary>Files every .NET build of the repository reads besides its project.</summary>
     public IEnumerable<AbsolutePath> SharedBuildFiles => BuildProgramFreshness.SharedBuildFiles.Select(f => Root / f);
 

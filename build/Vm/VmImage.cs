@@ -10,8 +10,11 @@ public sealed record VmImage(string Kernel, string Initramfs)
     /// <summary>A module every Debian kernel of the matrix builds as one, with no dependencies and no hardware.</summary>
     public const string TestModule = "dummy";
 
+    /// <summary>Where init.sh finds <see cref="UdpPeer"/>.</summary>
+    public const string UdpPeerPath = "/opt/udppeer";
+
     /// <summary>Unpacks the packages and the tarball into <paramref name="workDirectory"/> and writes the image there.</summary>
-    public static VmImage Assemble(VmPackages packages, string tarball, string initScript, string workDirectory)
+    public static VmImage Assemble(VmPackages packages, string tarball, string initScript, string udpPeer, string workDirectory)
     {
         if (!OperatingSystem.IsLinux())
             throw new Engine.BuildFailedException("A VM image is assembled on Linux: it needs dpkg-deb and Unix file modes.");
@@ -28,6 +31,8 @@ public sealed record VmImage(string Kernel, string Initramfs)
             TarFile.ExtractToDirectory(gzip, opt, overwriteFiles: false);
         File.Copy(initScript, Path.Combine(root, "init"));
         File.SetUnixFileMode(Path.Combine(root, "init"), TarballEntry.Executable);
+        File.Copy(udpPeer, root + UdpPeerPath);
+        File.SetUnixFileMode(root + UdpPeerPath, TarballEntry.Executable);
 
         var kernelFiles = Directory.CreateDirectory(Path.Combine(workDirectory, "kernel")).FullName;
         Programs.Run("dpkg-deb", ["-x", packages.Kernel, kernelFiles], echo: false);

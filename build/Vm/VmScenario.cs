@@ -256,7 +256,7 @@ public static partial class VmScenario
             // arm64 has neither unlink nor rmdir: unlinkat does both, AT_REMOVEDIR for a directory.
             "rm" => [stdin, Exec("/bin/rm", DataFile), Unlink(DataFile, "unlink", 0)],
             "rmdir" => [stdin, Exec("/bin/rmdir", $"/tmp/dir-{round}"), Unlink($"/tmp/dir-{round}", "rmdir", AtRemoveDir)],
-            "sleep4" or "sleep6" => [stdin, Exec("/bin/sleep", "1")],
+            "sleep4" or "sleep6" or "udpsleep4" or "udpsleep6" or "udpsleep-dns" => [stdin, Exec("/bin/sleep", "1")],
             "exec-big" =>
             [
                 stdin,
@@ -282,14 +282,27 @@ public static partial class VmScenario
                 // Older busybox-static links glibc's resolver, which looks for its configuration first (absent here).
                 Open("/etc/resolv.conf", e => Int(e, "result") == EnoEnt, "glibc's resolver, absent") with { Optional = true },
                 Open("/etc/host.conf", e => Int(e, "result") == EnoEnt, "glibc's resolver, absent") with { Optional = true },
-                new("its DNS query for example.com A to 127.0.0.1 port 53 (29 bytes)", e =>
-                    Type(e) == "dns" && Str(e, "direction") == "sent" && Str(e, "transport") == "udp" && Str(e, "daddr") == "127.0.0.1" &&
-                    Int(e, "dport") == 53 && Int(e, "size") == DnsQueryBytes && Str(e, "qname") == "example.com" && Str(e, "qtype") == "A" &&
-                    !Bool(e, "response") && e.GetProperty("malformed").ValueKind == JsonValueKind.Null),
-                new("its UDP flow to 127.0.0.1 port 53: one datagram of 29 bytes sent, none received, at close", e =>
-                    Type(e) == "udp" && Str(e, "reason") == "close" && Str(e, "daddr") == "127.0.0.1" && Int(e, "dport") == 53 &&
-                    Str(e, "saddr") == "127.0.0.1" && Int(e, "sport") > 0 && Int(e, "datagrams_sent") == 1 && Int(e, "bytes_sent") == DnsQueryBytes &&
-                    Int(e, "datagrams_received") == 0 && Int(e, "bytes_received") == 0),
+                // busybox asks for A and AAAA; udppeer answers A with one address, AAAA with none.
+                Dns("sent", "A", DnsQueryBytes, server: false), Dns("sent", "AAAA", DnsQueryBytes, server: false),
+                Dns("received", "A", DnsAResponseBytes, server: false), Dns("received", "AAAA", DnsQueryBytes, server: false),
+                Udp("ipv4", "127.0.0.1", 53, local: false, 2, 2 * DnsQueryBytes, 2, DnsAResponseBytes + DnsQueryBytes),
+            ],
+            "dnsd" =>
+            [
+                stdin, Exec(VmImage.UdpPeerPath, "dns", "53"),
+                Dns("received", "A", DnsQueryBytes, server: true), Dns("received", "AAAA", DnsQueryBytes, server: true),
+                Dns("sent", "A", DnsAResponseBytes, server: true), Dns("sent", "AAAA", DnsQueryBytes, server: true),
+                Udp("ipv4", "127.0.0.1", 53, local: true, 2, DnsAResponseBytes + DnsQueryBytes, 2, 2 * DnsQueryBytes),
+            ],
+            "udpserve4" or "udpserve6" =>
+            [
+                stdin, Exec(VmImage.UdpPeerPath, "serve", address, port.ToString(), "2"),
+                Udp(family, address, port, local: true, 2, UdpBytes, 2, UdpBytes),
+            ],
+            "udpsend4" or "udpsend6" =>
+            [
+                stdin, Exec(VmImage.UdpPeerPath, "send", address, port.ToString(), "100", "300"),
+                Udp(family, address, port, local: false, 2, UdpBytes, 2, UdpBytes),
             ],
             "insmod" =>
             [
@@ -384,8 +397,47 @@ public static partial class VmScenario
 
     private const string MissingProgram = "/opt/missing-program", TestModuleFile = "/tmp/dummy.ko";
 
-    /// <summary>A query for example.com's A record: a 12-byte header, the name in 13 bytes, its type and class.</summary>
-    private const int DnsQueryBytes = 29;
+    /// <summary>
+    /// A query for example.com: a 12-byte header, the name in 13 bytes, its type and class; udppeer's answer to an A query
+    /// adds one record of 16 bytes (a pointer to the name, type, class, TTL, length, the address), to AAAA none.
+    /// </summary>
+    private const int DnsQueryBytes = 29, DnsAResponseBytes = DnsQueryBytes + 16;
+
+    /// <summary>The datagrams init.sh's UDP client sends (100 and 300 bytes), each answered with as many bytes.</summary>
+    private const long UdpBytes = 400;
+
+    /// <summary>
+    /// A DNS message about example.com of <paramref name="qtype"/> over UDP on loopback: a query when sent by the client
+    /// or received by the server, else a response (NOERROR; for A, udppeer's one address; the client's with its latency).
+    /// </summary>
+    private static Expected Dns(string direction, string qtype, int size, bool server)
+    {
+        var response = (direction == "sent") == server;
+        return new($"DNS {(response ? "response" : "query")} for example.com {qtype}, {direction} ({size} bytes)", e =>
+            Type(e) == "dns" && Str(e, "direction") == direction && Str(e, "transport") == "udp" && Str(e, "family") == "ipv4" &&
+            Str(e, "saddr") == "127.0.0.1" && Str(e, "daddr") == "127.0.0.1" && Int(e, server ? "sport" : "dport") == 53 &&
+            Int(e, server ? "dport" : "sport") > 0 && Int(e, "size") == size && Str(e, "qname") == "example.com" && Str(e, "qtype") == qtype &&
+            Bool(e, "response") == response && e.GetProperty("malformed").ValueKind == JsonValueKind.Null &&
+            (!response || (Str(e, "rcode") == "NOERROR" && Answers(e) == (qtype == "A" ? "example.com A 300 93.184.216.34" : ""))) &&
+            (server || !response || Int(e, "latency_ns") > 0));
+    }
+
+    /// <summary>A DNS event's answers as one line: "name type ttl data", comma-separated.</summary>
+    private static string Answers(JsonElement e) =>
+        e.TryGetProperty("answers", out var answers) && answers.ValueKind == JsonValueKind.Array
+            ? string.Join(", ", answers.EnumerateArray().Select(a => $"{Str(a, "name")} {Str(a, "type")} {Int(a, "ttl")} {Str(a, "data")}"))
+            : "?";
+
+    /// <summary>
+    /// A UDP flow on loopback at its socket's close, with exact counts each way; <paramref name="local"/>:
+    /// <paramref name="port"/> is this side's (a server's), else the peer's.
+    /// </summary>
+    private static Expected Udp(string family, string address, int port, bool local, long sentDatagrams, long sentBytes, long receivedDatagrams, long receivedBytes) =>
+        new($"{family} udp flow ({(local ? "on" : "to")} port {port}): {sentDatagrams} datagrams of {sentBytes} bytes sent, {receivedDatagrams} of {receivedBytes} received, at close", e =>
+            Type(e) == "udp" && Str(e, "reason") == "close" && Str(e, "family") == family && Str(e, "saddr") == address && Str(e, "daddr") == address &&
+            Int(e, local ? "sport" : "dport") == port && Int(e, local ? "dport" : "sport") > 0 &&
+            Int(e, "datagrams_sent") == sentDatagrams && Int(e, "bytes_sent") == sentBytes &&
+            Int(e, "datagrams_received") == receivedDatagrams && Int(e, "bytes_received") == receivedBytes);
 
     private static string[] Args(JsonElement e) => Strings(e, "args");
 

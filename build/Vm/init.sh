@@ -82,7 +82,7 @@ copy_tracer() {
 # round NAME BASEPORT [CONNECT_HOOK SYSCALL_HOOK [USER]]: one monitor run with every trigger; the hooks, when given, are
 # forced (SYSCALL_HOOK for every capability caught at syscall exit); the monitor runs as nobody with the capabilities USER-README.md documents when USER is nobody.
 round() {
-	local name=$1 port=$2 family address listener monitor line
+	local name=$1 port=$2 family address listener server udp monitor line
 	if [ -n "$3" ]; then export TRACER_CONNECT_HOOK="$3"; else unset TRACER_CONNECT_HOOK; fi
 	# The capabilities caught at syscall exit, each by its syscalls' own tracepoints or by sys_exit.
 	for variable in TRACER_FILE_HOOK TRACER_EXEC_HOOK TRACER_MODULE_HOOK TRACER_SOCKET_HOOK; do
@@ -90,13 +90,14 @@ round() {
 	done
 	rm -f /tmp/ready
 	mkfifo /tmp/ready
+	# Totals only at close and exit (a slow VM's round outlasts the default 10 s interval): each is checked once.
 	mkdir /tmp/dir-$name
 	if [ "$5" = nobody ]; then
 		copy_tracer /tmp/nonroot cap_bpf,cap_perfmon,cap_sys_resource=ep
 		# A simple command, not as_nobody: a function in the background runs in a subshell, whose pid $! would be.
-		su -s /bin/sh nobody -c "exec /tmp/nonroot/tracer monitor --env --events $events" > "/tmp/events-$name.json" 2> /tmp/ready &
+		su -s /bin/sh nobody -c "exec /tmp/nonroot/tracer monitor --env --interval 3600 --events $events" > "/tmp/events-$name.json" 2> /tmp/ready &
 	else
-		"$tracer" monitor --env --events "$events" > "/tmp/events-$name.json" 2> /tmp/ready &
+		"$tracer" monitor --env --interval 3600 --events "$events" > "/tmp/events-$name.json" 2> /tmp/ready &
 	fi
 	monitor=$!
 	echo "@@vmtest pid monitor-$name $monitor"
@@ -118,8 +119,27 @@ round() {
 	trigger "$name:read" /bin/dd if=/tmp/data of=/dev/null bs=4096
 	trigger "$name:rm" /bin/rm /tmp/data
 	trigger "$name:rmdir" /bin/rmdir /tmp/dir-$name
-	# No server on port 53: one query for the A record, then the port unreachable ends it.
+	# A server on port 53 (udppeer's, as busybox has none): nslookup asks for A and AAAA and gets known answers.
+	/opt/udppeer dns 53 &
+	server=$!
+	echo "@@vmtest pid $name:dnsd $server"
+	trigger "$name:udpsleep-dns" /bin/sleep 1
 	trigger "$name:nslookup" /usr/bin/nslookup example.com 127.0.0.1
+	wait $server
+	echo "@@vmtest exit $name:dnsd $?"
+	# A UDP exchange both ways: two datagrams of 100 and 300 bytes, each answered in kind, over IPv4 and IPv6.
+	udp=$(($2 + 5))
+	for family in 4 6; do
+		if [ $family = 4 ]; then address=127.0.0.1; else address=::1; fi
+		/opt/udppeer serve "$address" "$udp" 2 &
+		server=$!
+		echo "@@vmtest pid $name:udpserve$family:$address:$udp $server"
+		trigger "$name:udpsleep$family" /bin/sleep 1
+		trigger "$name:udpsend$family:$address:$udp" /opt/udppeer send "$address" "$udp" 100 300
+		wait $server
+		echo "@@vmtest exit $name:udpserve$family:$address:$udp $?"
+		udp=$((udp + 1))
+	done
 	trigger "$name:insmod" /sbin/insmod /tmp/dummy.ko
 	trigger "$name:rmmod" /sbin/rmmod dummy
 	for family in 4 6; do

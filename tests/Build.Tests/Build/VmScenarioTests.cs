@@ -8,7 +8,7 @@ namespace TracerBuild.Tests;
 /// </summary>
 public sealed class VmScenarioTests
 {
-    private const string Version = "tracer 0.1.0-dev.225+68a038f linux-arm64";
+    private const string Version = "tracer 0.1.0-dev.226+a088055 linux-arm64";
     private static readonly string Console = File.ReadAllText(Path.Combine(Repository.Root, "tests", "Build.Tests", "Build", "Vm", "arm64-bookworm.console"));
 
     [Fact]
@@ -23,7 +23,7 @@ public sealed class VmScenarioTests
         // tracefs is root's: there the syscall tracepoints cannot be attached either, and sys_exit catches those calls.
         // With the kernel's BTF hidden, file and socket cannot read registers at their syscalls' tracepoints.
         Assert.Equal("connect=kprobe exec=syscall file=syscall module=syscall socket=syscall (nonroot: connect=tracepoint exec=sys_exit file=sys_exit module=sys_exit socket=sys_exit) (nobtf: file=sys_exit socket=sys_exit)", outcome.Hooks);
-        Assert.Equal(682, outcome.EventsChecked);
+        Assert.Equal(794, outcome.EventsChecked);
     }
 
     [Fact]
@@ -96,7 +96,7 @@ public sealed class VmScenarioTests
 
         var failures = VmScenario.Check(console, Version).Failures;
         Assert.Contains(failures, f => f.StartsWith("default: unexplained event of a process the test did not start: ", StringComparison.Ordinal));
-        Assert.Contains("default: the monitor says 'tracer: 165 events received, 0 lost' but printed 166 events", failures);
+        Assert.Contains("default: the monitor says 'tracer: 193 events received, 0 lost' but printed 194 events", failures);
     }
 
     [Fact]
@@ -106,7 +106,29 @@ public sealed class VmScenarioTests
 
         var failures = VmScenario.Check(console, Version).Failures;
         Assert.Contains(failures, f => f.StartsWith("default: unexplained event of default:refused4:127.0.0.1:8081: ", StringComparison.Ordinal));
-        Assert.Contains("default: default:refused4:127.0.0.1:8081 (pid 141): no ipv4 connect to 127.0.0.1 port 8081 with result -111", failures);
+        Assert.Contains("default: default:refused4:127.0.0.1:8081 (pid 147): no ipv4 connect to 127.0.0.1 port 8081 with result -111", failures);
+    }
+
+    [Fact]
+    public void A_dns_response_decoded_with_another_answer_fails_the_run()
+    {
+        // Both the client's received response and the server's sent one, in every round.
+        var console = Console.Replace("\"ttl\":300,\"data\":\"93.184.216.34\"", "\"ttl\":300,\"data\":\"93.184.216.35\"");
+
+        var failures = VmScenario.Check(console, Version).Failures;
+        Assert.Contains(failures, f => f.Contains("no DNS response for example.com A, received (45 bytes)", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.Contains("no DNS response for example.com A, sent (45 bytes)", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_udp_flow_a_byte_short_fails_the_run()
+    {
+        var console = Console.Replace("\"sport\":8085,\"daddr\":\"127.0.0.1\",\"dport\":45390,\"datagrams_sent\":2,\"bytes_sent\":400",
+            "\"sport\":8085,\"daddr\":\"127.0.0.1\",\"dport\":45390,\"datagrams_sent\":2,\"bytes_sent\":399");
+
+        var failures = VmScenario.Check(console, Version).Failures;
+        Assert.Contains(failures, f => f.StartsWith("default: unexplained event of default:udpserve4:127.0.0.1:8085: ", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.Contains("no ipv4 udp flow (on port 8085): 2 datagrams of 400 bytes sent, 2 of 400 received, at close", StringComparison.Ordinal));
     }
 
     [Fact]
