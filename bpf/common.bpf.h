@@ -196,14 +196,25 @@ static __always_inline void fill_common(void *event, enum event_type type)
 
 /* The file behind one of the current task's descriptors, through its fd table: NULL when there is none. Uses
  * bpf_get_current_task, not bpf_get_current_task_btf, which is Linux 5.11+. */
+static __always_inline struct file *file_at(struct file **fds, int fd)
+{
+	struct file *file = NULL;
+	if (fd < 0 || bpf_probe_read_kernel(&file, sizeof(file), &fds[fd]))
+		return NULL;
+	return file;
+}
+
 static __always_inline struct file *current_file(int fd)
 {
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-	struct file **fds = BPF_CORE_READ(task, files, fdt, fd);
-	struct file *file = NULL;
-	if (fd < 0 || bpf_core_read(&file, sizeof(file), &fds[fd]))
-		return NULL;
-	return file;
+	return file_at(BPF_CORE_READ(task, files, fdt, fd), fd);
+}
+
+/* The same for programs named *_btf: the task as a BTF pointer lets the verifier turn the walk to the fd table into
+ * plain loads, where current_file makes three helper calls (about 80 ns of a UDP send's program here). */
+static __always_inline struct file *current_file_btf(int fd)
+{
+	return file_at(bpf_get_current_task_btf()->files->fdt->fd, fd);
 }
 
 /* The registers of the current syscall, from its own tracepoint's program (bpf_task_pt_regs: 5.15+). Both helpers
@@ -261,13 +272,17 @@ static __always_inline struct pt_regs *copy_regs(const struct pt_regs *regs)
 		return copy ? fn(copy, ret) : 0;                        \
 	}
 
-/* The socket behind a descriptor, NULL unless it is one: only a socket's private_data is a struct socket. */
-static __always_inline struct socket *current_socket(int fd)
+/* The socket behind a file, NULL unless it is one: only a socket's private_data is a struct socket. */
+static __always_inline struct socket *file_socket(struct file *file)
 {
-	struct file *file = current_file(fd);
 	if (!file || (BPF_CORE_READ(file, f_inode, i_mode) & S_IFMT) != S_IFSOCK)
 		return NULL;
 	return BPF_CORE_READ(file, private_data);
+}
+
+static __always_inline struct socket *current_socket(int fd)
+{
+	return file_socket(current_file(fd));
 }
 
 #endif

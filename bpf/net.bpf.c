@@ -248,40 +248,58 @@ struct {
 	__type(value, __u8);
 } udp_fds SEC(".maps");
 
-/* One datagram sent or received with its bytes (or, for sendmmsg and recvmmsg, each of them). */
-static __always_inline void count_udp(const struct sock *sk, const struct socket_call *c, __u64 datagrams, long bytes)
+/* The UDP socket behind a file, or NULL. */
+static __always_inline const struct sock *udp_sock(struct file *file)
+{
+	struct socket *sock = file_socket(file);
+	const struct sock *sk = sock ? BPF_CORE_READ(sock, sk) : NULL;
+	return sk && BPF_CORE_READ(sk, sk_protocol) == IPPROTO_UDP ? sk : NULL;
+}
+
+/* One datagram sent or received with its bytes (or, for sendmmsg and recvmmsg, each of them). A call that names its
+ * peer and has been counted before finds its flow by the descriptor and that peer alone: only a flow's first call, and
+ * calls that name no peer, go through the fd table to the socket. As for file totals, a descriptor's flows are trusted
+ * to be its own until it is closed (close, dup2, dup3). btf: the program has the kernel's BTF (*_btf). */
+static __always_inline void count_udp(const struct socket_call *c, long bytes, bool btf)
 {
 	struct udp_key key = { .tgid = bpf_get_current_pid_tgid() >> 32, .fd = c->fd };
-	/* A receive on an unconnected socket that asks no source address has no known peer: counted under port 0. */
-	if (!peer_end(sk, c->peer, &key.family, &key.dport, key.daddr)) {
-		key.family = BPF_CORE_READ(sk, __sk_common.skc_family);
-		key.dport = 0;
-	}
-	struct udp_event *e = bpf_map_lookup_elem(&udp_totals, &key);
+	bool named = named_peer(c->peer, &key.family, &key.dport, key.daddr);
+	struct udp_event *e = named ? bpf_map_lookup_elem(&udp_totals, &key) : NULL;
 	if (!e) {
-		struct udp_event flow = {};
-		fill_common(&flow, EVENT_UDP);
-		flow.first_ns = flow.boot_ns;
-		flow.fd = c->fd;
-		flow.family = key.family;
-		flow.dport = key.dport;
-		__builtin_memcpy(flow.daddr, key.daddr, 16);
-		local_end(sk, key.family, &flow.sport, flow.saddr);
-		if (bpf_map_update_elem(&udp_totals, &key, &flow, BPF_NOEXIST) == -7) /* E2BIG: the map is full */
-			count_lost();
-		__u64 fd_key = (__u64)key.tgid << 32 | (__u32)c->fd;
-		__u8 one = 1;
-		bpf_map_update_elem(&udp_fds, &fd_key, &one, BPF_ANY);
-		e = bpf_map_lookup_elem(&udp_totals, &key);
-		if (!e)
+		const struct sock *sk = udp_sock(btf ? current_file_btf(c->fd) : current_file(c->fd));
+		if (!sk)
 			return;
+		/* A receive on an unconnected socket that asks no source address has no known peer: counted under port 0. */
+		if (!named && !peer_end(sk, NULL, &key.family, &key.dport, key.daddr)) {
+			key.family = BPF_CORE_READ(sk, __sk_common.skc_family);
+			key.dport = 0;
+		}
+		e = bpf_map_lookup_elem(&udp_totals, &key);
+		if (!e) {
+			struct udp_event flow = {};
+			fill_common(&flow, EVENT_UDP);
+			flow.first_ns = flow.boot_ns;
+			flow.fd = c->fd;
+			flow.family = key.family;
+			flow.dport = key.dport;
+			__builtin_memcpy(flow.daddr, key.daddr, 16);
+			local_end(sk, key.family, &flow.sport, flow.saddr);
+			if (bpf_map_update_elem(&udp_totals, &key, &flow, BPF_NOEXIST) == -7) /* E2BIG: the map is full */
+				count_lost();
+			__u64 fd_key = (__u64)key.tgid << 32 | (__u32)c->fd;
+			__u8 one = 1;
+			bpf_map_update_elem(&udp_fds, &fd_key, &one, BPF_ANY);
+			e = bpf_map_lookup_elem(&udp_totals, &key);
+			if (!e)
+				return;
+		}
 	}
 	e->last_ns = bpf_ktime_get_boot_ns();
 	if (c->send) {
-		__sync_fetch_and_add(&e->datagrams_sent, datagrams);
+		__sync_fetch_and_add(&e->datagrams_sent, 1);
 		__sync_fetch_and_add(&e->bytes_sent, bytes);
 	} else {
-		__sync_fetch_and_add(&e->datagrams_received, datagrams);
+		__sync_fetch_and_add(&e->datagrams_received, 1);
 		__sync_fetch_and_add(&e->bytes_received, bytes);
 	}
 }
@@ -290,26 +308,28 @@ static __always_inline void count_udp(const struct sock *sk, const struct socket
 #define MMSG_COUNTED 8
 
 /* A socket data syscall's exit on a UDP socket of a traced process. */
-static __always_inline void udp_exit(long nr, struct pt_regs *regs, long ret)
+static __always_inline void count_udp_call(long nr, struct pt_regs *regs, long ret, bool btf)
 {
 	if (ret <= 0 || !wanted())
 		return;
 	struct socket_call c;
 	if (!socket_call(nr, regs, 0, &c))
 		return;
-	struct socket *sock = current_socket(c.fd);
-	struct sock *sk = sock ? BPF_CORE_READ(sock, sk) : NULL;
-	if (!sk || BPF_CORE_READ(sk, sk_protocol) != IPPROTO_UDP)
-		return;
 	if (nr != NR_SENDMMSG && nr != NR_RECVMMSG) {
-		count_udp(sk, &c, 1, ret);
+		count_udp(&c, ret, btf);
 		return;
 	}
 	for (int i = 0; i < MMSG_COUNTED && i < ret; i++) {
 		if (i > 0 && !socket_call(nr, regs, i, &c))
 			return;
-		count_udp(sk, &c, 1, mmsg_length(regs, i));
+		count_udp(&c, mmsg_length(regs, i), btf);
 	}
+}
+
+/* The syscalls' own exit tracepoints: their programs are all *_btf. */
+static __always_inline void udp_exit(long nr, struct pt_regs *regs, long ret)
+{
+	count_udp_call(nr, regs, ret, true);
 }
 
 /* A descriptor closed (by close, or by dup2 and dup3 over it): if it had UDP flows, the tracer reports them. */
@@ -332,7 +352,7 @@ static __always_inline int udp_sys_exit(struct pt_regs *regs, long ret)
 {
 	long nr = SYSCALL_NR(regs);
 	if (is_socket_data(nr))
-		udp_exit(nr, regs, ret);
+		count_udp_call(nr, regs, ret, false);
 	else if (nr == NR_CLOSE)
 		udp_close(PT_REGS_PARM1_SYSCALL(regs));
 #ifdef NR_DUP2

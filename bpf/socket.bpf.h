@@ -96,22 +96,28 @@ static __always_inline void local_end(const struct sock *sk, __u16 family, __u16
 		bpf_core_read(address, 16, &sk->__sk_common.skc_v6_rcv_saddr);
 }
 
+/* The peer a call names in its sockaddr. False when it names none, or not an IPv4 or IPv6 one. */
+static __always_inline bool named_peer(const void *peer, __u16 *family, __u16 *port, __u8 *address)
+{
+	__builtin_memset(address, 0, 16);
+	struct call_sockaddr addr = {};
+	if (!peer || bpf_probe_read_user(&addr, sizeof(addr), peer) || (addr.family != AF_INET && addr.family != AF_INET6))
+		return false;
+	*family = addr.family;
+	*port = bpf_ntohs(addr.port);
+	if (addr.family == AF_INET)
+		__builtin_memcpy(address, addr.in4, 4);
+	else
+		__builtin_memcpy(address, addr.in6, 16);
+	return true;
+}
+
 /* The peer of a call: its sockaddr where it passed one, else the connected socket's. False when neither says. */
 static __always_inline bool peer_end(const struct sock *sk, const void *peer, __u16 *family, __u16 *port, __u8 *address)
 {
+	if (peer)
+		return named_peer(peer, family, port, address);
 	__builtin_memset(address, 0, 16);
-	if (peer) {
-		struct call_sockaddr addr = {};
-		if (bpf_probe_read_user(&addr, sizeof(addr), peer) || (addr.family != AF_INET && addr.family != AF_INET6))
-			return false;
-		*family = addr.family;
-		*port = bpf_ntohs(addr.port);
-		if (addr.family == AF_INET)
-			__builtin_memcpy(address, addr.in4, 4);
-		else
-			__builtin_memcpy(address, addr.in6, 16);
-		return true;
-	}
 	*family = BPF_CORE_READ(sk, __sk_common.skc_family);
 	*port = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
 	if (*family == AF_INET)
