@@ -3,7 +3,9 @@
 # tracer and by a peer from Debian's packages (bpftrace on the same tracepoints), interleaved round by round.
 # Usage (as root): bench/hotpaths.sh [ROUNDS] [SECONDS]   (defaults 5 and 3)
 # The tracer is artifacts/publish/linux-x64/tracer (./build.sh --target Publish --arch x64) unless TRACER is set.
-# Prints one line per run and a Markdown table of medians for docs/benchmarks.md.
+# Prints one line per run and a Markdown table of medians for docs/benchmarks.md. BPF_STATS=1 also turns on
+# kernel.bpf_stats_enabled and adds to each traced run its busiest program's name and average run time in ns (what the
+# program costs, apart from its hook's; the statistics cost both tools a little).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . bench/lib.sh
@@ -13,9 +15,9 @@ tracer=$(realpath "${TRACER:-artifacts/publish/linux-x64/tracer}")
 [ "$(id -u)" = 0 ] || { echo "bench/hotpaths.sh: run as root (it loads BPF programs and installs packages)" >&2; exit 1; }
 [ -x "$tracer" ] || { echo "bench/hotpaths.sh: no tracer at $tracer: run ./build.sh --target Publish --arch x64 first" >&2; exit 1; }
 
-install_missing gcc bpftrace
+install_missing gcc bpftrace bpftool python3
 work=$(mktemp -d)
-trap remove_scratch EXIT
+trap 'remove_scratch; if [ "${BPF_STATS:-}" = 1 ]; then sysctl -q kernel.bpf_stats_enabled=0; fi' EXIT
 mount_tracefs
 gcc -O2 -Wall -o "$work/hotgen" bench/hotgen.c
 
@@ -33,6 +35,14 @@ declare -A peer=(
 # shellcheck disable=SC2086 # a workload's arguments, a word each
 generate() { "$work/hotgen" "$seconds" ${args[$1]} | cut -d' ' -f2; }
 
+# The busiest BPF program loaded now, and its average run time since it was loaded: "name ns".
+busiest() {
+    [ "${BPF_STATS:-}" = 1 ] || return 0
+    bpftool prog show -j | python3 -c 'import json, sys
+p = max(json.load(sys.stdin), key=lambda p: p.get("run_cnt", 0))
+print(p["name"], round(p["run_time_ns"] / max(p.get("run_cnt", 0), 1)))'
+}
+
 run() { # WORKLOAD HOW: prints the rate (and, for the tracer, "received lost")
     local w=$1 how=$2 pid rate
     case $how in
@@ -43,18 +53,21 @@ run() { # WORKLOAD HOW: prints the rate (and, for the tracer, "received lost")
         pid=$!
         wait_for "$pid" "$work/err" "tracing"
         rate=$(generate "$w")
+        stats=$(busiest)
         kill -TERM "$pid"; wait "$pid" || true
-        echo "$rate $(sed -n 's/^tracer: \([0-9]*\) events received, \([0-9]*\) lost$/\1 \2/p' "$work/err")" ;;
+        echo "$rate $(sed -n 's/^tracer: \([0-9]*\) events received, \([0-9]*\) lost$/\1 \2/p' "$work/err") $stats" ;;
     bpftrace)
         bpftrace -e "${peer[$w]}" >"$work/out" 2>"$work/err" &
         pid=$!
         wait_loaded "$pid"
         rate=$(generate "$w")
+        stats=$(busiest)
         kill -INT "$pid"; wait "$pid" || true
-        echo "$rate" ;;
+        echo "$rate $stats" ;;
     esac
 }
 
+[ "${BPF_STATS:-}" = 1 ] && sysctl -q kernel.bpf_stats_enabled=1
 echo "machine: $(nproc) cores, $(uname -r), load $(cut -d' ' -f1 /proc/loadavg); $rounds rounds of $seconds s, order rotating"
 for w in io exec udp; do
     : >"$work/solo-$w"; : >"$work/tracer-$w"; : >"$work/bpftrace-$w"
