@@ -44,7 +44,7 @@ print(p["name"], round(p["run_time_ns"] / max(p.get("run_cnt", 0), 1)))'
 }
 
 run() { # WORKLOAD HOW: prints the rate (and, for the tracer, "received lost")
-    local w=$1 how=$2 pid rate
+    local w=$1 how=$2 pid rate stats
     case $how in
     solo) generate "$w" ;;
     tracer)
@@ -67,7 +67,7 @@ run() { # WORKLOAD HOW: prints the rate (and, for the tracer, "received lost")
     esac
 }
 
-[ "${BPF_STATS:-}" = 1 ] && sysctl -q kernel.bpf_stats_enabled=1
+if [ "${BPF_STATS:-}" = 1 ]; then sysctl -q kernel.bpf_stats_enabled=1; fi
 echo "machine: $(nproc) cores, $(uname -r), load $(cut -d' ' -f1 /proc/loadavg); $rounds rounds of $seconds s, order rotating"
 for w in io exec udp; do
     : >"$work/solo-$w"; : >"$work/tracer-$w"; : >"$work/bpftrace-$w"

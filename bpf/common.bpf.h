@@ -194,8 +194,7 @@ static __always_inline void fill_common(void *event, enum event_type type)
 #define S_IFREG 0100000
 #define S_IFSOCK 0140000
 
-/* The file behind one of the current task's descriptors, through its fd table: NULL when there is none. Uses
- * bpf_get_current_task, not bpf_get_current_task_btf, which is Linux 5.11+. */
+/* The file at a descriptor of an fd table (struct fdtable's fd): NULL when there is none. */
 static __always_inline struct file *file_at(struct file **fds, int fd)
 {
 	struct file *file = NULL;
@@ -204,6 +203,8 @@ static __always_inline struct file *file_at(struct file **fds, int fd)
 	return file;
 }
 
+/* The file behind one of the current task's descriptors. Uses bpf_get_current_task, not bpf_get_current_task_btf,
+ * which is Linux 5.11+ and needs the kernel's BTF. */
 static __always_inline struct file *current_file(int fd)
 {
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();

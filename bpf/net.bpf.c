@@ -270,7 +270,7 @@ static __always_inline void count_udp(const struct socket_call *c, long bytes, b
 		if (!sk)
 			return;
 		/* A receive on an unconnected socket that asks no source address has no known peer: counted under port 0. */
-		if (!named && !peer_end(sk, NULL, &key.family, &key.dport, key.daddr)) {
+		if (!named && !connected_peer(sk, &key.family, &key.dport, key.daddr)) {
 			key.family = BPF_CORE_READ(sk, __sk_common.skc_family);
 			key.dport = 0;
 		}

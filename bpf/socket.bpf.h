@@ -112,11 +112,9 @@ static __always_inline bool named_peer(const void *peer, __u16 *family, __u16 *p
 	return true;
 }
 
-/* The peer of a call: its sockaddr where it passed one, else the connected socket's. False when neither says. */
-static __always_inline bool peer_end(const struct sock *sk, const void *peer, __u16 *family, __u16 *port, __u8 *address)
+/* The peer a connected socket has. False when it has none. */
+static __always_inline bool connected_peer(const struct sock *sk, __u16 *family, __u16 *port, __u8 *address)
 {
-	if (peer)
-		return named_peer(peer, family, port, address);
 	__builtin_memset(address, 0, 16);
 	*family = BPF_CORE_READ(sk, __sk_common.skc_family);
 	*port = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
@@ -125,6 +123,12 @@ static __always_inline bool peer_end(const struct sock *sk, const void *peer, __
 	else if (bpf_core_field_exists(sk->__sk_common.skc_v6_daddr))
 		bpf_core_read(address, 16, &sk->__sk_common.skc_v6_daddr);
 	return *port != 0;
+}
+
+/* The peer of a call: its sockaddr where it passed one, else the connected socket's. False when neither says. */
+static __always_inline bool peer_end(const struct sock *sk, const void *peer, __u16 *family, __u16 *port, __u8 *address)
+{
+	return peer ? named_peer(peer, family, port, address) : connected_peer(sk, family, port, address);
 }
 
 #endif
