@@ -12,17 +12,8 @@ static __always_inline void emit_connect(struct socket *sock, const void *uaddr,
 	if (!sk || BPF_CORE_READ(sk, sk_protocol) != IPPROTO_TCP)
 		return;
 	struct call_sockaddr addr = {};
-	long error = user_memory ? bpf_probe_read_user(&addr, sizeof(addr.family), uaddr)
-				 : bpf_probe_read_kernel(&addr, sizeof(addr.family), uaddr);
-	if (error || (addr.family != AF_INET && addr.family != AF_INET6))
+	if (!read_sockaddr(&addr, uaddr, user_memory))
 		return; /* AF_UNSPEC disconnects; others fail with EAFNOSUPPORT */
-	if (addr.family == AF_INET)
-		error = user_memory ? bpf_probe_read_user(&addr, offsetof(struct call_sockaddr, in6), uaddr)
-				    : bpf_probe_read_kernel(&addr, offsetof(struct call_sockaddr, in6), uaddr);
-	else
-		error = user_memory ? bpf_probe_read_user(&addr, sizeof(addr), uaddr) : bpf_probe_read_kernel(&addr, sizeof(addr), uaddr);
-	if (error)
-		return;
 
 	struct connect_event *e = reserve(sizeof(*e));
 	if (!e)

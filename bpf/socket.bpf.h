@@ -96,12 +96,27 @@ static __always_inline void local_end(const struct sock *sk, __u16 family, __u16
 		bpf_core_read(address, 16, &sk->__sk_common.skc_v6_rcv_saddr);
 }
 
+static __always_inline long read_memory(void *to, __u32 size, const void *from, bool user_memory)
+{
+	return user_memory ? bpf_probe_read_user(to, size, from) : bpf_probe_read_kernel(to, size, from);
+}
+
+/* An IPv4 or IPv6 sockaddr, false for any other. No byte past the end its family gives is read: the caller's next page
+ * may be mapped and never touched, and a BPF program's read fails there (it cannot fault the page in). */
+static __always_inline bool read_sockaddr(struct call_sockaddr *addr, const void *from, bool user_memory)
+{
+	const __u32 head = offsetof(struct call_sockaddr, in6);
+	if (read_memory(addr, head, from, user_memory) || (addr->family != AF_INET && addr->family != AF_INET6))
+		return false;
+	return addr->family == AF_INET || !read_memory(addr->in6, sizeof(addr->in6), (const char *)from + head, user_memory);
+}
+
 /* The peer a call names in its sockaddr. False when it names none, or not an IPv4 or IPv6 one. */
 static __always_inline bool named_peer(const void *peer, __u16 *family, __u16 *port, __u8 *address)
 {
 	__builtin_memset(address, 0, 16);
 	struct call_sockaddr addr = {};
-	if (!peer || bpf_probe_read_user(&addr, sizeof(addr), peer) || (addr.family != AF_INET && addr.family != AF_INET6))
+	if (!peer || !read_sockaddr(&addr, peer, true))
 		return false;
 	*family = addr.family;
 	*port = bpf_ntohs(addr.port);

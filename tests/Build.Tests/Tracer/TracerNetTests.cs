@@ -93,6 +93,62 @@ public sealed partial class TracerTests
         Assert.Equal(("close", family, address, serverPort, 2L, 100L, 3L, 300L), Counts(serverFlow));
     }
 
+    [Fact]
+    public unsafe void A_peer_address_that_ends_a_page_before_an_untouched_one_is_read()
+    {
+        Assert.SkipUnless(Environment.IsPrivilegedProcess, NeedsRoot);
+        using var server = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        using var client = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        server.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        client.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        var (serverPort, clientPort) = (((IPEndPoint)server.LocalEndPoint!).Port, ((IPEndPoint)client.LocalEndPoint!).Port);
+        // Four fresh pages: each sockaddr_in (16 bytes) ends a page whose next one nothing has touched, as a program's
+        // stack or heap can have it; the send's is written here, the receive's by the kernel.
+        const int sockaddrIn = 16;
+        var page = Environment.SystemPageSize;
+        var memory = Mmap(0, (nuint)(4 * page), 3 /* PROT_READ | PROT_WRITE */, 0x22 /* MAP_PRIVATE | MAP_ANONYMOUS */, -1, 0);
+        Assert.NotEqual(-1, memory);
+        try
+        {
+            using var tracer = new TracerProcess(Tracer(), "--events", "udp", "--pid", Environment.ProcessId.ToString(), "--include-self", "--duration", "2");
+            var to = new Span<byte>((byte*)memory + page - sockaddrIn, sockaddrIn);
+            to.Clear();
+            BitConverter.TryWriteBytes(to, (short)AddressFamily.InterNetwork);
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt16BigEndian(to[2..], (ushort)serverPort);
+            IPAddress.Loopback.TryWriteBytes(to[4..], out _);
+            var datagram = new byte[100];
+            fixed (byte* data = datagram)
+            {
+                Assert.Equal(100, SendTo((int)client.Handle, data, 100, 0, (byte*)memory + page - sockaddrIn, sockaddrIn));
+                var length = sockaddrIn;
+                Assert.Equal(100, RecvFrom((int)server.Handle, data, 100, 0, (byte*)memory + 3 * page - sockaddrIn, &length));
+            }
+            client.Close();
+            server.Close();
+            var flows = TracerProcess.JsonLines(tracer.WaitForExit().Stdout).Where(e => Type(e) == "udp").ToList();
+
+            Assert.Equal(2, flows.Count);
+            Assert.Equal(("close", "ipv4", "127.0.0.1", clientPort, 1L, 100L, 0L, 0L), Counts(Assert.Single(flows, e => e.GetProperty("dport").GetInt32() == serverPort)));
+            Assert.Equal(("close", "ipv4", "127.0.0.1", serverPort, 0L, 0L, 1L, 100L), Counts(Assert.Single(flows, e => e.GetProperty("dport").GetInt32() == clientPort)));
+        }
+        finally
+        {
+            Munmap(memory, (nuint)(4 * page));
+        }
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "mmap", SetLastError = true)]
+    private static extern nint Mmap(nint address, nuint length, int protection, int flags, int fd, nint offset);
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "munmap")]
+    private static extern int Munmap(nint address, nuint length);
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "sendto", SetLastError = true)]
+    private static extern unsafe nint SendTo(int fd, byte* buffer, nuint length, int flags, byte* address, int addressLength);
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "recvfrom", SetLastError = true)]
+    private static extern unsafe nint RecvFrom(int fd, byte* buffer, nuint length, int flags, byte* address, int* addressLength);
+
     private static (string?, string?, string?, int, long, long, long, long) Counts(JsonElement e) =>
         (e.GetProperty("reason").GetString(), e.GetProperty("family").GetString(), e.GetProperty("daddr").GetString(), e.GetProperty("sport").GetInt32(),
             e.GetProperty("datagrams_sent").GetInt64(), e.GetProperty("bytes_sent").GetInt64(), e.GetProperty("datagrams_received").GetInt64(),
