@@ -42,14 +42,15 @@ static __always_inline void copy_message(const struct sock *sk, __u8 protocol, c
 		count_lost();
 }
 
-static __always_inline void dns_exit(long nr, struct pt_regs *regs, long ret)
+/* A socket data syscall's exit. btf: the program has the kernel's BTF (*_btf), which walks the fd table in plain loads. */
+static __always_inline void dns_call(long nr, struct pt_regs *regs, long ret, bool btf)
 {
 	if (ret <= 0 || !wanted())
 		return;
 	struct socket_call c;
 	if (!socket_call(nr, regs, 0, &c))
 		return;
-	struct socket *sock = current_socket(c.fd);
+	struct socket *sock = file_socket(btf ? current_file_btf(c.fd) : current_file(c.fd));
 	struct sock *sk = sock ? BPF_CORE_READ(sock, sk) : NULL;
 	if (!sk)
 		return;
@@ -67,11 +68,17 @@ static __always_inline void dns_exit(long nr, struct pt_regs *regs, long ret)
 	}
 }
 
+/* The syscalls' own exit tracepoints: their programs are all *_btf. */
+static __always_inline void dns_exit(long nr, struct pt_regs *regs, long ret)
+{
+	dns_call(nr, regs, ret, true);
+}
+
 static __always_inline int dns_sys_exit(struct pt_regs *regs, long ret)
 {
 	long nr = SYSCALL_NR(regs);
 	if (is_socket_data(nr))
-		dns_exit(nr, regs, ret);
+		dns_call(nr, regs, ret, false);
 	return 0;
 }
 
