@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 
 namespace TracerBuild.Tests;
@@ -137,16 +138,16 @@ public sealed partial class TracerTests
         }
     }
 
-    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "mmap", SetLastError = true)]
+    [DllImport("libc", EntryPoint = "mmap", SetLastError = true)]
     private static extern nint Mmap(nint address, nuint length, int protection, int flags, int fd, nint offset);
 
-    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "munmap")]
+    [DllImport("libc", EntryPoint = "munmap")]
     private static extern int Munmap(nint address, nuint length);
 
-    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "sendto", SetLastError = true)]
+    [DllImport("libc", EntryPoint = "sendto", SetLastError = true)]
     private static extern unsafe nint SendTo(int fd, byte* buffer, nuint length, int flags, byte* address, int addressLength);
 
-    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "recvfrom", SetLastError = true)]
+    [DllImport("libc", EntryPoint = "recvfrom", SetLastError = true)]
     private static extern unsafe nint RecvFrom(int fd, byte* buffer, nuint length, int flags, byte* address, int* addressLength);
 
     private static (string?, string?, string?, int, long, long, long, long) Counts(JsonElement e) =>
