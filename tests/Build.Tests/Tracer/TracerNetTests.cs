@@ -94,8 +94,10 @@ public sealed partial class TracerTests
         Assert.Equal(("close", family, address, serverPort, 2L, 100L, 3L, 300L), Counts(serverFlow));
     }
 
-    [Fact]
-    public unsafe void A_peer_address_that_ends_a_page_before_an_untouched_one_is_read()
+    [Theory]
+    [InlineData("syscall")]
+    [InlineData("sys_exit")]
+    public unsafe void A_peer_address_that_ends_a_page_before_an_untouched_one_is_read(string hook)
     {
         Assert.SkipUnless(Environment.IsPrivilegedProcess, NeedsRoot);
         using var server = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
@@ -111,7 +113,8 @@ public sealed partial class TracerTests
         Assert.NotEqual(-1, memory);
         try
         {
-            using var tracer = new TracerProcess(Tracer(), "--events", "udp", "--pid", Environment.ProcessId.ToString(), "--include-self", "--duration", "2");
+            using var tracer = new TracerProcess(Tracer(), new Dictionary<string, string> { ["TRACER_SOCKET_HOOK"] = hook },
+                "--events", "udp", "--pid", Environment.ProcessId.ToString(), "--include-self", "--duration", "2");
             var to = new Span<byte>((byte*)memory + page - sockaddrIn, sockaddrIn);
             to.Clear();
             BitConverter.TryWriteBytes(to, (short)AddressFamily.InterNetwork);
