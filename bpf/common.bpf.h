@@ -218,6 +218,13 @@ static __always_inline struct file *current_file_btf(int fd)
 	return file_at(bpf_get_current_task_btf()->files->fdt->fd, fd);
 }
 
+/* current_file_btf in a program named *_btf, current_file in any other: btf is a constant in each program, so only one
+ * of them is compiled in (the build checks that programs without BTF call no BTF helper). */
+static __always_inline struct file *current_file_for(int fd, bool btf)
+{
+	return btf ? current_file_btf(fd) : current_file(fd);
+}
+
 /* The registers of the current syscall, from its own tracepoint's program (bpf_task_pt_regs: 5.15+). Both helpers
  * need the kernel's BTF, so every program that calls this is named *_btf (the build checks it). */
 static __always_inline struct pt_regs *current_regs(void)
@@ -284,6 +291,20 @@ static __always_inline struct socket *file_socket(struct file *file)
 static __always_inline struct socket *current_socket(int fd)
 {
 	return file_socket(current_file(fd));
+}
+
+/* The sock behind a file, NULL unless it is a socket's. */
+static __always_inline struct sock *file_sock(struct file *file)
+{
+	struct socket *sock = file_socket(file);
+	return sock ? BPF_CORE_READ(sock, sk) : NULL;
+}
+
+/* The same, NULL unless the socket is of protocol (IPPROTO_TCP, IPPROTO_UDP). */
+static __always_inline struct sock *protocol_sock(struct file *file, __u8 protocol)
+{
+	struct sock *sk = file_sock(file);
+	return sk && BPF_CORE_READ(sk, sk_protocol) == protocol ? sk : NULL;
 }
 
 #endif

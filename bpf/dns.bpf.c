@@ -42,7 +42,7 @@ static __always_inline void copy_message(const struct sock *sk, __u8 protocol, c
 		count_lost();
 }
 
-/* A socket data syscall's exit. btf: the program has the kernel's BTF (*_btf), which walks the fd table in plain loads. */
+/* A socket data syscall's exit. btf: the program is named *_btf (current_file_for). */
 static __always_inline void dns_call(long nr, struct pt_regs *regs, long ret, bool btf)
 {
 	if (ret <= 0 || !wanted())
@@ -50,8 +50,7 @@ static __always_inline void dns_call(long nr, struct pt_regs *regs, long ret, bo
 	struct socket_call c;
 	if (!socket_call(nr, regs, 0, &c))
 		return;
-	struct socket *sock = file_socket(btf ? current_file_btf(c.fd) : current_file(c.fd));
-	struct sock *sk = sock ? BPF_CORE_READ(sock, sk) : NULL;
+	struct sock *sk = file_sock(current_file_for(c.fd, btf));
 	if (!sk)
 		return;
 	__u8 protocol = BPF_CORE_READ(sk, sk_protocol);

@@ -96,9 +96,8 @@ static __always_inline void accept_exit(long fd)
 {
 	if (fd < 0 || !wanted())
 		return;
-	struct socket *sock = current_socket(fd);
-	struct sock *sk = sock ? BPF_CORE_READ(sock, sk) : NULL;
-	if (!sk || BPF_CORE_READ(sk, sk_protocol) != IPPROTO_TCP)
+	struct sock *sk = protocol_sock(current_file(fd), IPPROTO_TCP);
+	if (!sk)
 		return;
 	if (traced(EVENT_TCP_CLOSE))
 		flow_start(sk, FLOW_ACCEPT);
@@ -239,51 +238,51 @@ struct {
 	__type(value, __u8);
 } udp_fds SEC(".maps");
 
-/* The UDP socket behind a file, or NULL. */
-static __always_inline const struct sock *udp_sock(struct file *file)
+/* A new flow for key, made at its first datagram on fd: NULL when the map is full. */
+static __always_inline struct udp_event *add_flow(const struct sock *sk, const struct udp_key *key, int fd)
 {
-	struct socket *sock = file_socket(file);
-	const struct sock *sk = sock ? BPF_CORE_READ(sock, sk) : NULL;
-	return sk && BPF_CORE_READ(sk, sk_protocol) == IPPROTO_UDP ? sk : NULL;
+	struct udp_event flow = {};
+	fill_common(&flow, EVENT_UDP);
+	flow.first_ns = flow.boot_ns;
+	flow.fd = fd;
+	flow.family = key->family;
+	flow.dport = key->dport;
+	__builtin_memcpy(flow.daddr, key->daddr, 16);
+	local_end(sk, key->family, &flow.sport, flow.saddr);
+	if (bpf_map_update_elem(&udp_totals, key, &flow, BPF_NOEXIST) == -7) /* E2BIG: the map is full */
+		count_lost();
+	__u64 fd_key = (__u64)key->tgid << 32 | (__u32)fd;
+	__u8 one = 1;
+	bpf_map_update_elem(&udp_fds, &fd_key, &one, BPF_ANY);
+	return bpf_map_lookup_elem(&udp_totals, key);
 }
 
 /* One datagram sent or received with its bytes (or, for sendmmsg and recvmmsg, each of them). A call that names its
  * peer and has been counted before finds its flow by the descriptor and that peer alone: only a flow's first call, and
  * calls that name no peer, go through the fd table to the socket. As for file totals, a descriptor's flows are trusted
- * to be its own until it is closed (close, dup2, dup3). btf: the program has the kernel's BTF (*_btf). */
+ * to be its own until it is closed (close, dup2, dup3). btf: the program is named *_btf (current_file_for). */
 static __always_inline void count_udp(const struct socket_call *c, long bytes, bool btf)
 {
 	struct udp_key key = { .tgid = bpf_get_current_pid_tgid() >> 32, .fd = c->fd };
 	bool named = named_peer(c->peer, &key.family, &key.dport, key.daddr);
 	struct udp_event *e = named ? bpf_map_lookup_elem(&udp_totals, &key) : NULL;
 	if (!e) {
-		const struct sock *sk = udp_sock(btf ? current_file_btf(c->fd) : current_file(c->fd));
+		const struct sock *sk = protocol_sock(current_file_for(c->fd, btf), IPPROTO_UDP);
 		if (!sk)
 			return;
-		/* A receive on an unconnected socket that asks no source address has no known peer: counted under port 0. */
-		if (!named && !connected_peer(sk, &key.family, &key.dport, key.daddr)) {
-			key.family = BPF_CORE_READ(sk, __sk_common.skc_family);
-			key.dport = 0;
-		}
-		e = bpf_map_lookup_elem(&udp_totals, &key);
-		if (!e) {
-			struct udp_event flow = {};
-			fill_common(&flow, EVENT_UDP);
-			flow.first_ns = flow.boot_ns;
-			flow.fd = c->fd;
-			flow.family = key.family;
-			flow.dport = key.dport;
-			__builtin_memcpy(flow.daddr, key.daddr, 16);
-			local_end(sk, key.family, &flow.sport, flow.saddr);
-			if (bpf_map_update_elem(&udp_totals, &key, &flow, BPF_NOEXIST) == -7) /* E2BIG: the map is full */
-				count_lost();
-			__u64 fd_key = (__u64)key.tgid << 32 | (__u32)c->fd;
-			__u8 one = 1;
-			bpf_map_update_elem(&udp_fds, &fd_key, &one, BPF_ANY);
+		if (!named) {
+			/* A receive on an unconnected socket that asks no source address has no known peer: counted under
+			 * port 0. */
+			if (!connected_peer(sk, &key.family, &key.dport, key.daddr)) {
+				key.family = BPF_CORE_READ(sk, __sk_common.skc_family);
+				key.dport = 0;
+			}
 			e = bpf_map_lookup_elem(&udp_totals, &key);
-			if (!e)
-				return;
 		}
+		if (!e)
+			e = add_flow(sk, &key, c->fd);
+		if (!e)
+			return;
 	}
 	e->last_ns = bpf_ktime_get_boot_ns();
 	if (c->send) {
